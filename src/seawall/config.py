@@ -1,0 +1,117 @@
+"""Seawall's configuration: one TOML file, every key optional.
+
+Looked up, first found wins: the ``--config`` option, ``$SEAWALL_CONFIG``, ``./seawall.toml``,
+``$XDG_CONFIG_HOME/seawall/seawall.toml``. With no file at all Seawall still works: the
+recipients' own domains count as protected, and the shipped brand list applies.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import msgspec
+
+from seawall.mail.limits import Limits
+
+
+class Organisation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Who we protect: our domains, names and people are what phishers imitate."""
+
+    name: str = ""
+    names: list[str] = []
+    """Other names the organisation goes by (display-name impersonation checks them too)."""
+    domains: list[str] = []
+    executives: list[str] = []
+    sectors: list[str] = []
+    protect_recipient_domains: bool = True
+    """Count the recipients' own domains as protected (zero-configuration spear-phish check)."""
+
+
+class Authentication(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    trusted_authserv_ids: list[str] = []
+    """Authentication-Results are read only from these receivers (RFC 8601 section 5):
+    anyone can write an Authentication-Results header into the mail they send."""
+
+
+class VerdictThresholds(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    suspicious: float = 30.0
+    phishing: float = 60.0
+
+
+class RulesConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    directories: list[str] = []
+    """Extra directories of rule files, loaded after the shipped rules."""
+    disabled: list[str] = []
+    weights: dict[str, float] = {}
+    """Global weight overrides by rule id."""
+
+
+class StoreConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    database_url: str = ""
+    """SQLAlchemy URL; empty means SQLite in the data directory. ``$SEAWALL_DATABASE_URL`` wins."""
+    keep_raw: bool = True
+    """Keep every scanned message in the content-addressed raw store for re-analysis."""
+    raw_dir: str = ""
+
+
+class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    organisation: Organisation = msgspec.field(default_factory=Organisation)
+    authentication: Authentication = msgspec.field(default_factory=Authentication)
+    verdict: VerdictThresholds = msgspec.field(default_factory=VerdictThresholds)
+    rules: RulesConfig = msgspec.field(default_factory=RulesConfig)
+    limits: Limits = msgspec.field(default_factory=Limits)
+    store: StoreConfig = msgspec.field(default_factory=StoreConfig)
+    source: str = ""
+    """The file these settings were read from (empty for built-in defaults)."""
+
+
+class ConfigError(ValueError):
+    """The configuration file exists but cannot be used; the message says why."""
+
+
+def data_dir() -> Path:
+    """Where Seawall keeps its store: ``$SEAWALL_HOME``, else the XDG data directory."""
+    home = os.environ.get("SEAWALL_HOME")
+    if home:
+        return Path(home)
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "seawall"
+
+
+def _candidates(explicit: str | os.PathLike[str] | None) -> list[Path]:
+    if explicit:
+        return [Path(explicit)]
+    found: list[Path] = []
+    env = os.environ.get("SEAWALL_CONFIG")
+    if env:
+        return [Path(env)]
+    found.append(Path.cwd() / "seawall.toml")
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    found.append((Path(xdg) if xdg else Path.home() / ".config") / "seawall" / "seawall.toml")
+    return found
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read the configuration; an explicitly named file must exist."""
+    for candidate in _candidates(path):
+        if candidate.is_file():
+            return settings_from_toml(candidate.read_text(encoding="utf-8"), str(candidate))
+        if path or os.environ.get("SEAWALL_CONFIG"):
+            raise ConfigError(f"configuration file not found: {candidate}")
+    return Settings()
+
+
+def settings_from_toml(text: str, source: str = "<string>") -> Settings:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: {exc}") from exc
+    try:
+        settings = msgspec.convert(raw, Settings)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{source}: {exc}") from exc
+    settings.source = source
+    return settings

@@ -1,0 +1,37 @@
+"""ParsedMessage -> features -> rules -> verdict: the detection stage as one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seawall.config import Settings
+from seawall.detect.engine import RuleMatch, RuleSet, load_rules
+from seawall.detect.features import FeatureContext, Features, extract_features
+from seawall.detect.verdict import Verdict, decide
+from seawall.mail.model import ParsedMessage
+
+
+@dataclass
+class Analysis:
+    """Everything detection found for one message; the verdict is what gets reported."""
+
+    features: Features
+    matches: list[RuleMatch]
+    verdict: Verdict
+
+
+class Detector:
+    """Holds what is loaded once (rules, lists, lexicon) and analyses messages."""
+
+    def __init__(self, settings: Settings, rules: RuleSet | None = None) -> None:
+        self.settings = settings
+        self.context = FeatureContext.from_settings(settings)
+        self.rules = rules if rules is not None else load_rules(
+            settings.rules.directories, disabled=settings.rules.disabled
+        )
+        self.weights = dict(settings.rules.weights)
+
+    def analyse(self, message: ParsedMessage) -> Analysis:
+        features = extract_features(message, self.context)
+        matches = self.rules.evaluate(features, self.weights or None)
+        return Analysis(features, matches, decide(matches, self.settings.verdict))

@@ -1,0 +1,692 @@
+"""ParsedMessage -> named features, each mapped to the places it was found.
+
+Features are computed once per message, in one pass, and every rule reads them. Like capa's
+``{feature: {locations}}``, each feature keeps its hits: the value found and where
+(``header:From``, ``link[3]``, ``attachment:invoice.zip/run.exe``, ``subject``, ``body``),
+so a rule that matches can say exactly what triggered it. ``FEATURES`` documents every name;
+the rule loader rejects a rule that uses a name not listed there.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Protocol
+
+import msgspec
+
+from seawall.config import Settings
+from seawall.detect.lexicon import Lexicon, default_lexicon, normalise_words
+from seawall.detect.protected import BrandBook, ProtectedSet, organisation_brand_book
+from seawall.detect.redirectors import Redirectors, default_redirectors
+from seawall.mail.domains import domain_shown_in_text, email_domain, registered_domain
+from seawall.mail.headers import angle_stripped
+from seawall.mail.links import make_link
+from seawall.mail.model import HtmlInfo, ParsedMessage
+
+FeatureValue = str | int | float | bool
+
+
+class Hit(msgspec.Struct, frozen=True, array_like=True):
+    """One occurrence of a feature: its value and where in the message it was found."""
+
+    feature: str
+    value: FeatureValue
+    where: str
+
+
+Features = dict[str, list[Hit]]
+
+FEATURES: dict[str, str] = {
+    # sender
+    "from.address": "the From address",
+    "from.domain": "the From domain",
+    "from.registered_domain": "the registered domain of the From address",
+    "from.display_name": "the From display name",
+    "from.missing": "no usable From address",
+    "from.multiple": "more than one From address",
+    "from.freemail": "From is a free webmail address",
+    "from.own_domain": "From uses one of the organisation's (or recipients') own domains",
+    "from.brand_domain": "From uses a protected brand's domain (value: brand)",
+    "from.display_name_brand": "display name claims a protected brand the sender does not belong to (value: brand)",
+    "from.display_name_own_org": "display name claims the organisation while the sender is external",
+    "from.display_name_executive": "display name is one of the organisation's executives; sender external",
+    "from.display_name_it_role": "display name claims an IT / mail-system role; sender external",
+    "from.display_name_address": "display name holds an e-mail address of another domain (value: that address)",
+    "from.display_name_mixed_script": "display name mixes Latin with Cyrillic or Greek letters",
+    "from.lookalike": "From domain imitates a protected domain (value: imitated domain; where: kind)",
+    "from.punycode": "From domain is internationalised (xn--)",
+    "sender.diverges": "Sender header domain differs from From",
+    "reply_to.diverges": "Reply-To registered domain differs from From (value: Reply-To domain)",
+    "reply_to.freemail": "Reply-To is free webmail while From is not",
+    "reply_to.lookalike": "Reply-To domain imitates a protected domain",
+    "return_path.diverges": "Return-Path registered domain differs from From",
+    "message_id.missing": "no Message-ID",
+    "message_id.domain_mismatch": "Message-ID domain unrelated to From and not a mail platform (value: its domain)",
+    "date.missing": "no Date header",
+    "subject.text": "the subject",
+    "subject.fake_reply": "subject says RE:/FW: but no In-Reply-To or References header",
+    "subject.mixed_script": "subject words mix Latin with Cyrillic or Greek letters",
+    "subject.invisible_chars": "subject contains zero-width or bidi control characters",
+    "recipients.count": "number of To and Cc recipients",
+    "list.id": "the List-Id header (mailing-list traffic)",
+    "list.from_is_list": "From is the mailing list's own address (list rewriting, DMARC mitigation)",
+    "recipients.undisclosed": "no visible recipient, or only the sender",
+    # authentication (only from trusted authserv-ids)
+    "auth.trusted": "a trusted Authentication-Results header is present",
+    "auth.spf": "SPF result from a trusted receiver (value: pass, fail, softfail...)",
+    "auth.dkim": "DKIM result from a trusted receiver",
+    "auth.dmarc": "DMARC result from a trusted receiver",
+    "auth.arc": "ARC result from a trusted receiver",
+    "auth.aligned_pass": "DMARC pass, or DKIM pass aligned with the From domain, from a trusted receiver",
+    # links
+    "link.url": "every link URL",
+    "link.domain": "the registered domain of every link",
+    "link.count": "number of links",
+    "link.domain_count": "number of distinct link domains",
+    "link.text_domain_mismatch": "anchor text shows one domain, href goes to another (value: 'shown -> real')",
+    "link.ip_literal": "link to a bare IP address",
+    "link.shortener": "link through a URL shortener",
+    "link.free_hosting": "link to free hosting, a site builder, form service or tunnel",
+    "link.punycode": "link host is internationalised (xn--)",
+    "link.lookalike": "link domain imitates a protected domain",
+    "link.userinfo": "URL with user@ before the host (http://paypal.com@evil.example)",
+    "link.suspicious_tld": "link under a top-level domain with high abuse rates",
+    "link.nonstandard_port": "http(s) link with an explicit unusual port",
+    "link.dangerous_file": "link path ends in an executable or script extension (value: extension)",
+    "link.data_uri": "data: link (content carried inside the mail)",
+    "link.javascript_uri": "javascript: link",
+    "link.ipfs": "link to an IPFS gateway or ipfs:// URL",
+    "link.recipient_in_url": "a recipient's address (plain or base64) inside a URL",
+    "link.recipient_in_fragment": "a recipient's address (plain or base64) after # (phishing-kit pre-fill)",
+    "link.brand_mismatch": "a brand named in the text, links to none of its domains (value: brand)",
+    "link.tracked": "link through an ESP click tracker whose destination is not in the URL (value: tracker)",
+    # html
+    "html.password_form": "HTML with a password field (where: body or attachment)",
+    "html.form_external": "HTML form posting to an external http(s) address",
+    "html.smuggling": "script that assembles a file in the browser (Blob / data URI + download)",
+    "html.obfuscated_script": "script using eval / unescape / atob / fromCharCode",
+    "html.script_redirect": "script or meta refresh sending the reader elsewhere",
+    "html.hidden_text_chars": "characters of text hidden from the reader",
+    "html.tiny_text_chars": "characters of text in zero or one-pixel fonts",
+    "html.image_only": "almost no visible text, but images and a link",
+    # attachments
+    "attachment.count": "number of attachments (including archive members)",
+    "attachment.name": "every attachment file name",
+    "attachment.extension": "every attachment extension (where: its path)",
+    "attachment.sniffed_type": "every attachment's real MIME type",
+    "attachment.double_extension": "name like invoice.pdf.exe",
+    "attachment.type_mismatch": "declared extension disagrees with the real type (value: 'ext -> type')",
+    "attachment.rtlo": "file name with bidi override characters",
+    "attachment.encrypted_archive": "password-protected archive",
+    "attachment.archive_password_in_body": "encrypted archive whose password is quoted in the body (value: password)",
+    "attachment.in_archive_extension": "extension of a file inside an archive",
+    "attachment.macros": "Office document with VBA macros",
+    "attachment.macro_autoexec": "macro runs itself on open (value: trigger)",
+    "attachment.macro_suspicious": "macro uses a suspicious call (value: keyword)",
+    "attachment.pdf_risky": "PDF with JavaScript, launch actions or embedded files (value: name)",
+    "attachment.html": "HTML or SVG attachment",
+    "attachment.is_message": "attached e-mail message",
+    # language
+    "text.language": "language of the visible text (en, de, pt, fr, nl, es, unknown)",
+    "text.length": "characters of visible text",
+    "text.urgency": "urgency or deadline language (where: subject/body; value: phrase)",
+    "text.credential_request": "asks to verify, confirm or re-enter credentials",
+    "text.account_threat": "threatens suspension or reports suspicious activity",
+    "text.payment_request": "asks for a transfer or announces changed bank details",
+    "text.gift_card": "asks for gift cards",
+    "text.secrecy": "asks for availability or secrecy (CEO-fraud opening)",
+    "text.generic_greeting": "addresses the reader as 'dear customer'",
+    "text.document_lure": "a shared document, fax or voicemail waiting",
+    "text.delivery_lure": "a parcel held, a delivery or customs fee",
+    "text.prize_lure": "a prize, refund or reward to claim",
+    "text.brand": "a protected brand named in the subject or text (value: brand)",
+    # parse
+    "defect": "a parse defect (value: kind)",
+}
+
+_LEXICON_FEATURES = {
+    "urgency", "credential_request", "account_threat", "payment_request", "gift_card", "secrecy",
+    "generic_greeting", "document_lure", "delivery_lure", "prize_lure",
+}
+
+_FAKE_REPLY = re.compile(r"^\s*(?:re|aw|fw|fwd|wg|res|enc|tr|sv|antw|rv)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
+_MIXED_SCRIPT = re.compile(
+    r"(?=[\w]*[A-Za-z])(?=[\w]*[\u0370-\u03ff\u0400-\u04ff])[\w]+", re.UNICODE
+)
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+_SMUGGLING = re.compile(
+    r"(?:new\s+Blob\s*\(|msSaveOrOpenBlob|msSaveBlob|createObjectURL\s*\(|\.download\s*=|"
+    r"setAttribute\(\s*['\"]download|data:application/(?:octet-stream|x-msdownload|zip|x-zip|"
+    r"vnd\.ms-|x-iso9660)|navigator\.msSaveBlob)",
+    re.IGNORECASE,
+)
+_OBFUSCATION = re.compile(
+    r"(?:\beval\s*\(|\bunescape\s*\(|\batob\s*\(|String\.fromCharCode|\\x[0-9a-f]{2}\\x[0-9a-f]{2}\\x|"
+    r"document\.write\s*\(\s*(?:unescape|atob|decodeURIComponent))",
+    re.IGNORECASE,
+)
+_SCRIPT_REDIRECT = re.compile(
+    r"(?:window\.location|document\.location|location\.href|location\.replace|location\.assign|"
+    r"window\.open)\s*[=(]",
+    re.IGNORECASE,
+)
+_RISKY_LINK_EXTENSIONS = frozenset(
+    {"exe", "scr", "msi", "bat", "cmd", "com", "pif", "cpl", "js", "jse", "vbs", "vbe", "wsf",
+     "hta", "ps1", "lnk", "iso", "img", "vhd", "vhdx", "jar", "apk", "dll", "one", "msix",
+     "appx", "appinstaller", "xll", "reg"}
+)
+_IPFS_HOSTS = frozenset({"ipfs.io", "dweb.link", "cloudflare-ipfs.com", "mypinata.cloud",
+                         "nftstorage.link", "w3s.link", "4everland.link", "fleek.co", "infura-ipfs.io"})
+_DANGEROUS_TYPES_FOR_DOCS = ("application/x-dosexec", "application/x-msdownload",
+                             "application/vnd.microsoft.portable-executable",
+                             "application/x-executable", "application/x-ms-shortcut",
+                             "application/x-iso9660-image", "text/html", "application/zip",
+                             "application/x-rar", "application/x-7z-compressed", "application/hta",
+                             "application/javascript", "text/javascript", "application/x-sharedlib")
+_DOCUMENT_EXTENSIONS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "jpg", "jpeg",
+                                  "png", "gif", "txt", "rtf", "csv", "odt"})
+_ARCHIVE_EXTENSIONS = frozenset({"zip", "rar", "7z", "gz", "tgz", "tar", "bz2", "xz", "cab", "ace",
+                                 "arj", "lzh", "z", "iso", "img"})
+_URL_OR_EMAIL = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|de|br|uk|gov)\b",
+                           re.IGNORECASE)
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def _data_lines(name: str) -> frozenset[str]:
+    text = resources.files("seawall.detect").joinpath(f"data/{name}").read_text("utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def _host_in(host: str, suffixes: frozenset[str]) -> str:
+    """The listed suffix that ``host`` equals or is a subdomain of, or ``""``."""
+    if host in suffixes:
+        return host
+    position = host.find(".")
+    while position >= 0:
+        candidate = host[position + 1 :]
+        if candidate in suffixes:
+            return candidate
+        position = host.find(".", position + 1)
+    return ""
+
+
+@dataclass(frozen=True)
+class FeatureContext:
+    """What feature extraction needs beyond the message: lists, lexicon, organisation."""
+
+    brands: BrandBook
+    lexicon: Lexicon
+    own_domains: frozenset[str]
+    executives: tuple[tuple[str, ...], ...]
+    trusted_authserv_ids: frozenset[str]
+    protect_recipient_domains: bool
+    freemail: frozenset[str]
+    shorteners: frozenset[str]
+    free_hosting: frozenset[str]
+    mail_platforms: frozenset[str]
+    suspicious_tlds: frozenset[str]
+    redirectors: Redirectors
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FeatureContext:
+        org = settings.organisation
+        return cls(
+            brands=organisation_brand_book(org.name, tuple(org.names), tuple(org.domains)),
+            lexicon=default_lexicon(),
+            own_domains=frozenset(registered_domain(d) or d.lower() for d in org.domains),
+            executives=tuple(tuple(normalise_words(e)) for e in org.executives if normalise_words(e)),
+            trusted_authserv_ids=frozenset(a.lower() for a in settings.authentication.trusted_authserv_ids),
+            protect_recipient_domains=org.protect_recipient_domains,
+            freemail=_data_lines("freemail.txt"),
+            shorteners=_data_lines("shorteners.txt"),
+            free_hosting=_data_lines("free_hosting.txt"),
+            mail_platforms=_data_lines("mail_platforms.txt"),
+            suspicious_tlds=_data_lines("suspicious_tlds.txt"),
+            redirectors=default_redirectors(),
+        )
+
+
+@lru_cache(maxsize=256)
+def _recipient_protected(domains: frozenset[str], generic: frozenset[str]) -> ProtectedSet:
+    # Recipients' domains are protected against the precise imitations only: their labels
+    # may be ordinary words, and companies own their other suffixes.
+    protected = ProtectedSet(generic_labels=generic, tld_swap_owners=frozenset(), max_typo_distance=1,
+                             allowed_kinds=frozenset({"homoglyph", "hyphenation", "typo", "subdomain"}))
+    for domain in sorted(domains):
+        protected.add(domain, "recipient domain")
+    return protected
+
+
+@cache
+def _base64_forms(address: str) -> tuple[str, ...]:
+    raw = address.encode("utf-8")
+    forms = {base64.b64encode(raw).decode().rstrip("="), base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+    return tuple(sorted(f for f in forms if len(f) >= 8))
+
+
+class _Add(Protocol):
+    def __call__(self, name: str, value: FeatureValue = True, where: str = "message") -> None: ...
+
+
+class _Lookalike(Protocol):
+    def __call__(self, domain: str, host: str = "") -> tuple[str, str] | None: ...
+
+
+class _Collector:
+    """Accumulates hits; a tiny helper so extraction code reads as a list of facts."""
+
+    __slots__ = ("features",)
+
+    def __init__(self) -> None:
+        self.features: Features = {}
+
+    def add(self, name: str, value: FeatureValue = True, where: str = "message") -> None:
+        hit = Hit(name, value, where)
+        existing = self.features.get(name)
+        if existing is None:
+            self.features[name] = [hit]
+        else:
+            existing.append(hit)
+
+
+def extract_features(message: ParsedMessage, context: FeatureContext) -> Features:
+    """Compute every feature of one message (the only place features are computed)."""
+    out = _Collector()
+    add = out.add
+    sender = message.from_
+    from_domain = sender.domain if sender else ""
+    from_reg = registered_domain(from_domain) if from_domain else ""
+
+    recipient_domains = frozenset(
+        d for d in (registered_domain(a.domain) for a in message.recipients if a.domain)
+        if d and d not in context.freemail
+    )
+    # Configured domains are ours; recipients' domains are only protected against lookalikes.
+    own_domains = context.own_domains
+    protected_domains = own_domains | recipient_domains if context.protect_recipient_domains else own_domains
+    recipient_set = (
+        _recipient_protected(frozenset(recipient_domains - context.brands.static.owners.keys()),
+                             context.brands.static.generic_labels)
+        if context.protect_recipient_domains and recipient_domains else None
+    )
+
+    def lookalike(domain: str, host: str = "") -> tuple[str, str] | None:
+        found = context.brands.static.check(domain, host)
+        if found is None and recipient_set is not None and domain not in protected_domains:
+            found = recipient_set.check(domain, host)
+        if found is None:
+            return None
+        return found.imitates, found.kind
+
+    # -- sender ---------------------------------------------------------------------------
+    if sender is None or "@" not in sender.address:
+        add("from.missing", True, "header:From")
+    else:
+        add("from.address", sender.address, "header:From")
+        add("from.domain", from_domain, "header:From")
+        add("from.registered_domain", from_reg, "header:From")
+        if message.from_count > 1:
+            add("from.multiple", message.from_count, "header:From")
+        is_own = from_reg in own_domains
+        external = not is_own
+        if is_own:
+            add("from.own_domain", from_reg, "header:From")
+        if from_reg in context.freemail:
+            add("from.freemail", from_reg, "header:From")
+        owner = context.brands.static.owner_of(from_reg)
+        if owner:
+            add("from.brand_domain", owner, "header:From")
+        if from_domain.startswith("xn--") or ".xn--" in from_domain:
+            add("from.punycode", from_domain, "header:From")
+        imitation = lookalike(from_reg, from_domain)
+        if imitation:
+            add("from.lookalike", imitation[0], f"header:From ({imitation[1]})")
+        name = sender.display_name
+        if name:
+            add("from.display_name", name, "header:From")
+            words = normalise_words(name)
+            for brand, keyword in context.brands.claimed_brands(words):
+                if brand is context.brands.organisation:
+                    if external:
+                        add("from.display_name_own_org", keyword, "header:From")
+                elif from_reg not in brand.domains:
+                    add("from.display_name_brand", brand.name, "header:From")
+            if external:
+                for executive in context.executives:
+                    if _contains_sequence(words, executive):
+                        add("from.display_name_executive", " ".join(executive), "header:From")
+                role = context.lexicon.it_role(words)
+                if role:
+                    add("from.display_name_it_role", role, "header:From")
+            for match in _EMAIL_IN_TEXT.finditer(name):
+                shown = registered_domain(match.group(1).lower())
+                if shown and shown != from_reg:
+                    add("from.display_name_address", match.group(0).lower(), "header:From")
+            if not name.isascii() and _MIXED_SCRIPT.search(name):
+                add("from.display_name_mixed_script", name, "header:From")
+        if message.sender is not None and message.sender.domain:
+            sender_reg = registered_domain(message.sender.domain)
+            if sender_reg and sender_reg != from_reg:
+                add("sender.diverges", sender_reg, "header:Sender")
+        for reply in message.reply_to:
+            reply_reg = registered_domain(reply.domain) if reply.domain else ""
+            if reply_reg and reply_reg != from_reg:
+                add("reply_to.diverges", reply_reg, "header:Reply-To")
+                if reply_reg in context.freemail and from_reg not in context.freemail:
+                    add("reply_to.freemail", reply_reg, "header:Reply-To")
+                reply_imitation = lookalike(reply_reg, reply.domain)
+                if reply_imitation:
+                    add("reply_to.lookalike", reply_imitation[0], f"header:Reply-To ({reply_imitation[1]})")
+        if message.return_path:
+            rp_reg = registered_domain(email_domain(message.return_path))
+            if rp_reg and rp_reg != from_reg:
+                add("return_path.diverges", rp_reg, "header:Return-Path")
+
+    if not message.message_id:
+        add("message_id.missing", True, "header:Message-ID")
+    elif sender is not None and from_reg:
+        mid_domain = email_domain(message.message_id)
+        mid_reg = registered_domain(mid_domain) if mid_domain else ""
+        if (mid_reg and mid_reg != from_reg and mid_reg not in context.mail_platforms
+                and mid_domain not in context.mail_platforms):
+            add("message_id.domain_mismatch", mid_reg, "header:Message-ID")
+    if not message.date:
+        add("date.missing", True, "header:Date")
+
+    subject = message.subject
+    if subject:
+        add("subject.text", subject, "subject")
+        if _FAKE_REPLY.match(subject) and not message.header("In-Reply-To") and not message.header("References"):
+            add("subject.fake_reply", subject[:80], "subject")
+        if not subject.isascii():
+            if _MIXED_SCRIPT.search(subject):
+                add("subject.mixed_script", subject[:120], "subject")
+            if _INVISIBLE.search(subject):
+                add("subject.invisible_chars", len(_INVISIBLE.findall(subject)), "subject")
+
+    list_id = message.header("List-Id")
+    if list_id:
+        add("list.id", list_id[:200], "header:List-Id")
+        list_domain = registered_domain(angle_stripped(list_id).split("@")[-1].strip(".").lower())
+        # Mailing lists rewrite From to the list address (DMARC mitigation) and put the poster
+        # in Reply-To: ordinary list traffic, not a diverted conversation.
+        if from_reg and (list_domain == from_reg or from_reg in list_id.lower()):
+            add("list.from_is_list", from_reg, "header:List-Id")
+    recipients = message.recipients
+    add("recipients.count", len(recipients), "header:To")
+    visible = [r for r in recipients if r.address and (sender is None or r.address != sender.address)]
+    if not visible:
+        add("recipients.undisclosed", True, "header:To")
+
+    _authentication(message, context, from_reg, add)
+    _links(message, context, protected_domains, lookalike, add)
+    _html(message, add)
+    _attachments(message, add)
+    _language(message, context, add, out.features)
+    for defect in message.defects:
+        add("defect", defect.kind, f"part:{defect.part}" if defect.part else "message")
+    return out.features
+
+
+def _contains_sequence(words: list[str], sequence: tuple[str, ...]) -> bool:
+    length = len(sequence)
+    return any(tuple(words[i : i + length]) == sequence for i in range(len(words) - length + 1))
+
+
+def _authentication(message: ParsedMessage, context: FeatureContext, from_reg: str,
+                    add: _Add) -> None:
+    if not context.trusted_authserv_ids:
+        return
+    aligned = False
+    for header in message.auth_results:
+        if header.authserv_id not in context.trusted_authserv_ids:
+            continue
+        kind = "ARC-Authentication-Results" if header.arc_instance is not None else "Authentication-Results"
+        where = f"header:{kind}[{header.position}] ({header.authserv_id})"
+        add("auth.trusted", header.authserv_id, where)
+        for result in header.results:
+            if result.method in ("spf", "dkim", "dmarc", "arc"):
+                add(f"auth.{result.method}", result.result, where)
+            if result.method == "dmarc" and result.result == "pass":
+                aligned = True
+            if result.method == "dkim" and result.result == "pass" and from_reg:
+                signer = result.properties.get("header.d") or email_domain(result.properties.get("header.i", ""))
+                if signer and registered_domain(signer.lstrip("@")) == from_reg:
+                    aligned = True
+        if aligned:
+            add("auth.aligned_pass", True, where)
+            return
+
+
+def _links(message: ParsedMessage, context: FeatureContext, own_domains: frozenset[str],
+           lookalike: _Lookalike, add: _Add) -> None:
+    links = message.links
+    add("link.count", len(links), "body")
+    domains: set[str] = set()
+    recipient_addresses = [r.address for r in message.recipients if "@" in r.address]
+    owners = context.brands.static
+    for index, link in enumerate(links):
+        where = f"link[{index}]" if link.source == "body" else f"link[{index}] in {link.source}"
+        url = link.url
+        scheme = link.scheme
+        add("link.url", url, where)
+        if scheme == "data":
+            add("link.data_uri", url[:60], where)
+            continue
+        if scheme == "javascript":
+            add("link.javascript_uri", url[:80], where)
+            continue
+        if scheme == "ipfs" or _host_in(link.host, _IPFS_HOSTS) or "/ipfs/" in url[:200]:
+            add("link.ipfs", url, where)
+        if scheme not in ("http", "https", "ftp", "") or not link.host:
+            continue
+        # A link-protection wrapper (Safe Links, URL Defense...) is judged by the destination
+        # it carries; an ESP click tracker hides its destination, so its text is not compared.
+        unwrapped = context.redirectors.unwrap(url)
+        target = link
+        opaque = False
+        if unwrapped is not None:
+            if unwrapped.opaque:
+                opaque = True
+                add("link.tracked", unwrapped.via, where)
+            elif unwrapped.destination:
+                target = make_link(unwrapped.destination, link.where, link.source, link.text)
+                where = f"{where} via {unwrapped.via}"
+                add("link.url", target.url, where)
+        host = target.host
+        reg = target.registered_domain
+        if not host:
+            continue
+        if reg:
+            domains.add(reg)
+            add("link.domain", reg, where)
+        if target.is_ip:
+            add("link.ip_literal", host, where)
+        shortener = _host_in(host, context.shorteners)
+        if shortener:
+            add("link.shortener", shortener, where)
+        hosting = _host_in(host, context.free_hosting)
+        if hosting:
+            add("link.free_hosting", hosting, where)
+        if host.startswith("xn--") or ".xn--" in host:
+            add("link.punycode", host, where)
+        if reg and reg not in own_domains:
+            imitation = lookalike(reg, host)
+            if imitation:
+                add("link.lookalike", imitation[0], f"{where} ({imitation[1]})")
+        tld = reg.rsplit(".", 1)[-1] if reg else ""
+        if tld in context.suspicious_tlds:
+            add("link.suspicious_tld", tld, where)
+        if target.port is not None and target.port not in (80, 443, 8080, 8443):
+            add("link.nonstandard_port", target.port, where)
+        target_url = target.url
+        if "@" in target_url.split("//", 1)[-1].split("/", 1)[0]:
+            add("link.userinfo", target_url[:200], where)
+        path = target_url.split("?", 1)[0].split("#", 1)[0]
+        slash = path.rfind("/")
+        last = path[slash + 1 :].lower() if slash >= 0 else ""
+        if "." in last and slash > target_url.find("//") + 1:
+            extension = last.rsplit(".", 1)[-1]
+            if extension in _RISKY_LINK_EXTENSIONS:
+                add("link.dangerous_file", extension, where)
+        if link.where == "html_anchor" and link.text and not opaque:
+            shown = domain_shown_in_text(link.text)
+            if shown and reg and shown != reg:
+                shown_owner = owners.owner_of(shown)
+                if shown_owner is None or shown_owner != owners.owner_of(reg):
+                    add("link.text_domain_mismatch", f"{shown} -> {reg}", where)
+        if recipient_addresses:
+            head, _, fragment = target_url.partition("#")
+            for address in recipient_addresses:
+                encoded = _base64_forms(address)
+                if address in fragment.lower() or any(form in fragment for form in encoded):
+                    add("link.recipient_in_fragment", address, where)
+                elif address in head.lower() or any(form in head for form in encoded):
+                    add("link.recipient_in_url", address, where)
+    add("link.domain_count", len(domains), "body")
+
+
+def _html_parts(message: ParsedMessage) -> list[tuple[str, HtmlInfo]]:
+    parts: list[tuple[str, HtmlInfo]] = []
+    if message.html is not None:
+        parts.append(("body", message.html))
+    for attachment in message.attachments:
+        if attachment.html is not None:
+            parts.append((f"attachment:{attachment.path}", attachment.html))
+    return parts
+
+
+def _html(message: ParsedMessage, add: _Add) -> None:
+    hidden = 0
+    tiny = 0
+    for where, html in _html_parts(message):
+        for form in html.forms:
+            if form.asks_password:
+                add("html.password_form", form.action or "(script)", where)
+            if form.action.lower().startswith(("http://", "https://")):
+                add("html.form_external", form.action[:200], where)
+        scripts = "\n".join(html.scripts)
+        if scripts:
+            smuggling = _SMUGGLING.search(scripts)
+            if smuggling and ("blob" in scripts.lower() or "data:" in scripts.lower()):
+                add("html.smuggling", smuggling.group(0)[:60], where)
+            obfuscation = _OBFUSCATION.search(scripts)
+            if obfuscation:
+                add("html.obfuscated_script", obfuscation.group(0)[:40], where)
+            redirect = _SCRIPT_REDIRECT.search(scripts)
+            if redirect:
+                add("html.script_redirect", redirect.group(0)[:40], where)
+        if html.meta_refresh:
+            add("html.script_redirect", "meta refresh", where)
+        hidden += len(html.hidden_text)
+        tiny += html.tiny_text_chars
+    for link in message.links:
+        if link.scheme == "data" and link.where == "html_anchor":
+            add("html.smuggling", "data: URI download link", f"link in {link.source}")
+            break
+    add("html.hidden_text_chars", hidden, "body")
+    add("html.tiny_text_chars", tiny, "body")
+    if message.html is not None:
+        visible = len(message.html.visible_text.strip())
+        if visible < 40 and message.html.image_count and message.links:
+            add("html.image_only", visible, "body")
+
+
+def _attachments(message: ParsedMessage, add: _Add) -> None:
+    attachments = message.attachments
+    add("attachment.count", len(attachments), "message")
+    for attachment in attachments:
+        where = f"attachment:{attachment.path}"
+        name = attachment.filename
+        extension = attachment.extension
+        if name:
+            add("attachment.name", name, where)
+        if extension:
+            add("attachment.extension", extension, where)
+            if attachment.parent is not None and attachments[attachment.parent].is_archive:
+                add("attachment.in_archive_extension", extension, where)
+        add("attachment.sniffed_type", attachment.sniffed_type, where)
+        if name:
+            parts = name.lower().rstrip(". ").split(".")
+            if len(parts) >= 3 and parts[-2] in _DOCUMENT_EXTENSIONS and parts[-1] not in _DOCUMENT_EXTENSIONS:
+                add("attachment.double_extension", name, where)
+            if _BIDI.search(name):
+                add("attachment.rtlo", name, where)
+        if (extension in _DOCUMENT_EXTENSIONS and attachment.sniffed_type.startswith(_DANGEROUS_TYPES_FOR_DOCS)
+                and not (extension in ("docx", "xlsx", "pptx") and attachment.sniffed_type == "application/zip")):
+            add("attachment.type_mismatch", f"{extension} -> {attachment.sniffed_type}", where)
+        if attachment.is_archive and attachment.encrypted:
+            add("attachment.encrypted_archive", name or attachment.path, where)
+            if attachment.password_found:
+                add("attachment.archive_password_in_body", attachment.password_found, where)
+        if attachment.office is not None:
+            office = attachment.office
+            if office.has_macros:
+                add("attachment.macros", name, where)
+            for trigger in office.autoexec:
+                add("attachment.macro_autoexec", trigger, where)
+            for keyword in office.suspicious:
+                add("attachment.macro_suspicious", keyword, where)
+        for keyword in attachment.pdf_keywords:
+            add("attachment.pdf_risky", keyword, where)
+        if attachment.html is not None:
+            add("attachment.html", name or attachment.path, where)
+        if attachment.is_message:
+            add("attachment.is_message", name, where)
+
+
+def _language(message: ParsedMessage, context: FeatureContext, add: _Add,
+              features: Features) -> None:
+    lexicon = context.lexicon
+    visible = message.visible_text
+    add("text.length", len(visible), "body")
+    body_words = normalise_words(visible[:12000])
+    subject_words = normalise_words(message.subject) if message.subject else []
+    add("text.language", lexicon.language(subject_words + body_words), "body")
+    sources: list[tuple[str, list[str]]] = [("subject", subject_words), ("body", body_words)]
+    for attachment in message.attachments:
+        if attachment.html is not None and attachment.html.visible_text:
+            sources.append((f"attachment:{attachment.path}",
+                            normalise_words(attachment.html.visible_text[:6000])))
+        elif attachment.is_message and attachment.text_excerpt:
+            sources.append((f"attachment:{attachment.path}", normalise_words(attachment.text_excerpt)))
+    for where, words in sources:
+        for match in lexicon.find(words):
+            if match.category in _LEXICON_FEATURES:
+                add(f"text.{match.category}", f"{match.text} [{match.language}]", where)
+    # Brands count only where the lure speaks (subject, opening lines) and not inside
+    # addresses or URLs: "Signed-off-by: x@google.com" does not claim to come from Google.
+    brands_named: dict[str, str] = {}
+    for where, text in (("subject", message.subject), ("body", visible[:600])):
+        words = normalise_words(_URL_OR_EMAIL.sub(" ", text))
+        for brand, _keyword in context.brands.claimed_brands(words[:80]):
+            if brand.name not in brands_named:
+                brands_named[brand.name] = where
+    for brand_name, where in brands_named.items():
+        add("text.brand", brand_name, where)
+    _brand_link_mismatch(message, context, brands_named, features, add)
+
+
+def _brand_link_mismatch(message: ParsedMessage, context: FeatureContext,
+                         brands_named: dict[str, str], features: Features, add: _Add) -> None:
+    """A brand named in the text whose links all lead away from the brand."""
+    if not brands_named or "link.domain" not in features:
+        return
+    link_domains = {hit.value for hit in features["link.domain"]}
+    sender = message.from_
+    from_reg = registered_domain(sender.domain) if sender and sender.domain else ""
+    for name in brands_named:
+        brand = context.brands.brand_named(name)
+        if brand is None or brand is context.brands.organisation or not brand.domains \
+                or from_reg in brand.domains:
+            continue
+        if not (link_domains & brand.domains):
+            add("link.brand_mismatch", name, "body")
+

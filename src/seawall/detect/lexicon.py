@@ -1,0 +1,183 @@
+"""Phrase matching for tradecraft language (urgency, credential requests, BEC...).
+
+The phrases live in ``data/lexicon.yml``; this module only compiles and runs them. Matching is
+done on words, not with one regular expression per phrase: hundreds of alternations over a
+long body cost milliseconds in ``re``, while a first-word index over the tokens costs tens of
+microseconds (a hand-written word-level Aho-Corasick would be faster still, but this is enough).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import product
+
+import yaml
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’/-][a-z0-9]+)*")
+MAX_EXPANSIONS = 5000
+
+
+def normalise_words(text: str) -> list[str]:
+    """Lower-case, accent-free ASCII words ("Atualização" -> "atualizacao", "ß" -> "ss")."""
+    lowered = text.lower().replace("ß", "ss").replace("’", "'")
+    if not lowered.isascii():
+        lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode("ascii")
+    return _WORD.findall(lowered)
+
+
+def _parse_slots(phrase: str) -> list[list[tuple[str, ...]]]:
+    """Split a phrase into slots; each slot is the list of word sequences it accepts."""
+    slots: list[list[tuple[str, ...]]] = []
+    position = 0
+    text = phrase.strip()
+    while position < len(text):
+        char = text[position]
+        if char.isspace():
+            position += 1
+            continue
+        if char == "(":
+            end = text.find(")", position)
+            if end < 0:
+                raise ValueError(f"unbalanced parenthesis in phrase {phrase!r}")
+            options = [tuple(normalise_words(o)) for o in text[position + 1 : end].split("|")]
+            position = end + 1
+        else:
+            end = position
+            while end < len(text) and not text[end].isspace():
+                end += 1
+            token = text[position:end]
+            position = end
+            optional = token.endswith("?")
+            token = token.rstrip("?")
+            if token == "*":
+                options = [("*",)]
+            else:
+                options = [tuple(normalise_words(o)) for o in token.split("|")]
+            if optional:
+                options.append(())
+            slots.append(options)
+            continue
+        if position < len(text) and text[position] == "?":
+            options.append(())
+            position += 1
+        slots.append(options)
+    return slots
+
+
+def expand_phrase(phrase: str) -> list[tuple[str, ...]]:
+    """Every word sequence a phrase accepts."""
+    slots = _parse_slots(phrase)
+    count = 1
+    for slot in slots:
+        count *= len(slot)
+    if count > MAX_EXPANSIONS:
+        raise ValueError(f"phrase {phrase!r} expands to {count} sequences (max {MAX_EXPANSIONS})")
+    sequences = set()
+    for combination in product(*slots):
+        words = tuple(word for part in combination for word in part)
+        if words and words[0] != "*":
+            sequences.add(words)
+    return sorted(sequences)
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch:
+    category: str
+    language: str
+    phrase: str
+    text: str
+    position: int
+
+
+class Lexicon:
+    """Compiled phrases: a map from first word to the sequences that start with it."""
+
+    def __init__(self, categories: dict[str, dict[str, list[str]]], it_roles: list[str],
+                 stopwords: dict[str, list[str]]) -> None:
+        self.categories = sorted(categories)
+        # Sequences are indexed by their first two words (or the single word): most words of
+        # a text start no phrase at all, so each position costs one or two dict lookups.
+        self._single: dict[str, list[tuple[str, str, str]]] = {}
+        self._pairs: dict[tuple[str, str], list[tuple[list[str], str, str, str]]] = {}
+        for category, languages in categories.items():
+            for language, phrases in languages.items():
+                for phrase in phrases:
+                    for words in expand_phrase(phrase):
+                        if "*" in words:
+                            raise ValueError(f"wildcards are not supported in lexicon phrases: {phrase!r}")
+                        if len(words) == 1:
+                            self._single.setdefault(words[0], []).append((category, language, phrase))
+                        else:
+                            self._pairs.setdefault((words[0], words[1]), []).append(
+                                (list(words), category, language, phrase))
+        for entries in self._pairs.values():
+            entries.sort(key=lambda entry: -len(entry[0]))
+        self._roles: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in it_roles:
+            for words in expand_phrase(phrase):
+                self._roles.setdefault(words[0], []).append(words)
+        self._stopwords = {lang: frozenset(words) for lang, words in stopwords.items()}
+        self._stopword_language: dict[str, list[str]] = {}
+        for language, words in stopwords.items():
+            for word in words:
+                self._stopword_language.setdefault(word, []).append(language)
+
+    def find(self, words: list[str]) -> list[PhraseMatch]:
+        """Every phrase occurrence (the longest at each position, no overlap per category)."""
+        found: list[PhraseMatch] = []
+        single = self._single
+        pairs = self._pairs
+        count = len(words)
+        covered: dict[str, int] = {}
+        for position in range(count):
+            word = words[position]
+            if position + 1 < count:
+                entries = pairs.get((word, words[position + 1]))
+                if entries:
+                    for sequence, category, language, phrase in entries:
+                        end = position + len(sequence)
+                        if end <= count and covered.get(category, 0) <= position \
+                                and words[position:end] == sequence:
+                            found.append(PhraseMatch(category, language, phrase,
+                                                     " ".join(sequence), position))
+                            covered[category] = end
+            singles = single.get(word)
+            if singles:
+                for category, language, phrase in singles:
+                    if covered.get(category, 0) <= position:
+                        found.append(PhraseMatch(category, language, phrase, word, position))
+                        covered[category] = position + 1
+        return found
+
+    def it_role(self, words: list[str]) -> str:
+        """The IT/mail-system role a display name claims, or ``""``."""
+        for position, word in enumerate(words):
+            for sequence in self._roles.get(word, ()):
+                if tuple(words[position : position + len(sequence)]) == sequence:
+                    return " ".join(sequence)
+        return ""
+
+    def language(self, words: list[str], sample: int = 400) -> str:
+        """The most likely language by stop-word counts, or ``"unknown"``."""
+        scores: dict[str, int] = {}
+        lookup = self._stopword_language
+        for word in words[:sample]:
+            languages = lookup.get(word)
+            if languages:
+                for language in languages:
+                    scores[language] = scores.get(language, 0) + 1
+        if not scores:
+            return "unknown"
+        best, score = max(scores.items(), key=lambda item: item[1])
+        return best if score >= 3 else "unknown"
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    text = resources.files("seawall.detect").joinpath("data/lexicon.yml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    return Lexicon(data["categories"], data.get("it_roles", []), data.get("stopwords", {}))

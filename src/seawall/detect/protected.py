@@ -1,0 +1,277 @@
+"""Protected names and domains, and the lookalikes that imitate them.
+
+Protected are: the shipped brands (``data/brands.yml``), the organisation's own names and
+domains (configuration) and, with no configuration at all, the recipients' own domains.
+A lookalike is found the way dnstwist generates them, in reverse: homoglyphs (a skeleton
+after Unicode and ASCII confusables), typos (edit distance), hyphenation, a brand inside a
+longer name, a different suffix, or the protected name split into subdomains. The test-suite
+checks this against dnstwist's own permutations.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import resources
+
+import yaml
+from rapidfuzz.distance import OSA
+
+from seawall.detect.lexicon import normalise_words
+from seawall.mail.domains import domain_label, public_suffix, registered_domain
+
+# Latin lookalikes from other scripts (Unicode TR39 confusables, the letters seen in real
+# IDN homograph attacks) and the ASCII digit/letter pairs that fool a reader.
+_CONFUSABLES = {
+    "а": "a", "ɑ": "a", "α": "a", "в": "b", "Ь": "b", "ь": "b", "с": "c", "ϲ": "c", "ԁ": "d",
+    "е": "e", "ё": "e", "є": "e", "ε": "e", "ԍ": "g", "ɡ": "g", "һ": "h", "н": "h", "і": "l",
+    "ї": "l", "ι": "l", "ӏ": "l", "ј": "j", "к": "k", "κ": "k", "ⅼ": "l", "м": "m", "п": "n",
+    "η": "n", "о": "o", "ο": "o", "σ": "o", "ө": "o", "р": "p", "ρ": "p", "ԛ": "q", "г": "r",
+    "ѕ": "s", "т": "t", "τ": "t", "υ": "u", "ս": "u", "ѵ": "v", "ν": "v", "ԝ": "w", "ѡ": "w",
+    "х": "x", "χ": "x", "у": "y", "ү": "y", "γ": "y", "ᴢ": "z", "ı": "l", "ł": "l",
+    "0": "o", "1": "l", "i": "l", "!": "l", "|": "l",
+}
+_MULTI_CONFUSABLES = (("rn", "m"), ("vv", "w"), ("cl", "d"))
+
+
+@lru_cache(maxsize=65536)
+def skeleton(label: str) -> str:
+    """A canonical form under which visually confusable labels become equal."""
+    if label.startswith("xn--") or ".xn--" in label:
+        try:
+            label = label.encode("ascii").decode("idna")
+        except UnicodeError:
+            pass
+    text = unicodedata.normalize("NFKD", label.lower())
+    text = "".join(_CONFUSABLES.get(ch, ch) for ch in text if not unicodedata.combining(ch))
+    for source, target in _MULTI_CONFUSABLES:
+        text = text.replace(source, target)
+    return text.replace("-", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    name: str
+    keywords: tuple[tuple[str, ...], ...]
+    ambiguous: frozenset[tuple[str, ...]]
+    domains: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Lookalike:
+    """A domain imitating a protected one: which one, and how."""
+
+    imitates: str
+    owner: str
+    kind: str
+
+
+# Words that may stand beside an ambiguous brand name in a display name without making it
+# a person's or a shop's name ("Apple Support", "Chase Online Banking").
+_SERVICE_WORDS = frozenset(normalise_words(
+    "support team service services customer customers care account accounts security alert alerts "
+    "notification notifications notice online banking bank billing no-reply noreply reply info "
+    "information center centre help helpdesk mail email message messages update updates "
+    "verification verify id pay payments store express delivery id. the de do da das dos "
+    "kundenservice kundendienst sicherheit atendimento suporte conta seguranca servico "
+    "servicio cuenta compte securite konto klantenservice privacy admin administrator official "
+    "inc llc corp ltd gmbh sa s.a group"
+))
+
+
+@dataclass(slots=True, eq=False)
+class ProtectedSet:
+    """Every protected domain with its owner, indexed for fast lookalike checks."""
+
+    owners: dict[str, str] = field(default_factory=dict)
+    generic_labels: frozenset[str] = frozenset()
+    allowed_kinds: frozenset[str] = frozenset(
+        {"tld_swap", "homoglyph", "hyphenation", "typo", "subdomain", "brand_in_domain",
+         "brand_in_subdomain"}
+    )
+    tld_swap_owners: frozenset[str] | None = None
+    max_typo_distance: int = 2
+    """Edit distance accepted as a typo for names of ten letters or more (one below that)."""
+    """Owners whose other suffixes count as imitation. Brands own many country domains
+    (amazon.de, github.io), so by default only the organisation's own domains qualify."""
+    _by_label: dict[str, list[str]] = field(default_factory=dict)
+    _by_skeleton: dict[str, list[str]] = field(default_factory=dict)
+    _labels: list[str] = field(default_factory=list)
+    _distinctive: list[str] = field(default_factory=list)
+    _cache: dict[tuple[str, str], Lookalike | None] = field(default_factory=dict)
+
+    def add(self, domain: str, owner: str) -> None:
+        domain = registered_domain(domain) or domain.lower()
+        if not domain or domain in self.owners:
+            return
+        self.owners[domain] = owner
+        label = domain_label(domain)
+        if not label:
+            return
+        if label not in self._by_label:
+            self._labels.append(label)
+            if label not in self.generic_labels and len(label) >= 3:
+                self._distinctive.append(label)
+        self._by_label.setdefault(label, []).append(domain)
+        self._by_skeleton.setdefault(skeleton(label), []).append(domain)
+
+    def owner_of(self, domain: str) -> str | None:
+        return self.owners.get(domain)
+
+    def check(self, domain: str, host: str = "") -> Lookalike | None:
+        """Whether ``domain`` (a registered domain) imitates a protected one."""
+        if not domain or domain in self.owners:
+            return None
+        key = (domain, host)
+        if key in self._cache:
+            return self._cache[key]
+        if len(self._cache) > 65536:
+            self._cache.clear()
+        found = self._check(domain, host)
+        if found is not None and found.kind not in self.allowed_kinds:
+            found = None
+        self._cache[key] = found
+        return found
+
+    def _check(self, domain: str, host: str) -> Lookalike | None:
+        label = domain_label(domain)
+        if not label:
+            return None
+        suffix = public_suffix(domain)
+        for protected in self._by_label.get(label, ()):
+            if public_suffix(protected) != suffix and (
+                self.tld_swap_owners is None or self.owners[protected] in self.tld_swap_owners
+            ):
+                return self._found(protected, "tld_swap")
+        for protected in self._by_skeleton.get(skeleton(label), ()):
+            if domain_label(protected) == label:
+                continue  # the same name under another suffix: only tld_swap may say so
+            return self._found(protected, "homoglyph" if skeleton(label) != label.replace("-", "")
+                               or label.startswith("xn--") else "hyphenation")
+        if host and host != domain:
+            found = self._subdomain_trick(domain, host)
+            if found is not None:
+                return found
+        for candidate in self._labels:
+            length = len(candidate)
+            if length < 6 or candidate in self.generic_labels:
+                continue
+            allowed = 1 if length < 10 else self.max_typo_distance
+            if abs(len(label) - length) <= allowed and OSA.distance(label, candidate,
+                                                                     score_cutoff=allowed) <= allowed:
+                return self._found(self._by_label[candidate][0], "typo")
+        tokens = label.split("-")
+        label_skeleton = skeleton(label)
+        for candidate in self._distinctive:
+            if candidate == label:
+                continue
+            if candidate in tokens or (len(candidate) >= 5 and candidate in label):
+                return self._found(self._by_label[candidate][0], "brand_in_domain")
+            if len(candidate) >= 5 and skeleton(candidate) in label_skeleton:
+                # "micros0ft-security": the protected name is there only after undoing homoglyphs.
+                return self._found(self._by_label[candidate][0], "homoglyph")
+        return None
+
+    def _subdomain_trick(self, domain: str, host: str) -> Lookalike | None:
+        """``paypal.com.account-check.net`` and ``pay.pal.com`` put a protected name in front."""
+        prefix = host[: -len(domain)].rstrip(".")
+        if not prefix:
+            return None
+        for protected in self.owners:
+            if prefix == protected or prefix.endswith("." + protected) or (
+                prefix.startswith(protected + ".") or f".{protected}." in f".{prefix}."
+            ):
+                return self._found(protected, "subdomain")
+        joined = (prefix + domain_label(domain)).replace(".", "")
+        if joined in self._by_label and joined not in self.generic_labels:
+            return self._found(self._by_label[joined][0], "subdomain")
+        labels = prefix.split(".")
+        for candidate in labels:
+            if candidate in self._by_label and candidate in self._distinctive and len(candidate) >= 4:
+                return self._found(self._by_label[candidate][0], "brand_in_subdomain")
+        return None
+
+    def _found(self, protected: str, kind: str) -> Lookalike:
+        return Lookalike(imitates=protected, owner=self.owners[protected], kind=kind)
+
+
+class BrandBook:
+    """The protected brands and the organisation, and who a display name claims to be."""
+
+    def __init__(self, brands: list[Brand], generic_labels: frozenset[str],
+                 organisation: Brand | None = None) -> None:
+        self.organisation = organisation
+        self.brands = [organisation, *brands] if organisation is not None else list(brands)
+        self._keywords: dict[str, list[tuple[tuple[str, ...], Brand]]] = {}
+        for brand in self.brands:
+            for words in brand.keywords:
+                self._keywords.setdefault(words[0], []).append((words, brand))
+        for entries in self._keywords.values():
+            entries.sort(key=lambda entry: -len(entry[0]))
+        self.static = ProtectedSet(
+            generic_labels=generic_labels,
+            tld_swap_owners=frozenset({organisation.name}) if organisation else frozenset(),
+        )
+        for brand in self.brands:
+            for domain in brand.domains:
+                self.static.add(domain, brand.name)
+
+    def with_organisation(self, name: str, names: list[str], domains: list[str]) -> BrandBook:
+        """A copy that also protects the organisation's own names and domains."""
+        organisation = Brand(
+            name=name or "our organisation",
+            keywords=tuple(tuple(normalise_words(n)) for n in [name, *names] if normalise_words(n)),
+            ambiguous=frozenset(),
+            domains=frozenset(registered_domain(d) or d.lower() for d in domains),
+        )
+        return BrandBook(self.brands, self.static.generic_labels, organisation)
+
+    def claimed_brands(self, words: list[str]) -> list[tuple[Brand, str]]:
+        """Brands a display name (as words) claims to be, with the words that claim it."""
+        found: list[tuple[Brand, str]] = []
+        seen: set[str] = set()
+        for position, word in enumerate(words):
+            for keyword, brand in self._keywords.get(word, ()):
+                end = position + len(keyword)
+                if tuple(words[position:end]) != keyword or brand.name in seen:
+                    continue
+                if keyword in brand.ambiguous:
+                    rest = words[:position] + words[end:]
+                    if any(w not in _SERVICE_WORDS for w in rest):
+                        continue
+                found.append((brand, " ".join(keyword)))
+                seen.add(brand.name)
+        return found
+
+    def brand_named(self, name: str) -> Brand | None:
+        for brand in self.brands:
+            if brand.name == name:
+                return brand
+        return None
+
+
+def _load_brands() -> tuple[list[Brand], frozenset[str]]:
+    text = resources.files("seawall.detect").joinpath("data/brands.yml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    brands = []
+    for entry in data["brands"]:
+        keywords = tuple(tuple(normalise_words(k)) for k in entry.get("keywords", []))
+        ambiguous = frozenset(tuple(normalise_words(k)) for k in entry.get("ambiguous_keywords", []))
+        domains = frozenset(registered_domain(d) or d.lower() for d in entry.get("domains", []))
+        brands.append(Brand(entry["name"], tuple(k for k in keywords if k), ambiguous, domains))
+    return brands, frozenset(data.get("generic_labels", []))
+
+
+@cache
+def default_brand_book() -> BrandBook:
+    brands, generic = _load_brands()
+    return BrandBook(brands, generic)
+
+
+@cache
+def organisation_brand_book(name: str, names: tuple[str, ...], domains: tuple[str, ...]) -> BrandBook:
+    base = default_brand_book()
+    if not (name or names or domains):
+        return base
+    return base.with_organisation(name, list(names), list(domains))
