@@ -92,6 +92,8 @@ def message(sender: str, to: str, subject: str, date: str, message_id: str, ip: 
     for filename, content_type, data in attachments:
         maintype, subtype = content_type.split("/", 1)
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    if msg.is_multipart():
+        msg.set_boundary("=_seawall-fixture-" + message_id.strip("<>").split("@")[0])
     return msg.as_bytes()
 
 

@@ -1,8 +1,9 @@
 """A minimal VBA project (vbaProject.bin) and macro-enabled Word file, for test fixtures.
 
 Builds the MS-OVBA structures oletools reads: the PROJECT stream, the compressed ``dir``
-stream with one standard module, and the module's compressed source. Compression uses only
-literal tokens (valid MS-OVBA, just not smaller). Test-only.
+stream with one standard module, and the module's compressed source, in a compound file
+written by extract-msg's OleWriter. No library builds VBA projects, hence this module;
+compression uses only literal tokens (valid MS-OVBA, just not smaller). Test-only.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import io
 import struct
 import zipfile
 
-from tests.support import cfb
+from extract_msg import OleWriter
 
 
 def compress(data: bytes) -> bytes:
@@ -76,11 +77,16 @@ def vba_project(source: str, module: str = "Module1") -> bytes:
         "&H00000001={3832D640-CF90-11CF-8E43-00A0C911005A};VBE;&H00000000\r\n"
     ).encode("ascii")
     code = f'Attribute VB_Name = "{module}"\r\n{source}'.encode("cp1252")
-    vba = cfb.Node("VBA")
-    vba.add_stream("_VBA_PROJECT", bytes.fromhex("cc61ffff000000"))
-    vba.add_stream("dir", compress(dir_stream(module)))
-    vba.add_stream(module, compress(code))
-    return cfb.build([vba, cfb.Node("PROJECT", project), cfb.Node("PROJECTwm", module.encode() + b"\x00" + module.encode("utf-16-le") + b"\x00\x00\x00\x00")])
+    writer = OleWriter()
+    writer.addEntry("VBA", storage=True)
+    writer.addEntry("VBA/_VBA_PROJECT", data=bytes.fromhex("cc61ffff000000"))
+    writer.addEntry("VBA/dir", data=compress(dir_stream(module)))
+    writer.addEntry(f"VBA/{module}", data=compress(code))
+    writer.addEntry("PROJECT", data=project)
+    writer.addEntry("PROJECTwm", data=module.encode() + b"\x00" + module.encode("utf-16-le") + b"\x00\x00\x00\x00")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def docm(source: str, text: str = "Enable content to view this document.") -> bytes:

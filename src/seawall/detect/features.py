@@ -192,8 +192,8 @@ _DOCUMENT_EXTENSIONS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "ppt", "p
                                   "png", "gif", "txt", "rtf", "csv", "odt"})
 _ARCHIVE_EXTENSIONS = frozenset({"zip", "rar", "7z", "gz", "tgz", "tar", "bz2", "xz", "cab", "ace",
                                  "arj", "lzh", "z", "iso", "img"})
-_URL_OR_EMAIL = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|de|br|uk|gov)\b",
-                           re.IGNORECASE)
+# A word that is an address or a URL or host name ("x@google.com", "github.com/org").
+_ADDRESS_LIKE = re.compile(r"@|://|^www\.|\.[a-z]{2,6}(?:/|$)", re.IGNORECASE)
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -489,7 +489,7 @@ def _links(message: ParsedMessage, context: FeatureContext, own_domains: frozens
             continue
         # A link-protection wrapper (Safe Links, URL Defense...) is judged by the destination
         # it carries; an ESP click tracker hides its destination, so its text is not compared.
-        unwrapped = context.redirectors.unwrap(url)
+        unwrapped = context.redirectors.unwrap(url, link.host)
         target = link
         opaque = False
         if unwrapped is not None:
@@ -665,7 +665,7 @@ def _language(message: ParsedMessage, context: FeatureContext, add: _Add,
     # addresses or URLs: "Signed-off-by: x@google.com" does not claim to come from Google.
     brands_named: dict[str, str] = {}
     for where, text in (("subject", message.subject), ("body", visible[:600])):
-        words = normalise_words(_URL_OR_EMAIL.sub(" ", text))
+        words = normalise_words(" ".join(t for t in text.split() if not _ADDRESS_LIKE.search(t)))
         for brand, _keyword in context.brands.claimed_brands(words[:80]):
             if brand.name not in brands_named:
                 brands_named[brand.name] = where

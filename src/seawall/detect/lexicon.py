@@ -116,6 +116,7 @@ class Lexicon:
                                 (list(words), category, language, phrase))
         for entries in self._pairs.values():
             entries.sort(key=lambda entry: -len(entry[0]))
+        self._first_words = frozenset(self._single) | frozenset(first for first, _ in self._pairs)
         self._roles: dict[str, list[tuple[str, ...]]] = {}
         for phrase in it_roles:
             for words in expand_phrase(phrase):
@@ -133,7 +134,8 @@ class Lexicon:
         pairs = self._pairs
         count = len(words)
         covered: dict[str, int] = {}
-        for position in range(count):
+        starts = self._first_words
+        for position in [i for i, w in enumerate(words) if w in starts]:
             word = words[position]
             if position + 1 < count:
                 entries = pairs.get((word, words[position + 1]))

@@ -16,23 +16,29 @@ from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from seawall.detect.lexicon import normalise_words
 from seawall.mail.domains import domain_label, public_suffix, registered_domain
 
 # Latin lookalikes from other scripts (Unicode TR39 confusables, the letters seen in real
-# IDN homograph attacks) and the ASCII digit/letter pairs that fool a reader.
+# IDN homograph attacks) and the ASCII letters and digits a reader confuses (the pairs
+# dnstwist's homoglyph fuzzer uses). Each class collapses to one letter: the skeleton is a
+# visual fingerprint, compared only against protected names, never shown.
 _CONFUSABLES = {
-    "а": "a", "ɑ": "a", "α": "a", "в": "b", "Ь": "b", "ь": "b", "с": "c", "ϲ": "c", "ԁ": "d",
-    "е": "e", "ё": "e", "є": "e", "ε": "e", "ԍ": "g", "ɡ": "g", "һ": "h", "н": "h", "і": "l",
-    "ї": "l", "ι": "l", "ӏ": "l", "ј": "j", "к": "k", "κ": "k", "ⅼ": "l", "м": "m", "п": "n",
-    "η": "n", "о": "o", "ο": "o", "σ": "o", "ө": "o", "р": "p", "ρ": "p", "ԛ": "q", "г": "r",
-    "ѕ": "s", "т": "t", "τ": "t", "υ": "u", "ս": "u", "ѵ": "v", "ν": "v", "ԝ": "w", "ѡ": "w",
+    "а": "a", "ɑ": "a", "α": "a", "в": "b", "Ь": "b", "ь": "b", "с": "e", "ϲ": "e", "ԁ": "d",
+    "е": "e", "ё": "e", "є": "e", "ε": "e", "ԍ": "q", "ɡ": "q", "һ": "h", "н": "h", "і": "l",
+    "ї": "l", "ι": "l", "ӏ": "l", "ј": "j", "к": "k", "κ": "k", "ⅼ": "l", "м": "n", "п": "n",
+    "η": "n", "о": "o", "ο": "o", "σ": "o", "ө": "o", "р": "p", "ρ": "p", "ԛ": "q", "г": "n",
+    "ѕ": "s", "т": "t", "τ": "t", "υ": "v", "ս": "v", "ѵ": "v", "ν": "v", "ԝ": "w", "ѡ": "w",
     "х": "x", "χ": "x", "у": "y", "ү": "y", "γ": "y", "ᴢ": "z", "ı": "l", "ł": "l",
-    "0": "o", "1": "l", "i": "l", "!": "l", "|": "l",
+    "0": "o", "1": "l", "i": "l", "!": "l", "|": "l", "c": "e", "b": "d", "g": "q", "u": "v",
+    "m": "n", "r": "n", "3": "8", "6": "9", "5": "s",
 }
-_MULTI_CONFUSABLES = (("rn", "m"), ("vv", "w"), ("cl", "d"))
+# Two-letter lookalikes, replaced before single letters ("rn" reads as "m").
+_MULTI_CONFUSABLES = (("rn", "m"), ("nn", "m"), ("vv", "w"), ("cl", "d"), ("dl", "d"), ("lb", "b"),
+                      ("lh", "h"), ("lc", "k"))
 
 
 @lru_cache(maxsize=65536)
@@ -44,9 +50,10 @@ def skeleton(label: str) -> str:
         except UnicodeError:
             pass
     text = unicodedata.normalize("NFKD", label.lower())
-    text = "".join(_CONFUSABLES.get(ch, ch) for ch in text if not unicodedata.combining(ch))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     for source, target in _MULTI_CONFUSABLES:
         text = text.replace(source, target)
+    text = "".join(_CONFUSABLES.get(ch, ch) for ch in text)
     return text.replace("-", "")
 
 
@@ -99,6 +106,10 @@ class ProtectedSet:
     _by_skeleton: dict[str, list[str]] = field(default_factory=dict)
     _labels: list[str] = field(default_factory=list)
     _distinctive: list[str] = field(default_factory=list)
+    _typo_short: list[str] = field(default_factory=list)
+    _typo_long: list[str] = field(default_factory=list)
+    _typo_labels: list[str] = field(default_factory=list)
+    _typo_skeletons: list[str] = field(default_factory=list)
     _cache: dict[tuple[str, str], Lookalike | None] = field(default_factory=dict)
 
     def add(self, domain: str, owner: str) -> None:
@@ -113,6 +124,10 @@ class ProtectedSet:
             self._labels.append(label)
             if label not in self.generic_labels and len(label) >= 3:
                 self._distinctive.append(label)
+            if label not in self.generic_labels and len(label) >= 6:
+                (self._typo_short if len(label) < 10 else self._typo_long).append(label)
+                self._typo_labels.append(label)
+                self._typo_skeletons.append(skeleton(label))
         self._by_label.setdefault(label, []).append(domain)
         self._by_skeleton.setdefault(skeleton(label), []).append(domain)
 
@@ -149,20 +164,27 @@ class ProtectedSet:
                 continue  # the same name under another suffix: only tld_swap may say so
             return self._found(protected, "homoglyph" if skeleton(label) != label.replace("-", "")
                                or label.startswith("xn--") else "hyphenation")
+        if label.startswith("xn--"):
+            found = self._idn_lookalike(label)
+            if found is not None:
+                return found
         if host and host != domain:
             found = self._subdomain_trick(domain, host)
             if found is not None:
                 return found
-        for candidate in self._labels:
-            length = len(candidate)
-            if length < 6 or candidate in self.generic_labels:
-                continue
-            allowed = 1 if length < 10 else self.max_typo_distance
-            if abs(len(label) - length) <= allowed and OSA.distance(label, candidate,
-                                                                     score_cutoff=allowed) <= allowed:
-                return self._found(self._by_label[candidate][0], "typo")
-        tokens = label.split("-")
         label_skeleton = skeleton(label)
+        # rapidfuzz compares against every protected name in C; one call per distance class.
+        for choices, query, allowed in (
+            (self._typo_short, label, 1),
+            (self._typo_long, label, self.max_typo_distance),
+            (self._typo_skeletons, label_skeleton, 1),  # a typo on top of homoglyphs
+        ):
+            best = process.extractOne(query, choices, scorer=OSA.distance, score_cutoff=allowed)
+            if best is not None and best[0] != label:
+                candidate = self._typo_labels[best[2]] if choices is self._typo_skeletons else best[0]
+                if candidate != label:
+                    return self._found(self._by_label[candidate][0], "typo")
+        tokens = label.split("-")
         for candidate in self._distinctive:
             if candidate == label:
                 continue
@@ -170,6 +192,22 @@ class ProtectedSet:
                 return self._found(self._by_label[candidate][0], "brand_in_domain")
             if len(candidate) >= 5 and skeleton(candidate) in label_skeleton:
                 # "micros0ft-security": the protected name is there only after undoing homoglyphs.
+                return self._found(self._by_label[candidate][0], "homoglyph")
+        return None
+
+    def _idn_lookalike(self, label: str) -> Lookalike | None:
+        """An internationalised name whose ASCII letters spell a protected name around
+        foreign ones ("ƥaɏpal"): any letter outside ASCII is a possible homoglyph."""
+        try:
+            text = skeleton(label)
+        except UnicodeError:  # pragma: no cover - skeleton already guards decoding
+            return None
+        foreign = sum(1 for ch in text if not ch.isascii())
+        if not foreign or foreign * 2 > len(text):
+            return None
+        for candidate in self._labels:
+            plain = skeleton(candidate)
+            if len(plain) == len(text) and all(a == b or not a.isascii() for a, b in zip(text, plain, strict=True)):
                 return self._found(self._by_label[candidate][0], "homoglyph")
         return None
 

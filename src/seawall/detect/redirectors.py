@@ -67,9 +67,25 @@ class Redirectors:
     def __init__(self, wrappers: list[Wrapper], trackers: frozenset[str]) -> None:
         self.wrappers = wrappers
         self.trackers = trackers
+        self._cache: dict[str, tuple[list[Wrapper], bool]] = {}
 
-    def unwrap(self, url: str) -> Unwrapped | None:
+    def _classify(self, host: str) -> tuple[list[Wrapper], bool]:
+        """Wrappers serving this host, and whether it is a tracker (cached per host)."""
+        known = self._cache.get(host)
+        if known is None:
+            if len(self._cache) > 65536:
+                self._cache.clear()
+            known = ([w for w in self.wrappers if _host_matches(host, w.hosts)],
+                     _host_matches(host, self.trackers))
+            self._cache[host] = known
+        return known
+
+    def unwrap(self, url: str, host: str = "") -> Unwrapped | None:
         """None for an ordinary link; else the destination (or that it is opaque)."""
+        if host:
+            wrappers, tracker = self._classify(host)
+            if not wrappers and not tracker:
+                return None
         via: list[str] = []
         current = url
         for _ in range(MAX_UNWRAP):
@@ -77,10 +93,10 @@ class Redirectors:
             host = parts.host
             if not host:
                 break
-            wrapper = next((w for w in self.wrappers if _host_matches(host, w.hosts)
-                            and (w.path is None or w.path.search(parts.path))), None)
+            wrappers, tracker = self._classify(host)
+            wrapper = next((w for w in wrappers if w.path is None or w.path.search(parts.path)), None)
             if wrapper is None:
-                if _host_matches(host, self.trackers):
+                if tracker:
                     via.append(f"tracker {host}")
                     return Unwrapped(None, " -> ".join(via), opaque=True)
                 break

@@ -43,14 +43,17 @@ def is_ip_literal(host: str) -> bool:
 def registered_domain(host: str) -> str:
     """The registrable domain (``login.microsoftonline.com`` -> ``microsoftonline.com``).
 
-    Returns the host itself for IP literals, and ``""`` when the host has no public suffix.
+    Returns the host itself for IP literals. Under a suffix the Public Suffix List does not
+    know (.local, .internal, the reserved .example and .test) the last two labels stand in,
+    so internal and test domains still group; a bare suffix gives ``""``.
     """
     host = normalise_host(host)
     if not host or is_ip_literal(host):
         return host
     parts = _EXTRACT(host)
     if not parts.suffix:
-        return ""
+        labels = [label for label in host.split(".") if label]
+        return ".".join(labels[-2:]) if len(labels) >= 2 else ""
     if not parts.domain:
         return ""
     return f"{parts.domain}.{parts.suffix}"
@@ -67,7 +70,10 @@ def domain_label(host: str) -> str:
 
 @lru_cache(maxsize=65536)
 def public_suffix(host: str) -> str:
-    return str(_EXTRACT(normalise_host(host)).suffix)
+    suffix = str(_EXTRACT(normalise_host(host)).suffix)
+    if not suffix and "." in host:
+        return host.rsplit(".", 1)[-1].lower()
+    return suffix
 
 
 def email_domain(address: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from email.header import decode_header, make_header
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses, mktime_tz, parsedate_tz
 
 from seawall.mail.domains import email_domain
 from seawall.mail.model import Address
@@ -43,7 +43,7 @@ def decode_value(value: object) -> tuple[str, bool]:
         value = str(value)
     text = value if value.isascii() else fix_surrogates(value)
     if "\n" in text:
-        text = _FOLD.sub(" ", text)
+        text = text.replace("\r\n", "").replace("\n", "")
     if "=?" in text:
         try:
             text = str(make_header(decode_header(text)))
@@ -151,14 +151,9 @@ def parse_date(value: str) -> float | None:
     if not value:
         return None
     try:
-        parsed = parsedate_to_datetime(value)
+        parsed = parsedate_tz(value)
+        return float(mktime_tz(parsed)) if parsed is not None else None
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed is None:
-        return None
-    try:
-        return parsed.timestamp()
-    except (OverflowError, OSError, ValueError):
         return None
 
 

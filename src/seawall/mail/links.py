@@ -31,6 +31,8 @@ def _trim(url: str) -> str:
 
 
 def urls_in_text(text: str, limit: int) -> list[str]:
+    if "://" not in text and "www." not in text and "WWW." not in text:
+        return []
     found: list[str] = []
     for match in _TEXT_URL.finditer(text):
         found.append(_trim(match.group(0))[:MAX_URL_CHARS])

@@ -123,7 +123,8 @@ class Attachment(msgspec.Struct, omit_defaults=True):
     """A file carried by the message, or found inside another attachment.
 
     Attachments form a flat list; ``parent`` is the index of the container (archive or
-    attached message) and ``path`` the human path (``invoice.zip/payload.exe``).
+    attached message), ``path`` the human path (``invoice.zip/payload.exe``) and ``depth``
+    the archive nesting level (0 for a file attached to the message itself).
     """
 
     index: int

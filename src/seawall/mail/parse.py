@@ -16,6 +16,7 @@ from email.parser import BytesParser, BytesHeaderParser
 
 from seawall.intake.source import RawMessage
 from seawall.mail import attachments as att
+from seawall.mail import boundaries
 from seawall.mail.auth import parse_authentication_results, parse_received
 from seawall.mail.headers import (
     angle_stripped,
@@ -36,7 +37,11 @@ from seawall.mail.model import (
     ParsedMessage,
 )
 
+boundaries.install()
 _PARSER = BytesParser(policy=policy.compat32)
+_DECODE_LONG_HEADERS = 1024
+_DISPLAY_HEADERS = frozenset({"subject", "from", "to", "cc", "bcc", "reply-to", "sender", "thread-topic",
+                              "comments", "keywords", "content-description", "disposition-notification-to"})
 _HEADER_PARSER = BytesHeaderParser(policy=policy.compat32)
 
 _SINGLETON_HEADERS = ("from", "sender", "reply-to", "to", "cc", "subject", "date", "message-id")
@@ -295,13 +300,28 @@ class _Walker:
 
 
 def _header_list(message: Message, limits: Limits, defects: list[Defect]) -> list[Header]:
-    items = message.items()
+    # raw_items(): compat32's get()/items() turn 8-bit header values into Header objects
+    # whose str() loses the bytes; the raw values keep them (as surrogate escapes).
+    items = list(message.raw_items())
     if len(items) > limits.max_headers:
         defects.append(Defect("too_many_headers", f"{len(items)} > {limits.max_headers}"))
         items = items[: limits.max_headers]
     headers: list[Header] = []
     injected: list[str] = []
     for name, value in items:
+        if isinstance(value, str) and value.isascii():
+            # The common case, inlined: plain ASCII, at most folded (unfolding removes the
+            # line break and keeps the white space after it, RFC 5322 section 2.2.3).
+            if "\n" in value:
+                value = value.replace("\r\n", "").replace("\n", "")
+            if "\t" in value:
+                value = value.replace("\t", " ")
+            if value.isprintable() and ("=?" not in value or (
+                    len(value) > _DECODE_LONG_HEADERS and name.lower() not in _DISPLAY_HEADERS)):
+                # Long machine headers (X-Microsoft-Antispam-Message-Info...) are kept encoded:
+                # decoding them costs more than the rest of the message and no one reads them.
+                headers.append(Header(name if name.isascii() else fix_surrogates(name), value.strip()))
+                continue
         text, has_control = decode_value(value)
         if has_control:
             injected.append(name)
@@ -313,8 +333,8 @@ def _header_list(message: Message, limits: Limits, defects: list[Defect]) -> lis
 
 
 def _raw_all(message: Message, name: str) -> list[str]:
-    values = message.get_all(name) or []
-    return [v if isinstance(v, str) else str(v) for v in values]
+    lowered = name.lower()
+    return [str(value) for key, value in message.raw_items() if key.lower() == lowered]
 
 
 def parse_message(raw: RawMessage, limits: Limits = DEFAULT_LIMITS) -> ParsedMessage:
@@ -415,7 +435,7 @@ def _build(raw: RawMessage, message: Message, size: int, limits: Limits,
         cc=parse_addresses(_raw_all(message, "Cc")),
         auth_results=auth_results,
         received=received,
-        text=clean_text(body_text) if body_text else "",
+        text=body_text.strip(),
         html=html_info,
         links=links,
         attachments=walker.attachments,
@@ -472,11 +492,11 @@ def _walk(message: Message, walker: _Walker) -> None:
                 inner = children[0] if children else None
                 if inner is None:
                     continue
-                subject, _ = decode_value(inner.get("Subject", ""))
+                subject, _ = decode_value(next(iter(_raw_all(inner, "Subject")), ""))
                 filename = _filename(part) or (subject[:80] + ".eml" if subject else "attached-message.eml")
                 as_bytes = _message_bytes(inner)
                 attachment = walker.add_attachment(as_bytes, filename, content_type, path, parent,
-                                                   depth, disposition="attachment")
+                                                   0, disposition="attachment")
                 attachment.is_message = True
                 inner_from = ", ".join(a.address for a in parse_addresses(_raw_all(inner, "From")))
                 attachment.text_excerpt = f"From: {inner_from}\nSubject: {subject}"[:2000]
@@ -498,7 +518,7 @@ def _walk(message: Message, walker: _Walker) -> None:
         data = walker.payload(part, path)
         if data is None:
             if not is_body:
-                walker.add_attachment(None, filename, content_type, path, parent, depth, disposition)
+                walker.add_attachment(None, filename, content_type, path, parent, 0, disposition)
             continue
         if is_body:
             try:
@@ -523,7 +543,7 @@ def _walk(message: Message, walker: _Walker) -> None:
                     holder.text_excerpt = (holder.text_excerpt + "\n" + text)[:2000]
             continue
         content_id = str(part.get("Content-ID", "")).strip("<> ")[:200]
-        attachment = walker.add_attachment(data, filename, content_type, path, parent, depth,
+        attachment = walker.add_attachment(data, filename, content_type, path, parent, 0,
                                            disposition, content_id)
         if attachment.encrypted and attachment.is_archive:
             walker.encrypted_archives[attachment.index] = data

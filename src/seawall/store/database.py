@@ -1,0 +1,104 @@
+"""Opening the store: SQLite in WAL mode by default, PostgreSQL by setting one URL.
+
+The URL comes from ``$SEAWALL_DATABASE_URL``, else ``[store] database_url``, else a SQLite file
+in the data directory. The schema is brought up to date with Alembic on open, so SQLite and
+PostgreSQL always run the same migrations.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from seawall.config import Settings, data_dir
+
+
+def database_url(settings: Settings) -> str:
+    env = os.environ.get("SEAWALL_DATABASE_URL")
+    if env:
+        return normalise_url(env)
+    if settings.store.database_url:
+        return normalise_url(settings.store.database_url)
+    return f"sqlite:///{data_dir() / 'seawall.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("seawall.store").joinpath("migrations")))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every pending migration (idempotent; safe with several processes on PostgreSQL)."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Serialise concurrent first starts of several filter instances.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(748213)")
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current == head_revision():
+            return
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class Database:
+    """An engine and a session factory for one store URL, migrated on open."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        migrate(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(database_url(settings))
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def close(self) -> None:
+        self.engine.dispose()

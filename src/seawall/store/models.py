@@ -1,0 +1,89 @@
+"""The store's tables (SQLAlchemy 2 typed ORM). The same models serve SQLite and PostgreSQL;
+the schema is created and changed only by the Alembic migrations in ``store/migrations``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JsonType, list[Any]: JsonType}
+
+
+class MessageRecord(Base):
+    """One distinct message (by sha256 of its bytes) and its latest verdict."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    message_id: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    from_address: Mapped[str] = mapped_column(String(320), default="", index=True)
+    from_display: Mapped[str] = mapped_column(Text, default="")
+    from_domain: Mapped[str] = mapped_column(String(255), default="", index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    label: Mapped[str] = mapped_column(String(16), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    rules_score: Mapped[float] = mapped_column(Float)
+    model_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    evidence: Mapped[list[Any]] = mapped_column(default=list)
+    defects: Mapped[list[Any]] = mapped_column(default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    raw_stored: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_scanned: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    scan_count: Mapped[int] = mapped_column(Integer, default=1)
+
+    origins: Mapped[list[OriginRecord]] = relationship(back_populates="message", cascade="all, delete-orphan")
+    rule_hits: Mapped[list[RuleHitRecord]] = relationship(back_populates="message", cascade="all, delete-orphan")
+
+
+class OriginRecord(Base):
+    """Every place a message was read from (the same bytes may arrive many times)."""
+
+    __tablename__ = "origins"
+    __table_args__ = (UniqueConstraint("message_pk", "location", name="uq_origin_message_location"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    location: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    message: Mapped[MessageRecord] = relationship(back_populates="origins")
+
+
+class RuleHitRecord(Base):
+    """Which rules matched a message at its latest scan (for "all mail that hit rule X")."""
+
+    __tablename__ = "rule_hits"
+    __table_args__ = (Index("ix_rule_hits_rule", "rule_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    weight: Mapped[float] = mapped_column(Float)
+    attack: Mapped[str] = mapped_column(String(100), default="")
+
+    message: Mapped[MessageRecord] = relationship(back_populates="rule_hits")
+
+
+class IntakeErrorRecord(Base):
+    """An input that could not be read at all: recorded so nothing disappears silently."""
+
+    __tablename__ = "intake_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    location: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
