@@ -58,6 +58,8 @@ def postgres_server() -> str:
         with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3) as connection:
             connection.execute("SELECT 1")
     except psycopg.Error as exc:
+        if os.environ.get("SEAWALL_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL required (SEAWALL_REQUIRE_POSTGRES) but not reachable: {exc}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc}")
     return POSTGRES_ADMIN_URL
 

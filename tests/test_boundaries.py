@@ -11,7 +11,9 @@ ALPHABET = ["-", "-", "a", "=", " ", "\t", "\r", "\n", "x", "_", "."]
 
 
 def real(separator: str) -> re.Pattern[str]:
-    return re.compile("(?P<sep>" + re.escape(separator) + r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$")
+    return re.compile(
+        "(?P<sep>" + re.escape(separator) + r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$"
+    )
 
 
 def test_matcher_agrees_with_the_regex_on_random_lines() -> None:

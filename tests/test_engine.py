@@ -12,13 +12,24 @@ from seawall.detect.verdict import rules_score
 
 
 def rule(condition: object, rule_id: str = "test-rule", **extra: object) -> dict[str, object]:
-    return {"rule": {"id": rule_id, "name": "Test", "description": "A test rule for the engine.",
-                     "attack": "T1566", "severity": "medium", "condition": condition, **extra}}
+    return {
+        "rule": {
+            "id": rule_id,
+            "name": "Test",
+            "description": "A test rule for the engine.",
+            "attack": "T1566",
+            "severity": "medium",
+            "condition": condition,
+            **extra,
+        }
+    }
 
 
 FEATURES = {
-    "attachment.extension": [Hit("attachment.extension", "exe", "attachment:a.exe"),
-                             Hit("attachment.extension", "pdf", "attachment:b.pdf")],
+    "attachment.extension": [
+        Hit("attachment.extension", "exe", "attachment:a.exe"),
+        Hit("attachment.extension", "pdf", "attachment:b.pdf"),
+    ],
     "link.domain": [Hit("link.domain", d, f"link[{i}]") for i, d in enumerate(["a.com", "b.com", "c.com"])],
     "link.count": [Hit("link.count", 3, "body")],
     "subject.text": [Hit("subject.text", "URGENT: verify now", "subject")],
@@ -39,7 +50,9 @@ def test_feature_presence_and_filters_return_the_matching_hits() -> None:
     assert evaluate({"feature": "subject.text", "contains": "invoice"}) is None
     assert evaluate({"feature": "link.count", "gte": 3}) is not None
     assert evaluate({"feature": "link.count", "gt": 3}) is None
-    assert evaluate({"feature": "attachment.extension", "where": "b\\.pdf$"}) == [FEATURES["attachment.extension"][1]]
+    assert evaluate({"feature": "attachment.extension", "where": "b\\.pdf$"}) == [
+        FEATURES["attachment.extension"][1]
+    ]
 
 
 def test_boolean_nodes_and_counts() -> None:
@@ -50,20 +63,45 @@ def test_boolean_nodes_and_counts() -> None:
     assert evaluate({"not": {"feature": "from.freemail"}}) is None
     assert evaluate({"count": {"feature": "link.domain"}, "gte": 3}) is not None
     assert evaluate({"count": {"feature": "link.domain", "in": ["a.com"]}, "gte": 2}) is None
-    assert evaluate({"at_least": 2, "of": [{"feature": "from.freemail"}, {"feature": "html.smuggling"},
-                                           {"feature": "link.count", "gte": 1}]}) is not None
-    assert evaluate({"at_least": 3, "of": [{"feature": "from.freemail"}, {"feature": "html.smuggling"},
-                                           {"feature": "link.count", "gte": 1}]}) is None
+    assert (
+        evaluate(
+            {
+                "at_least": 2,
+                "of": [
+                    {"feature": "from.freemail"},
+                    {"feature": "html.smuggling"},
+                    {"feature": "link.count", "gte": 1},
+                ],
+            }
+        )
+        is not None
+    )
+    assert (
+        evaluate(
+            {
+                "at_least": 3,
+                "of": [
+                    {"feature": "from.freemail"},
+                    {"feature": "html.smuggling"},
+                    {"feature": "link.count", "gte": 1},
+                ],
+            }
+        )
+        is None
+    )
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"feature": "no.such.feature"}, "unknown feature"),
-    ({"feature": "link.count", "bogus": 1}, "unknown keys"),
-    ({"feature": "subject.text", "regex": "("}, "invalid regex"),
-    ({"all": []}, "non-empty list"),
-    ({"count": {"feature": "link.domain"}}, "gte/gt/lte/lt/equals"),
-    ({"frobnicate": 1}, "unknown condition"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"feature": "no.such.feature"}, "unknown feature"),
+        ({"feature": "link.count", "bogus": 1}, "unknown keys"),
+        ({"feature": "subject.text", "regex": "("}, "invalid regex"),
+        ({"all": []}, "non-empty list"),
+        ({"count": {"feature": "link.domain"}}, "gte/gt/lte/lt/equals"),
+        ({"frobnicate": 1}, "unknown condition"),
+    ],
+)
 def test_invalid_conditions_are_rejected_with_the_reason(bad: object, message: str) -> None:
     with pytest.raises(RuleError, match=message):
         parse_rule(rule(bad), "inline")
@@ -80,6 +118,7 @@ def test_rule_metadata_is_validated() -> None:
 
 def _write(directory: Path, name: str, condition: object) -> None:
     import yaml
+
     (directory / f"{name}.yml").write_text(yaml.safe_dump(rule(condition, rule_id=name)))
 
 
@@ -111,11 +150,19 @@ def test_cycles_unknown_references_and_duplicates_are_errors(tmp_path: Path) -> 
 def test_disabling_a_rule_others_depend_on_is_an_error() -> None:
     with pytest.raises(RuleError, match="disabled"):
         load_rules(disabled=["suspicious-link"])
-    assert "link-ip-literal" not in {r.id for r in load_rules(disabled=["link-ip-literal", "suspicious-link",
-                                                                        "credential-lure-with-suspicious-link",
-                                                                        "document-lure-suspicious-link",
-                                                                        "delivery-fee-lure",
-                                                                        "prize-lure-with-link"]).rules}
+    assert "link-ip-literal" not in {
+        r.id
+        for r in load_rules(
+            disabled=[
+                "link-ip-literal",
+                "suspicious-link",
+                "credential-lure-with-suspicious-link",
+                "document-lure-suspicious-link",
+                "delivery-fee-lure",
+                "prize-lure-with-link",
+            ]
+        ).rules
+    }
 
 
 def test_scores_combine_like_independent_evidence() -> None:

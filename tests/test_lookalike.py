@@ -13,13 +13,28 @@ dnstwist = pytest.importorskip("dnstwist")
 TARGETS = ["paypal.com", "microsoft.com", "northwind-energy.com", "docusign.net", "example-agency.gov"]
 # Fuzzers whose output is a lookalike a reader could mistake for the original. "dictionary"
 # needs a word list; "various" and "plural" are included.
-FUZZERS = ["addition", "bitsquatting", "cyrillic", "homoglyph", "hyphenation", "insertion", "omission",
-           "repetition", "replacement", "subdomain", "transposition", "vowel-swap", "various", "plural"]
+FUZZERS = [
+    "addition",
+    "bitsquatting",
+    "cyrillic",
+    "homoglyph",
+    "hyphenation",
+    "insertion",
+    "omission",
+    "repetition",
+    "replacement",
+    "subdomain",
+    "transposition",
+    "vowel-swap",
+    "various",
+    "plural",
+]
 
 
 def _protected() -> ProtectedSet:
-    book = default_brand_book().with_organisation("Northwind Energy", [], ["northwind-energy.com",
-                                                                          "example-agency.gov"])
+    book = default_brand_book().with_organisation(
+        "Northwind Energy", [], ["northwind-energy.com", "example-agency.gov"]
+    )
     return book.static
 
 
@@ -42,9 +57,23 @@ def test_dnstwist_permutations_are_recognised(target: str) -> None:
     assert rate >= 0.95, f"{target}: caught {rate:.1%}; missed e.g. {missed[:15]}"
 
 
-@pytest.mark.parametrize("domain", ["gmail.com", "ettus.com", "kernel.org", "nytimes.com", "wikipedia.org",
-                                    "sourceforge.net", "energyweekly.com", "harborlogistics.com",
-                                    "paypalobjects.com", "github.io", "python.org", "debian.org"])
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "gmail.com",
+        "ettus.com",
+        "kernel.org",
+        "nytimes.com",
+        "wikipedia.org",
+        "sourceforge.net",
+        "energyweekly.com",
+        "harborlogistics.com",
+        "paypalobjects.com",
+        "github.io",
+        "python.org",
+        "debian.org",
+    ],
+)
 def test_ordinary_domains_are_not_lookalikes(domain: str) -> None:
     assert _protected().check(registered_domain(domain), domain) is None
 

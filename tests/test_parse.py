@@ -81,14 +81,20 @@ def test_authentication_results_and_received_chain() -> None:
 
 
 def test_microsoft_authentication_results_without_authserv_id() -> None:
-    message = parse("Authentication-Results: spf=fail (sender IP is 198.51.100.2)\n"
-                    " smtp.mailfrom=evil.example; dkim=none (message not signed)\n"
-                    " header.d=none;dmarc=fail action=none header.from=bank.example;compauth=fail reason=001\n"
-                    "From: a@evil.example\nSubject: x\n\nbody\n")
+    message = parse(
+        "Authentication-Results: spf=fail (sender IP is 198.51.100.2)\n"
+        " smtp.mailfrom=evil.example; dkim=none (message not signed)\n"
+        " header.d=none;dmarc=fail action=none header.from=bank.example;compauth=fail reason=001\n"
+        "From: a@evil.example\nSubject: x\n\nbody\n"
+    )
     header = message.auth_results[0]
     assert header.authserv_id == ""
-    assert {r.method: r.result for r in header.results} == {"spf": "fail", "dkim": "none", "dmarc": "fail",
-                                                            "compauth": "fail"}
+    assert {r.method: r.result for r in header.results} == {
+        "spf": "fail",
+        "dkim": "none",
+        "dmarc": "fail",
+        "compauth": "fail",
+    }
 
 
 HTML_MESSAGE = """From: Shop <news@shop.example>
@@ -151,13 +157,27 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def _with_attachments(parts: list[tuple[str, str, bytes]]) -> str:
-    body = ["From: a@sender.example", "To: b@example.org", "Subject: files", "MIME-Version: 1.0",
-            'Content-Type: multipart/mixed; boundary="mix"', "", "--mix", "Content-Type: text/plain", "",
-            "see attached"]
+    body = [
+        "From: a@sender.example",
+        "To: b@example.org",
+        "Subject: files",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="mix"',
+        "",
+        "--mix",
+        "Content-Type: text/plain",
+        "",
+        "see attached",
+    ]
     for name, content_type, data in parts:
-        body += ["--mix", f'Content-Type: {content_type}; name="{name}"',
-                 f'Content-Disposition: attachment; filename="{name}"', "Content-Transfer-Encoding: base64",
-                 "", base64.encodebytes(data).decode()]
+        body += [
+            "--mix",
+            f'Content-Type: {content_type}; name="{name}"',
+            f'Content-Disposition: attachment; filename="{name}"',
+            "Content-Transfer-Encoding: base64",
+            "",
+            base64.encodebytes(data).decode(),
+        ]
     body.append("--mix--")
     return "\n".join(body) + "\n"
 
@@ -166,7 +186,9 @@ def test_attachments_hashes_sniffed_types_and_archive_members() -> None:
     exe = b"MZ" + b"\x00" * 200
     inner = _zip({"payload.exe": exe})
     outer = _zip({"readme.txt": b"hello", "nested.zip": inner})
-    message = parse(_with_attachments([("report.pdf", "application/pdf", exe), ("bundle.zip", "application/zip", outer)]))
+    message = parse(
+        _with_attachments([("report.pdf", "application/pdf", exe), ("bundle.zip", "application/zip", outer)])
+    )
     by_path = {a.path: a for a in message.attachments}
     report = by_path["report.pdf"]
     assert report.declared_type == "application/pdf"
@@ -235,5 +257,7 @@ def test_limits_become_defects_not_exceptions() -> None:
     assert "mime_too_deep" in {d.kind for d in message.defects}
     big = parse(HEADERS + "Content-Type: text/plain\n\n" + "x" * 5000, Limits(max_message_bytes=2000))
     assert "message_too_large" in {d.kind for d in big.defects}
-    many = parse(_with_attachments([(f"f{i}.txt", "text/plain", b"x") for i in range(30)]), Limits(max_parts=10))
+    many = parse(
+        _with_attachments([(f"f{i}.txt", "text/plain", b"x") for i in range(30)]), Limits(max_parts=10)
+    )
     assert "too_many_parts" in {d.kind for d in many.defects}

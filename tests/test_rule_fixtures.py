@@ -67,9 +67,18 @@ def test_legitimate_fixtures_are_clean(name, analysed) -> None:  # type: ignore[
     assert verdict.label == "clean", [(e.rule, e.weight) for e in verdict.evidence]
 
 
-@pytest.mark.parametrize("name", ["phish-m365-unusual-signin.eml", "phish-ceo-wire-lookalike.eml",
-                                  "phish-encrypted-zip-password.eml", "phish-macro-invoice-docm.eml",
-                                  "phish-html-smuggling-iso.eml", "phish-own-domain-spoof.eml",
-                                  "phish-dhl-customs-fee-de.eml", "phish-correios-taxa-pt.eml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "phish-m365-unusual-signin.eml",
+        "phish-ceo-wire-lookalike.eml",
+        "phish-encrypted-zip-password.eml",
+        "phish-macro-invoice-docm.eml",
+        "phish-html-smuggling-iso.eml",
+        "phish-own-domain-spoof.eml",
+        "phish-dhl-customs-fee-de.eml",
+        "phish-correios-taxa-pt.eml",
+    ],
+)
 def test_classic_phish_fixtures_are_labelled_phishing(name, analysed) -> None:  # type: ignore[no-untyped-def]
     assert analysed(name).verdict.label == "phishing"

@@ -21,11 +21,14 @@ from rich.table import Table
 
 from seawall import __version__
 from seawall.config import ConfigError, Settings, load_settings
-from seawall.detect.engine import RuleError, load_rules
+from seawall.detect.engine import RuleError, RuleSet, load_rules
 from seawall.detect.result import ScanResult
 
-app = typer.Typer(help="Seawall: detect state-sponsored phishing and explain every verdict.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Seawall: detect state-sponsored phishing and explain every verdict.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 rules_app = typer.Typer(help="List, show and test detection rules.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
@@ -65,13 +68,29 @@ def version() -> None:
 
 @app.command()
 def scan(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders, mbox, maildir, .msg, .zip, or - for stdin.")],
-    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, or json (one object per line).")] = OutputFormat.table,
-    fail_on: Annotated[FailOn | None, typer.Option(help="Exit 1 when any message is at least this bad.")] = None,
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders, mbox, maildir, .msg, .zip, or - for stdin.")
+    ],
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table, or json (one object per line).")
+    ] = OutputFormat.table,
+    fail_on: Annotated[
+        FailOn | None, typer.Option(help="Exit 1 when any message is at least this bad.")
+    ] = None,
     config: ConfigOption = None,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Record results in the store.")] = True,
-    keep_raw: Annotated[bool | None, typer.Option("--keep-raw/--no-keep-raw", help="Keep raw messages for re-analysis (default: configuration).")] = None,
-    evidence: Annotated[bool, typer.Option("--evidence", "-e", help="Show every rule's evidence under each message (table format).")] = False,
+    keep_raw: Annotated[
+        bool | None,
+        typer.Option(
+            "--keep-raw/--no-keep-raw", help="Keep raw messages for re-analysis (default: configuration)."
+        ),
+    ] = None,
+    evidence: Annotated[
+        bool,
+        typer.Option(
+            "--evidence", "-e", help="Show every rule's evidence under each message (table format)."
+        ),
+    ] = False,
 ) -> None:
     """Scan mail and print a verdict, a score and the evidence for every message."""
     from seawall.intake.files import plan
@@ -84,7 +103,9 @@ def scan(
         err.print(f"[red]rule error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from exc
     sources = list(plan(paths))
-    missing = [s.path for s in sources if s.kind != "stdin" and s.kind != "maildir" and not Path(s.path).exists()]
+    missing = [
+        s.path for s in sources if s.kind != "stdin" and s.kind != "maildir" and not Path(s.path).exists()
+    ]
     for path in missing:
         err.print(f"[red]not found:[/] {escape(path)}")
     threshold = LABEL_RANK[fail_on.value] if fail_on else None
@@ -94,19 +115,26 @@ def scan(
     rows: list[ScanResult] = []
     encoder = msgspec.json.Encoder()
     stdout = sys.stdout.buffer
-    progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                        MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[messages]} messages"),
-                        console=err, transient=True, disable=not err.is_terminal or len(sources) < 2)
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[messages]} messages"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal or len(sources) < 2,
+    )
     with progress:
         task = progress.add_task("scanning", total=len(sources), messages=0)
         current: object = None
-        done = 0
-        for source, result in scanner.scan_sources(s for s in sources if s.path not in missing):
+        for done, (source, result) in enumerate(
+            scanner.scan_sources(s for s in sources if s.path not in missing), start=1
+        ):
             if source is not current:
                 if current is not None:
                     progress.advance(task)
                 current = source
-            done += 1
             progress.update(task, messages=done)
             label = result.label if result.status == "ok" else "error"
             counts[label] = counts.get(label, 0) + 1
@@ -123,7 +151,9 @@ def scan(
     scanner.close()
     if output is OutputFormat.table:
         _print_table(rows, evidence)
-        summary = ", ".join(f"{counts[k]} {k}" for k in ("phishing", "suspicious", "clean", "error") if k in counts)
+        summary = ", ".join(
+            f"{counts[k]} {k}" for k in ("phishing", "suspicious", "clean", "error") if k in counts
+        )
         err.print(f"{sum(counts.values())} messages: {summary or 'none'}")
     if triggered:
         raise typer.Exit(EXIT_FAIL_ON)
@@ -154,11 +184,18 @@ def _print_table(rows: list[ScanResult], show_evidence: bool) -> None:
                 lines.append(f"{item.rule} ({', '.join(item.attack)}, {item.weight:+g}){detail}")
             evidence_text = "\n".join(escape(line) for line in lines)
         else:
-            evidence_text = escape(", ".join(e.rule for e in weighty[:4]) + (" …" if len(weighty) > 4 else ""))
+            evidence_text = escape(
+                ", ".join(e.rule for e in weighty[:4]) + (" …" if len(weighty) > 4 else "")
+            )
         defects = f" [dim]({len(row.defects)} defects)[/]" if row.defects else ""
-        table.add_row(f"[{LABEL_STYLE[row.label]}]{row.label}[/]", f"{row.score:.0f}", escape(row.origin),
-                      escape(row.message.from_address), escape(row.message.subject[:200]) + defects,
-                      evidence_text)
+        table.add_row(
+            f"[{LABEL_STYLE[row.label]}]{row.label}[/]",
+            f"{row.score:.0f}",
+            escape(row.origin),
+            escape(row.message.from_address),
+            escape(row.message.subject[:200]) + defects,
+            evidence_text,
+        )
     console.print(table)
 
 
@@ -195,7 +232,10 @@ def rules_show(rule_id: str, config: ConfigOption = None) -> None:
 
 @rules_app.command("test")
 def rules_test(
-    directory: Annotated[Path | None, typer.Argument(help="A rule directory with a fixtures/ folder (default: the shipped rules).")] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="A rule directory with a fixtures/ folder (default: the shipped rules)."),
+    ] = None,
 ) -> None:
     """Run every rule against its must-match and must-not-match fixtures."""
     from seawall.detect.engine import shipped_rules_dir
@@ -213,15 +253,17 @@ def rules_test(
         raise typer.Exit(EXIT_USAGE) from exc
     failures = run_fixtures(ruleset, fixtures)
     for failure in failures:
-        err.print(f"[red]FAIL[/] {failure.rule}: {failure.fixture} should {failure.expected.replace('no match', 'not match')}"
-                  f" ({escape(failure.detail)})")
+        should = "match" if failure.expected == "match" else "not match"
+        err.print(
+            f"[red]FAIL[/] {failure.rule}: {failure.fixture} should {should} ({escape(failure.detail)})"
+        )
     checked = sum(len(r.fixtures_match) + len(r.fixtures_no_match) for r in ruleset.rules)
     err.print(f"{len(ruleset.rules)} rules, {checked} fixture checks, {len(failures)} failures")
     if failures:
         raise typer.Exit(EXIT_FAIL_ON)
 
 
-def _load(settings: Settings):  # type: ignore[no-untyped-def]
+def _load(settings: Settings) -> RuleSet:
     try:
         return load_rules(settings.rules.directories, disabled=settings.rules.disabled)
     except RuleError as exc:

@@ -6,6 +6,7 @@ One message's failure, of any kind, becomes that message's error result: the bat
 
 from __future__ import annotations
 
+import gc
 import logging
 import traceback
 from collections.abc import Iterable, Iterator
@@ -30,17 +31,31 @@ BATCH = 200
 class Scanner:
     """Parses, analyses and (optionally) records messages with one loaded configuration."""
 
-    def __init__(self, settings: Settings, *, record: bool = True, keep_raw: bool | None = None,
-                 database: Database | None = None, detector: Detector | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        record: bool = True,
+        keep_raw: bool | None = None,
+        database: Database | None = None,
+        detector: Detector | None = None,
+    ) -> None:
         self.settings = settings
         self.detector = detector or Detector(settings)
         self.database = database or (Database.from_settings(settings) if record else None)
         self.repository = ScanRepository(self.database) if self.database is not None else None
         keep = settings.store.keep_raw if keep_raw is None else keep_raw
-        self.blobs = (BlobStore(Path(settings.store.raw_dir) if settings.store.raw_dir else data_dir() / "raw")
-                      if keep and self.repository is not None else None)
+        self.blobs = (
+            BlobStore(Path(settings.store.raw_dir) if settings.store.raw_dir else data_dir() / "raw")
+            if keep and self.repository is not None
+            else None
+        )
         self._pending: list[ScanResult] = []
         self._stored_raw: set[str] = set()
+        # Rules, lexicon, brand lists and imports are loaded for good: move them out of the
+        # collector's sight so full collections during a long scan do not rescan them.
+        gc.collect()
+        gc.freeze()
 
     def analyse(self, raw: RawMessage) -> tuple[ParsedMessage, Analysis]:
         message = parse_message(raw, self.settings.limits)
@@ -71,8 +86,9 @@ class Scanner:
             self._record(result)
             yield result
 
-    def scan_sources(self, sources: Iterable[PlannedSource], stdin: BinaryIO | None = None
-                     ) -> Iterator[tuple[PlannedSource, ScanResult]]:
+    def scan_sources(
+        self, sources: Iterable[PlannedSource], stdin: BinaryIO | None = None
+    ) -> Iterator[tuple[PlannedSource, ScanResult]]:
         try:
             for source in sources:
                 for result in self.scan_items(read_source(source, stdin)):

@@ -16,8 +16,15 @@ def _text(value: str) -> bytes:
     return value.encode("utf-16-le")
 
 
-def build_msg(headers: str, subject: str, body: str, sender: str, sender_name: str,
-              recipients: list[tuple[str, str]], attachments: list[tuple[str, bytes]]) -> bytes:
+def build_msg(
+    headers: str,
+    subject: str,
+    body: str,
+    sender: str,
+    sender_name: str,
+    recipients: list[tuple[str, str]],
+    attachments: list[tuple[str, bytes]],
+) -> bytes:
     writer = OleWriter()
     writer.addEntry("__nameid_version1.0", storage=True)
     for stream in ("00020102", "00030102", "00040102"):

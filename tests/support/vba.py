@@ -83,7 +83,9 @@ def vba_project(source: str, module: str = "Module1") -> bytes:
     writer.addEntry("VBA/dir", data=compress(dir_stream(module)))
     writer.addEntry(f"VBA/{module}", data=compress(code))
     writer.addEntry("PROJECT", data=project)
-    writer.addEntry("PROJECTwm", data=module.encode() + b"\x00" + module.encode("utf-16-le") + b"\x00\x00\x00\x00")
+    writer.addEntry(
+        "PROJECTwm", data=module.encode() + b"\x00" + module.encode("utf-16-le") + b"\x00\x00\x00\x00"
+    )
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -26,8 +26,10 @@ class Detector:
     def __init__(self, settings: Settings, rules: RuleSet | None = None) -> None:
         self.settings = settings
         self.context = FeatureContext.from_settings(settings)
-        self.rules = rules if rules is not None else load_rules(
-            settings.rules.directories, disabled=settings.rules.disabled
+        self.rules = (
+            rules
+            if rules is not None
+            else load_rules(settings.rules.directories, disabled=settings.rules.disabled)
         )
         self.weights = dict(settings.rules.weights)
 

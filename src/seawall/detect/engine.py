@@ -32,8 +32,13 @@ import yaml
 
 from seawall.detect.features import FEATURES, Features, Hit
 
-SEVERITY_WEIGHTS: dict[str, float] = {"info": 0.0, "low": 10.0, "medium": 22.0, "high": 40.0,
-                                      "critical": 70.0}
+SEVERITY_WEIGHTS: dict[str, float] = {
+    "info": 0.0,
+    "low": 10.0,
+    "medium": 22.0,
+    "high": 40.0,
+    "critical": 70.0,
+}
 ATTACK_ID = re.compile(r"^T\d{4}(?:\.\d{3})?$")
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
 
@@ -107,8 +112,7 @@ def _unique(hits: list[Hit]) -> list[Hit]:
 
 # -- compiling conditions ------------------------------------------------------------------
 
-_FILTER_KEYS = {"in", "equals", "regex", "contains", "gte", "gt", "lte", "lt", "startswith",
-                "where"}
+_FILTER_KEYS = {"in", "equals", "regex", "contains", "gte", "gt", "lte", "lt", "startswith", "where"}
 _COMPARE_KEYS = {"gte", "gt", "lte", "lt", "equals"}
 
 
@@ -160,8 +164,11 @@ def _hit_filter(spec: dict[str, Any], path: str) -> Callable[[Hit], bool] | None
             bound = _number(spec[key], path)
 
             def compare(hit: Hit, bound: float = bound, op: Callable[[float, float], bool] = op) -> bool:
-                return (isinstance(hit.value, int | float) and not isinstance(hit.value, bool)
-                        and op(float(hit.value), bound))
+                return (
+                    isinstance(hit.value, int | float)
+                    and not isinstance(hit.value, bool)
+                    and op(float(hit.value), bound)
+                )
 
             tests.append(compare)
     if not tests:
@@ -208,9 +215,13 @@ def compile_condition(node: Any, path: str, depends: set[str]) -> Evaluator:
             hits = inner(features, rules) or []
             number = float(len(hits))
             for key, bound in comparisons.items():
-                if (key == "gte" and number < bound) or (key == "gt" and number <= bound) or (
-                    key == "lte" and number > bound) or (key == "lt" and number >= bound) or (
-                    key == "equals" and number != bound):
+                if (
+                    (key == "gte" and number < bound)
+                    or (key == "gt" and number <= bound)
+                    or (key == "lte" and number > bound)
+                    or (key == "lt" and number >= bound)
+                    or (key == "equals" and number != bound)
+                ):
                     return None
             return hits
 
@@ -222,6 +233,7 @@ def compile_condition(node: Any, path: str, depends: set[str]) -> Evaluator:
             raise RuleError(f"{path}: '{key}' takes a non-empty list and nothing beside it")
         children = [compile_condition(c, f"{path}.{key}[{i}]", depends) for i, c in enumerate(children_spec)]
         if key == "all":
+
             def all_of(features: Features, rules: dict[str, list[Hit]]) -> list[Hit] | None:
                 collected: list[Hit] = []
                 for child in children:
@@ -284,8 +296,18 @@ def compile_condition(node: Any, path: str, depends: set[str]) -> Evaluator:
 
 # -- loading ------------------------------------------------------------------------------
 
-_RULE_KEYS = {"id", "name", "description", "attack", "severity", "weight", "condition",
-              "fixtures", "tags", "references"}
+_RULE_KEYS = {
+    "id",
+    "name",
+    "description",
+    "attack",
+    "severity",
+    "weight",
+    "condition",
+    "fixtures",
+    "tags",
+    "references",
+}
 
 
 def parse_rule(data: Any, path: str) -> Rule:
@@ -367,8 +389,9 @@ def shipped_rules_dir() -> Path:
     return Path(str(resources.files("seawall.detect").joinpath("rules")))
 
 
-def load_rules(directories: Iterable[Path | str] = (), include_shipped: bool = True,
-               disabled: Iterable[str] = ()) -> RuleSet:
+def load_rules(
+    directories: Iterable[Path | str] = (), include_shipped: bool = True, disabled: Iterable[str] = ()
+) -> RuleSet:
     """Load the shipped rules and any extra rule directories, checked and ordered."""
     paths: list[Path] = []
     if include_shipped:

@@ -30,7 +30,7 @@ from seawall.mail.model import HtmlInfo, ParsedMessage
 FeatureValue = str | int | float | bool
 
 
-class Hit(msgspec.Struct, frozen=True, array_like=True):
+class Hit(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One occurrence of a feature: its value and where in the message it was found."""
 
     feature: str
@@ -51,11 +51,11 @@ FEATURES: dict[str, str] = {
     "from.freemail": "From is a free webmail address",
     "from.own_domain": "From uses one of the organisation's (or recipients') own domains",
     "from.brand_domain": "From uses a protected brand's domain (value: brand)",
-    "from.display_name_brand": "display name claims a protected brand the sender does not belong to (value: brand)",
+    "from.display_name_brand": "display name claims a protected brand the sender is not (value: brand)",
     "from.display_name_own_org": "display name claims the organisation while the sender is external",
     "from.display_name_executive": "display name is one of the organisation's executives; sender external",
     "from.display_name_it_role": "display name claims an IT / mail-system role; sender external",
-    "from.display_name_address": "display name holds an e-mail address of another domain (value: that address)",
+    "from.display_name_address": "display name holds an address of another domain (value: that address)",
     "from.display_name_mixed_script": "display name mixes Latin with Cyrillic or Greek letters",
     "from.lookalike": "From domain imitates a protected domain (value: imitated domain; where: kind)",
     "from.punycode": "From domain is internationalised (xn--)",
@@ -65,7 +65,7 @@ FEATURES: dict[str, str] = {
     "reply_to.lookalike": "Reply-To domain imitates a protected domain",
     "return_path.diverges": "Return-Path registered domain differs from From",
     "message_id.missing": "no Message-ID",
-    "message_id.domain_mismatch": "Message-ID domain unrelated to From and not a mail platform (value: its domain)",
+    "message_id.domain_mismatch": "Message-ID domain unrelated to From, not a mail platform (value: it)",
     "date.missing": "no Date header",
     "subject.text": "the subject",
     "subject.fake_reply": "subject says RE:/FW: but no In-Reply-To or References header",
@@ -87,7 +87,7 @@ FEATURES: dict[str, str] = {
     "link.domain": "the registered domain of every link",
     "link.count": "number of links",
     "link.domain_count": "number of distinct link domains",
-    "link.text_domain_mismatch": "anchor text shows one domain, href goes to another (value: 'shown -> real')",
+    "link.text_domain_mismatch": "anchor text shows one domain, href goes to another ('shown -> real')",
     "link.ip_literal": "link to a bare IP address",
     "link.shortener": "link through a URL shortener",
     "link.free_hosting": "link to free hosting, a site builder, form service or tunnel",
@@ -122,7 +122,7 @@ FEATURES: dict[str, str] = {
     "attachment.type_mismatch": "declared extension disagrees with the real type (value: 'ext -> type')",
     "attachment.rtlo": "file name with bidi override characters",
     "attachment.encrypted_archive": "password-protected archive",
-    "attachment.archive_password_in_body": "encrypted archive whose password is quoted in the body (value: password)",
+    "attachment.archive_password_in_body": "encrypted archive, password in the body (value: password)",
     "attachment.in_archive_extension": "extension of a file inside an archive",
     "attachment.macros": "Office document with VBA macros",
     "attachment.macro_autoexec": "macro runs itself on open (value: trigger)",
@@ -149,14 +149,20 @@ FEATURES: dict[str, str] = {
 }
 
 _LEXICON_FEATURES = {
-    "urgency", "credential_request", "account_threat", "payment_request", "gift_card", "secrecy",
-    "generic_greeting", "document_lure", "delivery_lure", "prize_lure",
+    "urgency",
+    "credential_request",
+    "account_threat",
+    "payment_request",
+    "gift_card",
+    "secrecy",
+    "generic_greeting",
+    "document_lure",
+    "delivery_lure",
+    "prize_lure",
 }
 
 _FAKE_REPLY = re.compile(r"^\s*(?:re|aw|fw|fwd|wg|res|enc|tr|sv|antw|rv)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
-_MIXED_SCRIPT = re.compile(
-    r"(?=[\w]*[A-Za-z])(?=[\w]*[\u0370-\u03ff\u0400-\u04ff])[\w]+", re.UNICODE
-)
+_MIXED_SCRIPT = re.compile(r"(?=[\w]*[A-Za-z])(?=[\w]*[\u0370-\u03ff\u0400-\u04ff])[\w]+", re.UNICODE)
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
 _SMUGGLING = re.compile(
@@ -176,24 +182,103 @@ _SCRIPT_REDIRECT = re.compile(
     re.IGNORECASE,
 )
 _RISKY_LINK_EXTENSIONS = frozenset(
-    {"exe", "scr", "msi", "bat", "cmd", "com", "pif", "cpl", "js", "jse", "vbs", "vbe", "wsf",
-     "hta", "ps1", "lnk", "iso", "img", "vhd", "vhdx", "jar", "apk", "dll", "one", "msix",
-     "appx", "appinstaller", "xll", "reg"}
+    {
+        "exe",
+        "scr",
+        "msi",
+        "bat",
+        "cmd",
+        "com",
+        "pif",
+        "cpl",
+        "js",
+        "jse",
+        "vbs",
+        "vbe",
+        "wsf",
+        "hta",
+        "ps1",
+        "lnk",
+        "iso",
+        "img",
+        "vhd",
+        "vhdx",
+        "jar",
+        "apk",
+        "dll",
+        "one",
+        "msix",
+        "appx",
+        "appinstaller",
+        "xll",
+        "reg",
+    }
 )
-_IPFS_HOSTS = frozenset({"ipfs.io", "dweb.link", "cloudflare-ipfs.com", "mypinata.cloud",
-                         "nftstorage.link", "w3s.link", "4everland.link", "fleek.co", "infura-ipfs.io"})
-_DANGEROUS_TYPES_FOR_DOCS = ("application/x-dosexec", "application/x-msdownload",
-                             "application/vnd.microsoft.portable-executable",
-                             "application/x-executable", "application/x-ms-shortcut",
-                             "application/x-iso9660-image", "text/html", "application/zip",
-                             "application/x-rar", "application/x-7z-compressed", "application/hta",
-                             "application/javascript", "text/javascript", "application/x-sharedlib")
-_DOCUMENT_EXTENSIONS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "jpg", "jpeg",
-                                  "png", "gif", "txt", "rtf", "csv", "odt"})
-_ARCHIVE_EXTENSIONS = frozenset({"zip", "rar", "7z", "gz", "tgz", "tar", "bz2", "xz", "cab", "ace",
-                                 "arj", "lzh", "z", "iso", "img"})
-# A word that is an address or a URL or host name ("x@google.com", "github.com/org").
-_ADDRESS_LIKE = re.compile(r"@|://|^www\.|\.[a-z]{2,6}(?:/|$)", re.IGNORECASE)
+_IPFS_HOSTS = frozenset(
+    {
+        "ipfs.io",
+        "dweb.link",
+        "cloudflare-ipfs.com",
+        "mypinata.cloud",
+        "nftstorage.link",
+        "w3s.link",
+        "4everland.link",
+        "fleek.co",
+        "infura-ipfs.io",
+    }
+)
+_DANGEROUS_TYPES_FOR_DOCS = (
+    "application/x-dosexec",
+    "application/x-msdownload",
+    "application/vnd.microsoft.portable-executable",
+    "application/x-executable",
+    "application/x-ms-shortcut",
+    "application/x-iso9660-image",
+    "text/html",
+    "application/zip",
+    "application/x-rar",
+    "application/x-7z-compressed",
+    "application/hta",
+    "application/javascript",
+    "text/javascript",
+    "application/x-sharedlib",
+)
+_DOCUMENT_EXTENSIONS = frozenset(
+    {
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "txt",
+        "rtf",
+        "csv",
+        "odt",
+    }
+)
+_ARCHIVE_EXTENSIONS = frozenset(
+    {"zip", "rar", "7z", "gz", "tgz", "tar", "bz2", "xz", "cab", "ace", "arj", "lzh", "z", "iso", "img"}
+)
+_DOMAIN_ENDING = re.compile(r"\.[a-zA-Z]{2,6}(?:/|$)")
+
+
+def _without_addresses(text: str) -> str:
+    """The text without addresses, URLs and host names ("x@google.com", "github.com/org")."""
+    return " ".join(
+        token
+        for token in text.split()
+        if "@" not in token
+        and "://" not in token
+        and not ("." in token and _DOMAIN_ENDING.search(token.rstrip(".,;:!?)")))
+    )
+
+
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -255,10 +340,14 @@ class FeatureContext:
 
 @lru_cache(maxsize=256)
 def _recipient_protected(domains: frozenset[str], generic: frozenset[str]) -> ProtectedSet:
-    # Recipients' domains are protected against the precise imitations only: their labels
-    # may be ordinary words, and companies own their other suffixes.
-    protected = ProtectedSet(generic_labels=generic, tld_swap_owners=frozenset(), max_typo_distance=1,
-                             allowed_kinds=frozenset({"homoglyph", "hyphenation", "typo", "subdomain"}))
+    # Recipients' domains are protected against imitations of the name itself, not against
+    # another suffix (companies own several) or the name as a subdomain of someone else's.
+    protected = ProtectedSet(
+        generic_labels=generic,
+        tld_swap_owners=frozenset(),
+        max_typo_distance=1,
+        allowed_kinds=frozenset({"homoglyph", "hyphenation", "typo", "subdomain", "brand_in_domain"}),
+    )
     for domain in sorted(domains):
         protected.add(domain, "recipient domain")
     return protected
@@ -305,16 +394,20 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
     from_reg = registered_domain(from_domain) if from_domain else ""
 
     recipient_domains = frozenset(
-        d for d in (registered_domain(a.domain) for a in message.recipients if a.domain)
+        d
+        for d in (registered_domain(a.domain) for a in message.recipients if a.domain)
         if d and d not in context.freemail
     )
     # Configured domains are ours; recipients' domains are only protected against lookalikes.
     own_domains = context.own_domains
     protected_domains = own_domains | recipient_domains if context.protect_recipient_domains else own_domains
     recipient_set = (
-        _recipient_protected(frozenset(recipient_domains - context.brands.static.owners.keys()),
-                             context.brands.static.generic_labels)
-        if context.protect_recipient_domains and recipient_domains else None
+        _recipient_protected(
+            frozenset(recipient_domains - context.brands.static.owners.keys()),
+            context.brands.static.generic_labels,
+        )
+        if context.protect_recipient_domains and recipient_domains
+        else None
     )
 
     def lookalike(domain: str, host: str = "") -> tuple[str, str] | None:
@@ -394,8 +487,12 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
     elif sender is not None and from_reg:
         mid_domain = email_domain(message.message_id)
         mid_reg = registered_domain(mid_domain) if mid_domain else ""
-        if (mid_reg and mid_reg != from_reg and mid_reg not in context.mail_platforms
-                and mid_domain not in context.mail_platforms):
+        if (
+            mid_reg
+            and mid_reg != from_reg
+            and mid_reg not in context.mail_platforms
+            and mid_domain not in context.mail_platforms
+        ):
             add("message_id.domain_mismatch", mid_reg, "header:Message-ID")
     if not message.date:
         add("date.missing", True, "header:Date")
@@ -403,7 +500,11 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
     subject = message.subject
     if subject:
         add("subject.text", subject, "subject")
-        if _FAKE_REPLY.match(subject) and not message.header("In-Reply-To") and not message.header("References"):
+        if (
+            _FAKE_REPLY.match(subject)
+            and not message.header("In-Reply-To")
+            and not message.header("References")
+        ):
             add("subject.fake_reply", subject[:80], "subject")
         if not subject.isascii():
             if _MIXED_SCRIPT.search(subject):
@@ -440,8 +541,7 @@ def _contains_sequence(words: list[str], sequence: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + length]) == sequence for i in range(len(words) - length + 1))
 
 
-def _authentication(message: ParsedMessage, context: FeatureContext, from_reg: str,
-                    add: _Add) -> None:
+def _authentication(message: ParsedMessage, context: FeatureContext, from_reg: str, add: _Add) -> None:
     if not context.trusted_authserv_ids:
         return
     aligned = False
@@ -457,7 +557,9 @@ def _authentication(message: ParsedMessage, context: FeatureContext, from_reg: s
             if result.method == "dmarc" and result.result == "pass":
                 aligned = True
             if result.method == "dkim" and result.result == "pass" and from_reg:
-                signer = result.properties.get("header.d") or email_domain(result.properties.get("header.i", ""))
+                signer = result.properties.get("header.d") or email_domain(
+                    result.properties.get("header.i", "")
+                )
                 if signer and registered_domain(signer.lstrip("@")) == from_reg:
                     aligned = True
         if aligned:
@@ -465,8 +567,13 @@ def _authentication(message: ParsedMessage, context: FeatureContext, from_reg: s
             return
 
 
-def _links(message: ParsedMessage, context: FeatureContext, own_domains: frozenset[str],
-           lookalike: _Lookalike, add: _Add) -> None:
+def _links(
+    message: ParsedMessage,
+    context: FeatureContext,
+    own_domains: frozenset[str],
+    lookalike: _Lookalike,
+    add: _Add,
+) -> None:
     links = message.links
     add("link.count", len(links), "body")
     domains: set[str] = set()
@@ -615,12 +722,19 @@ def _attachments(message: ParsedMessage, add: _Add) -> None:
         add("attachment.sniffed_type", attachment.sniffed_type, where)
         if name:
             parts = name.lower().rstrip(". ").split(".")
-            if len(parts) >= 3 and parts[-2] in _DOCUMENT_EXTENSIONS and parts[-1] not in _DOCUMENT_EXTENSIONS:
+            if (
+                len(parts) >= 3
+                and parts[-2] in _DOCUMENT_EXTENSIONS
+                and parts[-1] not in _DOCUMENT_EXTENSIONS
+            ):
                 add("attachment.double_extension", name, where)
             if _BIDI.search(name):
                 add("attachment.rtlo", name, where)
-        if (extension in _DOCUMENT_EXTENSIONS and attachment.sniffed_type.startswith(_DANGEROUS_TYPES_FOR_DOCS)
-                and not (extension in ("docx", "xlsx", "pptx") and attachment.sniffed_type == "application/zip")):
+        if (
+            extension in _DOCUMENT_EXTENSIONS
+            and attachment.sniffed_type.startswith(_DANGEROUS_TYPES_FOR_DOCS)
+            and not (extension in ("docx", "xlsx", "pptx") and attachment.sniffed_type == "application/zip")
+        ):
             add("attachment.type_mismatch", f"{extension} -> {attachment.sniffed_type}", where)
         if attachment.is_archive and attachment.encrypted:
             add("attachment.encrypted_archive", name or attachment.path, where)
@@ -642,19 +756,20 @@ def _attachments(message: ParsedMessage, add: _Add) -> None:
             add("attachment.is_message", name, where)
 
 
-def _language(message: ParsedMessage, context: FeatureContext, add: _Add,
-              features: Features) -> None:
+def _language(message: ParsedMessage, context: FeatureContext, add: _Add, features: Features) -> None:
     lexicon = context.lexicon
     visible = message.visible_text
     add("text.length", len(visible), "body")
-    body_words = normalise_words(visible[:12000])
+    # Lures say what they want early; the first 5,000 characters bound the cost of long threads.
+    body_words = normalise_words(visible[:5000])
     subject_words = normalise_words(message.subject) if message.subject else []
     add("text.language", lexicon.language(subject_words + body_words), "body")
     sources: list[tuple[str, list[str]]] = [("subject", subject_words), ("body", body_words)]
     for attachment in message.attachments:
         if attachment.html is not None and attachment.html.visible_text:
-            sources.append((f"attachment:{attachment.path}",
-                            normalise_words(attachment.html.visible_text[:6000])))
+            sources.append(
+                (f"attachment:{attachment.path}", normalise_words(attachment.html.visible_text[:6000]))
+            )
         elif attachment.is_message and attachment.text_excerpt:
             sources.append((f"attachment:{attachment.path}", normalise_words(attachment.text_excerpt)))
     for where, words in sources:
@@ -665,7 +780,7 @@ def _language(message: ParsedMessage, context: FeatureContext, add: _Add,
     # addresses or URLs: "Signed-off-by: x@google.com" does not claim to come from Google.
     brands_named: dict[str, str] = {}
     for where, text in (("subject", message.subject), ("body", visible[:600])):
-        words = normalise_words(" ".join(t for t in text.split() if not _ADDRESS_LIKE.search(t)))
+        words = normalise_words(_without_addresses(text))
         for brand, _keyword in context.brands.claimed_brands(words[:80]):
             if brand.name not in brands_named:
                 brands_named[brand.name] = where
@@ -674,8 +789,13 @@ def _language(message: ParsedMessage, context: FeatureContext, add: _Add,
     _brand_link_mismatch(message, context, brands_named, features, add)
 
 
-def _brand_link_mismatch(message: ParsedMessage, context: FeatureContext,
-                         brands_named: dict[str, str], features: Features, add: _Add) -> None:
+def _brand_link_mismatch(
+    message: ParsedMessage,
+    context: FeatureContext,
+    brands_named: dict[str, str],
+    features: Features,
+    add: _Add,
+) -> None:
     """A brand named in the text whose links all lead away from the brand."""
     if not brands_named or "link.domain" not in features:
         return
@@ -684,9 +804,12 @@ def _brand_link_mismatch(message: ParsedMessage, context: FeatureContext,
     from_reg = registered_domain(sender.domain) if sender and sender.domain else ""
     for name in brands_named:
         brand = context.brands.brand_named(name)
-        if brand is None or brand is context.brands.organisation or not brand.domains \
-                or from_reg in brand.domains:
+        if (
+            brand is None
+            or brand is context.brands.organisation
+            or not brand.domains
+            or from_reg in brand.domains
+        ):
             continue
         if not (link_domains & brand.domains):
             add("link.brand_mismatch", name, "body")
-

@@ -35,7 +35,9 @@ def analyse_file(path: Path, detector: Detector) -> Analysis:
     return detector.analyse(parse_message(raw, detector.settings.limits))
 
 
-def run_fixtures(rules: RuleSet, fixtures_dir: Path, settings: Settings | None = None) -> list[FixtureFailure]:
+def run_fixtures(
+    rules: RuleSet, fixtures_dir: Path, settings: Settings | None = None
+) -> list[FixtureFailure]:
     """Every fixture expectation that does not hold (an empty list means all pass)."""
     settings = settings or fixture_settings(fixtures_dir)
     detector = Detector(settings, rules)

@@ -53,10 +53,7 @@ def _parse_slots(phrase: str) -> list[list[tuple[str, ...]]]:
             position = end
             optional = token.endswith("?")
             token = token.rstrip("?")
-            if token == "*":
-                options = [("*",)]
-            else:
-                options = [tuple(normalise_words(o)) for o in token.split("|")]
+            options = [("*",)] if token == "*" else [tuple(normalise_words(o)) for o in token.split("|")]
             if optional:
                 options.append(())
             slots.append(options)
@@ -96,8 +93,12 @@ class PhraseMatch:
 class Lexicon:
     """Compiled phrases: a map from first word to the sequences that start with it."""
 
-    def __init__(self, categories: dict[str, dict[str, list[str]]], it_roles: list[str],
-                 stopwords: dict[str, list[str]]) -> None:
+    def __init__(
+        self,
+        categories: dict[str, dict[str, list[str]]],
+        it_roles: list[str],
+        stopwords: dict[str, list[str]],
+    ) -> None:
         self.categories = sorted(categories)
         # Sequences are indexed by their first two words (or the single word): most words of
         # a text start no phrase at all, so each position costs one or two dict lookups.
@@ -113,7 +114,8 @@ class Lexicon:
                             self._single.setdefault(words[0], []).append((category, language, phrase))
                         else:
                             self._pairs.setdefault((words[0], words[1]), []).append(
-                                (list(words), category, language, phrase))
+                                (list(words), category, language, phrase)
+                            )
         for entries in self._pairs.values():
             entries.sort(key=lambda entry: -len(entry[0]))
         self._first_words = frozenset(self._single) | frozenset(first for first, _ in self._pairs)
@@ -123,9 +125,9 @@ class Lexicon:
                 self._roles.setdefault(words[0], []).append(words)
         self._stopwords = {lang: frozenset(words) for lang, words in stopwords.items()}
         self._stopword_language: dict[str, list[str]] = {}
-        for language, words in stopwords.items():
-            for word in words:
-                self._stopword_language.setdefault(word, []).append(language)
+        for language, stopword_list in stopwords.items():
+            for stopword in stopword_list:
+                self._stopword_language.setdefault(stopword, []).append(language)
 
     def find(self, words: list[str]) -> list[PhraseMatch]:
         """Every phrase occurrence (the longest at each position, no overlap per category)."""
@@ -142,10 +144,14 @@ class Lexicon:
                 if entries:
                     for sequence, category, language, phrase in entries:
                         end = position + len(sequence)
-                        if end <= count and covered.get(category, 0) <= position \
-                                and words[position:end] == sequence:
-                            found.append(PhraseMatch(category, language, phrase,
-                                                     " ".join(sequence), position))
+                        if (
+                            end <= count
+                            and covered.get(category, 0) <= position
+                            and words[position:end] == sequence
+                        ):
+                            found.append(
+                                PhraseMatch(category, language, phrase, " ".join(sequence), position)
+                            )
                             covered[category] = end
             singles = single.get(word)
             if singles:
@@ -163,7 +169,7 @@ class Lexicon:
                     return " ".join(sequence)
         return ""
 
-    def language(self, words: list[str], sample: int = 400) -> str:
+    def language(self, words: list[str], sample: int = 200) -> str:
         """The most likely language by stop-word counts, or ``"unknown"``."""
         scores: dict[str, int] = {}
         lookup = self._stopword_language

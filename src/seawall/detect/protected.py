@@ -10,6 +10,7 @@ checks this against dnstwist's own permutations.
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -27,28 +28,93 @@ from seawall.mail.domains import domain_label, public_suffix, registered_domain
 # dnstwist's homoglyph fuzzer uses). Each class collapses to one letter: the skeleton is a
 # visual fingerprint, compared only against protected names, never shown.
 _CONFUSABLES = {
-    "а": "a", "ɑ": "a", "α": "a", "в": "b", "Ь": "b", "ь": "b", "с": "e", "ϲ": "e", "ԁ": "d",
-    "е": "e", "ё": "e", "є": "e", "ε": "e", "ԍ": "q", "ɡ": "q", "һ": "h", "н": "h", "і": "l",
-    "ї": "l", "ι": "l", "ӏ": "l", "ј": "j", "к": "k", "κ": "k", "ⅼ": "l", "м": "n", "п": "n",
-    "η": "n", "о": "o", "ο": "o", "σ": "o", "ө": "o", "р": "p", "ρ": "p", "ԛ": "q", "г": "n",
-    "ѕ": "s", "т": "t", "τ": "t", "υ": "v", "ս": "v", "ѵ": "v", "ν": "v", "ԝ": "w", "ѡ": "w",
-    "х": "x", "χ": "x", "у": "y", "ү": "y", "γ": "y", "ᴢ": "z", "ı": "l", "ł": "l",
-    "0": "o", "1": "l", "i": "l", "!": "l", "|": "l", "c": "e", "b": "d", "g": "q", "u": "v",
-    "m": "n", "r": "n", "3": "8", "6": "9", "5": "s",
+    "а": "a",
+    "ɑ": "a",
+    "α": "a",
+    "в": "b",
+    "Ь": "b",
+    "ь": "b",
+    "с": "e",
+    "ϲ": "e",
+    "ԁ": "d",
+    "е": "e",
+    "ё": "e",
+    "є": "e",
+    "ε": "e",
+    "ԍ": "q",
+    "ɡ": "q",
+    "һ": "h",
+    "н": "h",
+    "і": "l",
+    "ї": "l",
+    "ι": "l",
+    "ӏ": "l",
+    "ј": "j",
+    "к": "k",
+    "κ": "k",
+    "ⅼ": "l",
+    "м": "n",
+    "п": "n",
+    "η": "n",
+    "о": "o",
+    "ο": "o",
+    "σ": "o",
+    "ө": "o",
+    "р": "p",
+    "ρ": "p",
+    "ԛ": "q",
+    "г": "n",
+    "ѕ": "s",
+    "т": "t",
+    "τ": "t",
+    "υ": "v",
+    "ս": "v",
+    "ѵ": "v",
+    "ν": "v",
+    "ԝ": "w",
+    "ѡ": "w",
+    "х": "x",
+    "χ": "x",
+    "у": "y",
+    "ү": "y",
+    "γ": "y",
+    "ᴢ": "z",
+    "ı": "l",
+    "ł": "l",
+    "0": "o",
+    "1": "l",
+    "i": "l",
+    "!": "l",
+    "|": "l",
+    "c": "e",
+    "b": "d",
+    "g": "q",
+    "u": "v",
+    "m": "n",
+    "r": "n",
+    "3": "8",
+    "6": "9",
+    "5": "s",
 }
 # Two-letter lookalikes, replaced before single letters ("rn" reads as "m").
-_MULTI_CONFUSABLES = (("rn", "m"), ("nn", "m"), ("vv", "w"), ("cl", "d"), ("dl", "d"), ("lb", "b"),
-                      ("lh", "h"), ("lc", "k"))
+_MULTI_CONFUSABLES = (
+    ("rn", "m"),
+    ("nn", "m"),
+    ("vv", "w"),
+    ("cl", "d"),
+    ("dl", "d"),
+    ("lb", "b"),
+    ("lh", "h"),
+    ("lc", "k"),
+)
 
 
 @lru_cache(maxsize=65536)
 def skeleton(label: str) -> str:
     """A canonical form under which visually confusable labels become equal."""
     if label.startswith("xn--") or ".xn--" in label:
-        try:
+        with contextlib.suppress(UnicodeError):
             label = label.encode("ascii").decode("idna")
-        except UnicodeError:
-            pass
     text = unicodedata.normalize("NFKD", label.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     for source, target in _MULTI_CONFUSABLES:
@@ -76,15 +142,17 @@ class Lookalike:
 
 # Words that may stand beside an ambiguous brand name in a display name without making it
 # a person's or a shop's name ("Apple Support", "Chase Online Banking").
-_SERVICE_WORDS = frozenset(normalise_words(
-    "support team service services customer customers care account accounts security alert alerts "
-    "notification notifications notice online banking bank billing no-reply noreply reply info "
-    "information center centre help helpdesk mail email message messages update updates "
-    "verification verify id pay payments store express delivery id. the de do da das dos "
-    "kundenservice kundendienst sicherheit atendimento suporte conta seguranca servico "
-    "servicio cuenta compte securite konto klantenservice privacy admin administrator official "
-    "inc llc corp ltd gmbh sa s.a group"
-))
+_SERVICE_WORDS = frozenset(
+    normalise_words(
+        "support team service services customer customers care account accounts security alert alerts "
+        "notification notifications notice online banking bank billing no-reply noreply reply info "
+        "information center centre help helpdesk mail email message messages update updates "
+        "verification verify id pay payments store express delivery id. the de do da das dos "
+        "kundenservice kundendienst sicherheit atendimento suporte conta seguranca servico "
+        "servicio cuenta compte securite konto klantenservice privacy admin administrator official "
+        "inc llc corp ltd gmbh sa s.a group"
+    )
+)
 
 
 @dataclass(slots=True, eq=False)
@@ -94,8 +162,7 @@ class ProtectedSet:
     owners: dict[str, str] = field(default_factory=dict)
     generic_labels: frozenset[str] = frozenset()
     allowed_kinds: frozenset[str] = frozenset(
-        {"tld_swap", "homoglyph", "hyphenation", "typo", "subdomain", "brand_in_domain",
-         "brand_in_subdomain"}
+        {"tld_swap", "homoglyph", "hyphenation", "typo", "subdomain", "brand_in_domain", "brand_in_subdomain"}
     )
     tld_swap_owners: frozenset[str] | None = None
     max_typo_distance: int = 2
@@ -162,8 +229,12 @@ class ProtectedSet:
         for protected in self._by_skeleton.get(skeleton(label), ()):
             if domain_label(protected) == label:
                 continue  # the same name under another suffix: only tld_swap may say so
-            return self._found(protected, "homoglyph" if skeleton(label) != label.replace("-", "")
-                               or label.startswith("xn--") else "hyphenation")
+            return self._found(
+                protected,
+                "homoglyph"
+                if skeleton(label) != label.replace("-", "") or label.startswith("xn--")
+                else "hyphenation",
+            )
         if label.startswith("xn--"):
             found = self._idn_lookalike(label)
             if found is not None:
@@ -207,7 +278,9 @@ class ProtectedSet:
             return None
         for candidate in self._labels:
             plain = skeleton(candidate)
-            if len(plain) == len(text) and all(a == b or not a.isascii() for a, b in zip(text, plain, strict=True)):
+            if len(plain) == len(text) and all(
+                a == b or not a.isascii() for a, b in zip(text, plain, strict=True)
+            ):
                 return self._found(self._by_label[candidate][0], "homoglyph")
         return None
 
@@ -217,8 +290,10 @@ class ProtectedSet:
         if not prefix:
             return None
         for protected in self.owners:
-            if prefix == protected or prefix.endswith("." + protected) or (
-                prefix.startswith(protected + ".") or f".{protected}." in f".{prefix}."
+            if (
+                prefix == protected
+                or prefix.endswith("." + protected)
+                or (prefix.startswith(protected + ".") or f".{protected}." in f".{prefix}.")
             ):
                 return self._found(protected, "subdomain")
         joined = (prefix + domain_label(domain)).replace(".", "")
@@ -237,8 +312,9 @@ class ProtectedSet:
 class BrandBook:
     """The protected brands and the organisation, and who a display name claims to be."""
 
-    def __init__(self, brands: list[Brand], generic_labels: frozenset[str],
-                 organisation: Brand | None = None) -> None:
+    def __init__(
+        self, brands: list[Brand], generic_labels: frozenset[str], organisation: Brand | None = None
+    ) -> None:
         self.organisation = organisation
         self.brands = [organisation, *brands] if organisation is not None else list(brands)
         self._keywords: dict[str, list[tuple[tuple[str, ...], Brand]]] = {}

@@ -75,8 +75,10 @@ class Redirectors:
         if known is None:
             if len(self._cache) > 65536:
                 self._cache.clear()
-            known = ([w for w in self.wrappers if _host_matches(host, w.hosts)],
-                     _host_matches(host, self.trackers))
+            known = (
+                [w for w in self.wrappers if _host_matches(host, w.hosts)],
+                _host_matches(host, self.trackers),
+            )
             self._cache[host] = known
         return known
 
@@ -127,11 +129,13 @@ def default_redirectors() -> Redirectors:
     wrappers = []
     for entry in data.get("wrappers", []):
         params = entry.get("param") or []
-        wrappers.append(Wrapper(
-            name=entry["name"],
-            hosts=frozenset(h.lower() for h in entry["hosts"]),
-            path=re.compile(entry["path"]) if entry.get("path") else None,
-            params=tuple(params if isinstance(params, list) else [params]),
-            decode=entry.get("decode", ""),
-        ))
+        wrappers.append(
+            Wrapper(
+                name=entry["name"],
+                hosts=frozenset(h.lower() for h in entry["hosts"]),
+                path=re.compile(entry["path"]) if entry.get("path") else None,
+                params=tuple(params if isinstance(params, list) else [params]),
+                decode=entry.get("decode", ""),
+            )
+        )
     return Redirectors(wrappers, frozenset(t.lower() for t in data.get("trackers", [])))

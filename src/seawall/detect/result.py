@@ -38,10 +38,10 @@ class MessageSummary(msgspec.Struct, frozen=True, omit_defaults=True):
 class ScanResult(msgspec.Struct, omit_defaults=True):
     """One line of output: a verdict for a message, or the error that stopped its reading."""
 
+    schema: str
+    status: str  # "ok" or "error"
     origin: str
     source: Origin
-    status: str  # "ok" or "error"
-    schema: str = SCHEMA
     sha256: str = ""
     label: str = ""
     score: float = 0.0
@@ -63,18 +63,26 @@ def summarise(message: ParsedMessage) -> MessageSummary:
         timestamp=message.timestamp,
         size=message.size,
         links=len(message.links),
-        attachments=[AttachmentSummary(a.path, a.sniffed_type, a.size, a.sha256)
-                     for a in message.attachments][:50],
+        attachments=[
+            AttachmentSummary(a.path, a.sniffed_type, a.size, a.sha256) for a in message.attachments
+        ][:50],
     )
 
 
 def ok_result(message: ParsedMessage, verdict: Verdict) -> ScanResult:
     return ScanResult(
-        origin=str(message.origin), source=message.origin, status="ok", sha256=message.sha256,
-        label=verdict.label, score=verdict.score, message=summarise(message), verdict=verdict,
+        schema=SCHEMA,
+        origin=str(message.origin),
+        source=message.origin,
+        status="ok",
+        sha256=message.sha256,
+        label=verdict.label,
+        score=verdict.score,
+        message=summarise(message),
+        verdict=verdict,
         defects=message.defects,
     )
 
 
 def error_result(origin: Origin, error: str) -> ScanResult:
-    return ScanResult(origin=str(origin), source=origin, status="error", error=error)
+    return ScanResult(schema=SCHEMA, origin=str(origin), source=origin, status="error", error=error)

@@ -18,7 +18,7 @@ MAX_TRIGGERS = 12
 LABELS = ("clean", "suspicious", "phishing")
 
 
-class Trigger(msgspec.Struct, frozen=True, omit_defaults=True):
+class Trigger(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
     """What exactly made a rule match: a feature, its value and where it was found."""
 
     feature: str
@@ -70,16 +70,32 @@ def evidence_of(matches: list[RuleMatch]) -> list[Evidence]:
     evidence = []
     for match in sorted(matches, key=lambda m: (-abs(m.weight), m.rule.id)):
         rule = match.rule
-        triggers = [Trigger(hit.feature, hit.value if not isinstance(hit.value, str) else hit.value[:300],
-                            hit.where) for hit in match.hits[:MAX_TRIGGERS]]
-        note = "" if match.weight == rule.weight else f"weight {rule.weight:g} -> {match.weight:g} by configuration"
-        evidence.append(Evidence(rule=rule.id, name=rule.name, attack=list(rule.attack),
-                                 severity=rule.severity, weight=match.weight,
-                                 description=rule.description, triggers=triggers, note=note))
+        triggers = [
+            Trigger(hit.feature, hit.value if not isinstance(hit.value, str) else hit.value[:300], hit.where)
+            for hit in match.hits[:MAX_TRIGGERS]
+        ]
+        note = (
+            ""
+            if match.weight == rule.weight
+            else f"weight {rule.weight:g} -> {match.weight:g} by configuration"
+        )
+        evidence.append(
+            Evidence(
+                rule=rule.id,
+                name=rule.name,
+                attack=list(rule.attack),
+                severity=rule.severity,
+                weight=match.weight,
+                description=rule.description,
+                triggers=triggers,
+                note=note,
+            )
+        )
     return evidence
 
 
 def decide(matches: list[RuleMatch], thresholds: VerdictThresholds) -> Verdict:
     score = rules_score([m.weight for m in matches])
-    return Verdict(score=score, label=label_for(score, thresholds), rules_score=score,
-                   evidence=evidence_of(matches))
+    return Verdict(
+        score=score, label=label_for(score, thresholds), rules_score=score, evidence=evidence_of(matches)
+    )

@@ -35,8 +35,26 @@ _POSTMARK = re.compile(
 )
 _HEADER_AFTER = re.compile(rb"[^\n]*\n[!-9;-~]+:")
 _HEADER_LINE = re.compile(rb"^(?:[!-9;-~]+:[ \t]|From [^\r\n]*\d{4})", re.MULTILINE)
-_SKIP_SUFFIXES = frozenset({".md", ".json", ".yml", ".yaml", ".toml", ".py", ".tsv", ".csv",
-                            ".png", ".jpg", ".jpeg", ".gif", ".pdf", ".db", ".sqlite", ".gz"})
+_SKIP_SUFFIXES = frozenset(
+    {
+        ".md",
+        ".json",
+        ".yml",
+        ".yaml",
+        ".toml",
+        ".py",
+        ".tsv",
+        ".csv",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".pdf",
+        ".db",
+        ".sqlite",
+        ".gz",
+    }
+)
 
 logging.getLogger("extract_msg").setLevel(logging.ERROR)
 
@@ -71,8 +89,7 @@ def _kind_of_file(path: Path) -> str:
         try:
             with path.open("rb") as handle:
                 content = handle.read(MAX_FILE_BYTES)
-                separators = [m for m in _POSTMARK.finditer(content)
-                              if _HEADER_AFTER.match(content, m.end())]
+                separators = [m for m in _POSTMARK.finditer(content) if _HEADER_AFTER.match(content, m.end())]
                 if len(separators) > 1:
                     return "mbox"
         except OSError:
@@ -174,6 +191,10 @@ def msg_to_mime(data: bytes) -> bytes:
 
     message = extract_msg.openMsg(data, delayAttachments=False)
     try:
+        if not isinstance(message, extract_msg.Message):
+            raise ValueError(
+                f"not an e-mail message but {type(message).__name__} (calendar, contact, task...)"
+            )
         converted = message.asEmailMessage()
         return bytes(converted.as_bytes())
     finally:
@@ -250,7 +271,9 @@ def _read_zip(path: str) -> Iterator[RawMessage | IntakeError]:
                 yield _convert_msg(data, Origin(path, "zip", member=info.filename))
             elif data.startswith(b"From ") and name.endswith((".mbox", ".mbx")):
                 for index, message in enumerate(split_mbox(data)):
-                    yield RawMessage.from_bytes(message, Origin(path, "zip", index=index, member=info.filename))
+                    yield RawMessage.from_bytes(
+                        message, Origin(path, "zip", index=index, member=info.filename)
+                    )
             elif name.endswith((".eml", ".msg", ".mbox", ".txt", ".mail")) or _looks_like_mail(data[:2048]):
                 yield RawMessage.from_bytes(data, origin)
 
@@ -281,4 +304,3 @@ def _read_stdin(stream: BinaryIO) -> Iterator[RawMessage | IntakeError]:
         yield _convert_msg(data, Origin("-", "stdin"))
     else:
         yield RawMessage.from_bytes(data, Origin("-", "stdin"))
-

@@ -7,6 +7,7 @@ parser), PDFs are scanned as bytes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -64,23 +65,40 @@ def hashes(data: bytes) -> Hashes:
 ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed", "application/java-archive"})
 OTHER_ARCHIVE_TYPES = frozenset(
     {
-        "application/x-rar", "application/vnd.rar", "application/x-rar-compressed",
-        "application/x-7z-compressed", "application/gzip", "application/x-gzip",
-        "application/x-tar", "application/x-bzip2", "application/x-xz", "application/x-lzh-compressed",
-        "application/vnd.ms-cab-compressed", "application/x-ace-compressed", "application/x-arj",
+        "application/x-rar",
+        "application/vnd.rar",
+        "application/x-rar-compressed",
+        "application/x-7z-compressed",
+        "application/gzip",
+        "application/x-gzip",
+        "application/x-tar",
+        "application/x-bzip2",
+        "application/x-xz",
+        "application/x-lzh-compressed",
+        "application/vnd.ms-cab-compressed",
+        "application/x-ace-compressed",
+        "application/x-arj",
     }
 )
 OLE_TYPES = frozenset(
-    {"application/x-ole-storage", "application/msword", "application/vnd.ms-excel",
-     "application/vnd.ms-powerpoint", "application/CDFV2", "application/vnd.ms-office",
-     "application/vnd.ms-outlook"}
+    {
+        "application/x-ole-storage",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/CDFV2",
+        "application/vnd.ms-office",
+        "application/vnd.ms-outlook",
+    }
 )
 OOXML_PREFIX = "application/vnd.openxmlformats-officedocument"
 OOXML_MACRO_TYPES = frozenset(
-    {"application/vnd.ms-word.document.macroenabled.12",
-     "application/vnd.ms-excel.sheet.macroenabled.12",
-     "application/vnd.ms-powerpoint.presentation.macroenabled.12",
-     "application/vnd.ms-excel.sheet.binary.macroenabled.12"}
+    {
+        "application/vnd.ms-word.document.macroenabled.12",
+        "application/vnd.ms-excel.sheet.macroenabled.12",
+        "application/vnd.ms-powerpoint.presentation.macroenabled.12",
+        "application/vnd.ms-excel.sheet.binary.macroenabled.12",
+    }
 )
 
 
@@ -106,8 +124,9 @@ class ArchiveBudget:
     defects: list[Defect] = field(default_factory=list)
 
 
-def list_zip(data: bytes, path: str, limits: Limits, budget: ArchiveBudget,
-             password: bytes | None = None) -> Iterator[Member]:
+def list_zip(
+    data: bytes, path: str, limits: Limits, budget: ArchiveBudget, password: bytes | None = None
+) -> Iterator[Member]:
     """The members of a zip, reading only what the ratio and size limits allow."""
     try:
         # pyzipper reads what zipfile reads, plus WinZip AES encryption (7-Zip's and WinRAR's
@@ -132,9 +151,12 @@ def list_zip(data: bytes, path: str, limits: Limits, budget: ArchiveBudget,
             pass
         elif ratio > limits.max_archive_ratio:
             budget.defects.append(
-                Defect("archive_ratio_exceeded",
-                       f"{info.filename}: {info.file_size} bytes from {info.compress_size} "
-                       f"(ratio {ratio:.0f} > {limits.max_archive_ratio:.0f})", path)
+                Defect(
+                    "archive_ratio_exceeded",
+                    f"{info.filename}: {info.file_size} bytes from {info.compress_size} "
+                    f"(ratio {ratio:.0f} > {limits.max_archive_ratio:.0f})",
+                    path,
+                )
             )
         elif info.file_size > min(budget.remaining, limits.max_attachment_analysis_bytes):
             budget.defects.append(
@@ -145,8 +167,15 @@ def list_zip(data: bytes, path: str, limits: Limits, budget: ArchiveBudget,
             try:
                 with archive.open(info, pwd=password) as handle:
                     content = handle.read(cap + 1)
-            except (RuntimeError, zipfile.BadZipFile, OSError, ValueError, EOFError,
-                    NotImplementedError, zipfile.LargeZipFile) as exc:
+            except (
+                RuntimeError,
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                EOFError,
+                NotImplementedError,
+                zipfile.LargeZipFile,
+            ) as exc:
                 budget.defects.append(
                     Defect("archive_member_unreadable", f"{info.filename}: {exc}"[:200], path)
                 )
@@ -209,16 +238,15 @@ def analyse_office(data: bytes, filename: str) -> OfficeInfo:
                 autoexec.append(str(keyword))
             elif kind == "Suspicious":
                 suspicious.append(str(keyword))
-        return OfficeInfo(has_macros=True, autoexec=sorted(set(autoexec))[:50],
-                          suspicious=sorted(set(suspicious))[:50])
+        return OfficeInfo(
+            has_macros=True, autoexec=sorted(set(autoexec))[:50], suspicious=sorted(set(suspicious))[:50]
+        )
     except Exception as exc:  # olevba raises many types on malformed files
         return OfficeInfo(error=f"{type(exc).__name__}: {exc}"[:200])
     finally:
         if parser is not None:
-            try:
+            with contextlib.suppress(Exception):
                 parser.close()
-            except Exception:  # pragma: no cover
-                pass
 
 
 # pdfid-style keyword scan: the same method Didier Stevens' pdfid uses (names, with #xx
@@ -226,8 +254,21 @@ def analyse_office(data: bytes, filename: str) -> OfficeInfo:
 _PDF_NAME = re.compile(rb"/([A-Za-z0-9#]{2,40})")
 _PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
 PDF_RISKY_NAMES = frozenset(
-    {"JavaScript", "JS", "OpenAction", "AA", "Launch", "EmbeddedFile", "SubmitForm",
-     "AcroForm", "XFA", "RichMedia", "ImportData", "GoToE", "GoToR"}
+    {
+        "JavaScript",
+        "JS",
+        "OpenAction",
+        "AA",
+        "Launch",
+        "EmbeddedFile",
+        "SubmitForm",
+        "AcroForm",
+        "XFA",
+        "RichMedia",
+        "ImportData",
+        "GoToE",
+        "GoToR",
+    }
 )
 _PDF_URI = re.compile(rb"/URI\s*\(([^)]{4,2048})\)")
 

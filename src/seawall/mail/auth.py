@@ -13,8 +13,25 @@ from seawall.mail.headers import parse_date
 from seawall.mail.model import AuthResult, AuthResults, Received
 
 _METHODS = frozenset(
-    {"spf", "dkim", "dmarc", "arc", "auth", "iprev", "bimi", "compauth", "dkim-atps",
-     "domainkeys", "sender-id", "x-ptr", "smime", "rrvs", "vbr", "dnswl", "x-dkim"}
+    {
+        "spf",
+        "dkim",
+        "dmarc",
+        "arc",
+        "auth",
+        "iprev",
+        "bimi",
+        "compauth",
+        "dkim-atps",
+        "domainkeys",
+        "sender-id",
+        "x-ptr",
+        "smime",
+        "rrvs",
+        "vbr",
+        "dnswl",
+        "x-dkim",
+    }
 )
 
 
@@ -107,18 +124,20 @@ def parse_authentication_results(value: str, position: int, arc: bool = False) -
             elif "." in key:
                 properties[key] = val.lower() if key.startswith(("header.", "smtp.")) else val
         results.append(
-            AuthResult(method=method, result=result_token.strip('"').lower(), reason=reason,
-                       properties=properties)
+            AuthResult(
+                method=method, result=result_token.strip('"').lower(), reason=reason, properties=properties
+            )
         )
-    return AuthResults(authserv_id=authserv_id, results=results, position=position,
-                       arc_instance=arc_instance)
+    return AuthResults(authserv_id=authserv_id, results=results, position=position, arc_instance=arc_instance)
 
 
 _RECEIVED_FROM = re.compile(r"\bfrom\s+(\S+)(?:\s+\(([^)]*)\))?", re.IGNORECASE)
 _RECEIVED_BY = re.compile(r"\bby\s+([^\s;()]+)", re.IGNORECASE)
 _RECEIVED_WITH = re.compile(r"\bwith\s+([^\s;()]+)", re.IGNORECASE)
 _IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])")
-_IPV6 = re.compile(r"\[(?:IPv6:)?([0-9a-fA-F:]{2,39}(?:%\w+)?)\]|\(([0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){2,7})\)")
+_IPV6 = re.compile(
+    r"\[(?:IPv6:)?([0-9a-fA-F:]{2,39}(?:%\w+)?)\]|\(([0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){2,7})\)"
+)
 
 
 def parse_received(value: str) -> Received:
@@ -147,5 +166,11 @@ def parse_received(value: str) -> Received:
     match = _RECEIVED_WITH.search(body)
     if match:
         protocol = match.group(1).upper()
-    return Received(raw=value[:1000], from_host=from_host, from_ip=from_ip, by_host=by_host,
-                    protocol=protocol, timestamp=timestamp)
+    return Received(
+        raw=value[:1000],
+        from_host=from_host,
+        from_ip=from_ip,
+        by_host=by_host,
+        protocol=protocol,
+        timestamp=timestamp,
+    )

@@ -41,7 +41,9 @@ class BoundaryMatch:
         if name == "ws":
             return self._ws
         if name == "sep":
-            return self._text[: len(self._text) - len(self._end or "") - len(self._ws) - len(self._linesep or "")]
+            return self._text[
+                : len(self._text) - len(self._end or "") - len(self._ws) - len(self._linesep or "")
+            ]
         raise IndexError(name)
 
     def __bool__(self) -> bool:
@@ -75,7 +77,7 @@ class BoundaryMatcher:
         # (?P<linesep>\r\n|\r|\n)? then $ (end of string, or before a final newline)
         for linesep in ("\r\n", "\r", "\n"):
             if rest.startswith(linesep):
-                remaining = rest[len(linesep):]
+                remaining = rest[len(linesep) :]
                 if remaining in ("", "\n"):
                     return BoundaryMatch(line[: position + len(linesep)], end, ws, linesep)
         if rest in ("", "\n"):
@@ -90,8 +92,12 @@ class _FeedparserRe:
         return getattr(re, name)
 
     def compile(self, pattern: Any, flags: int = 0) -> Any:
-        if (isinstance(pattern, str) and not flags and pattern.startswith(_PREFIX)
-                and pattern.endswith(_SUFFIX)):
+        if (
+            isinstance(pattern, str)
+            and not flags
+            and pattern.startswith(_PREFIX)
+            and pattern.endswith(_SUFFIX)
+        ):
             escaped = pattern[len(_PREFIX) : -len(_SUFFIX)]
             return BoundaryMatcher(_UNESCAPE.sub(r"\1", escaped), pattern)
         return re.compile(pattern, flags)
@@ -99,5 +105,5 @@ class _FeedparserRe:
 
 def install() -> None:
     """Make feedparser use the fast matcher (idempotent)."""
-    if not isinstance(feedparser.re, _FeedparserRe):
-        feedparser.re = _FeedparserRe()  # type: ignore[assignment]
+    if not isinstance(getattr(feedparser, "re", None), _FeedparserRe):
+        setattr(feedparser, "re", _FeedparserRe())  # noqa: B010 - mypy does not see feedparser.re

@@ -7,6 +7,7 @@ library's own ``email.header`` and ``email.utils`` helpers.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from email.header import decode_header, make_header
 from email.utils import getaddresses, mktime_tz, parsedate_tz
@@ -15,7 +16,7 @@ from seawall.mail.domains import email_domain
 from seawall.mail.model import Address
 
 _FOLD = re.compile(r"\r?\n[ \t]*")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _WS = re.compile(r"\s+")
 
 
@@ -45,10 +46,8 @@ def decode_value(value: object) -> tuple[str, bool]:
     if "\n" in text:
         text = text.replace("\r\n", "").replace("\n", "")
     if "=?" in text:
-        try:
+        with contextlib.suppress(ValueError, LookupError, UnicodeError, AssertionError):
             text = str(make_header(decode_header(text)))
-        except (ValueError, LookupError, UnicodeError, AssertionError):
-            pass
     injected = False
     if not text.isprintable() and _CONTROL.search(text):
         injected = True
@@ -64,7 +63,9 @@ def decode_display_name(name: str) -> str:
 # The common single-mailbox forms, read without the (slow, general) getaddresses.
 # An unquoted display name may contain "@" ("bob@example.com <bob@example.com>", common in
 # real mail): it is still one mailbox as long as there is no comma, quote or second bracket.
-_SIMPLE_MAILBOX = re.compile(r'^\s*(?:"([^"\\]*)"|([^"<>,;:()\\]*?))\s*<([^<>\s",;:()@]+@[^<>\s",;:()@]+)>\s*$')
+_SIMPLE_MAILBOX = re.compile(
+    r'^\s*(?:"([^"\\]*)"|([^"<>,;:()\\]*?))\s*<([^<>\s",;:()@]+@[^<>\s",;:()@]+)>\s*$'
+)
 _BARE_ADDRESS = re.compile(r'^\s*<?([^<>\s",;:()@]+@[^<>\s",;:()@]+)>?\s*$')
 
 

@@ -23,8 +23,10 @@ MAX_ANCHOR_TEXT = 500
 # before each block tag in the source first: cheaper than walking every node in Python.
 # Matched case-sensitively in lower and upper case (twice as fast as IGNORECASE); a
 # mixed-case "<Div>" only loses a line break.
-_BLOCK_NAMES = ("p|div|br|tr|td|th|li|h[1-6]|table|tbody|ul|ol|blockquote|section|article|header|"
-                "footer|hr|center|dd|dt|pre|address|form|fieldset|option")
+_BLOCK_NAMES = (
+    "p|div|br|tr|td|th|li|h[1-6]|table|tbody|ul|ol|blockquote|section|article|header|"
+    "footer|hr|center|dd|dt|pre|address|form|fieldset|option"
+)
 _BLOCK_TAG = re.compile(r"<(?=/?(?:" + _BLOCK_NAMES + "|" + _BLOCK_NAMES.upper() + r")[\s/>])")
 # Horizontal white space and the invisible characters used to split words past filters.
 _SPACES = re.compile(
@@ -93,21 +95,72 @@ def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
 
 def _node_text(node: LexborNode) -> str:
     """A node's text on one line; cheaper than clean_text for the many short anchor texts."""
-    return " ".join(node.text(deep=True, separator=" ").translate(_INVISIBLE).split())
+    text = node.text(deep=True, separator=" ")
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u034f\u00ad"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u034f\u00ad]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0\s*;", re.IGNORECASE)
 # One traversal collects every element of interest; each css() call walks the whole tree.
-_ELEMENTS = ("title,script,meta[http-equiv],base[href],a[href],area[href],iframe[src],frame[src],"
-             "embed[src],object[data],form,img,input")
+_ELEMENTS = (
+    "title,script,meta[http-equiv],base[href],a[href],area[href],iframe[src],frame[src],"
+    "embed[src],object[data],form,img,input"
+)
 _LINK_ATTRIBUTE = {"iframe": "src", "frame": "src", "embed": "src", "object": "data"}
+
+
+MAX_TAGS_UNCHECKED = 5000
+MAX_NESTING = 1000
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_VOID = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+        "param",
+        "keygen",
+    }
+)
+
+
+def _limit_nesting(html: str) -> tuple[str, int]:
+    """Cut the HTML where elements nest deeper than MAX_NESTING.
+
+    The HTML5 tree builder's cost grows with the square of the nesting depth (100,000 nested
+    divs take Lexbor twenty seconds); no real message nests a thousand elements deep. Only
+    documents with many tags are scanned, so ordinary mail pays a single count().
+    """
+    depth = 0
+    for match in _TAG.finditer(html):
+        if match.group(2).lower() in _VOID or match.group(3):
+            continue
+        depth += -1 if match.group(1) else 1
+        if depth > MAX_NESTING:
+            return html[: match.start()], match.start()
+        depth = max(depth, 0)
+    return html, 0
 
 
 def analyse_html(html: str, source: str = "body") -> tuple[HtmlInfo, list[HtmlLink]]:
     """Parse one HTML document into visible text, structure and links; never raises."""
     info = HtmlInfo()
     links: list[HtmlLink] = []
+    if html.count("<") > MAX_TAGS_UNCHECKED:
+        html, cut = _limit_nesting(html)
+        if cut:
+            info.truncated = f"nesting deeper than {MAX_NESTING} elements; analysed up to offset {cut}"
     try:
         tree = LexborHTMLParser(_BLOCK_TAG.sub("\n<", html))
     except Exception:  # pragma: no cover - Lexbor accepts any input; kept as a last guard
@@ -172,9 +225,13 @@ def analyse_html(html: str, source: str = "body") -> tuple[HtmlInfo, list[HtmlLi
                 input_names.append(name.lower()[:100])
         form_has_password |= "password" in input_types
         info.forms.append(
-            Form(action=action[:MAX_URL_CHARS],
-                 method=(form.attributes.get("method") or "get").lower(),
-                 input_types=input_types[:100], input_names=input_names[:100], source=source)
+            Form(
+                action=action[:MAX_URL_CHARS],
+                method=(form.attributes.get("method") or "get").lower(),
+                input_types=input_types[:100],
+                input_names=input_names[:100],
+                source=source,
+            )
         )
         if action and not action.startswith("#"):
             links.append(HtmlLink(action, "html_form"))

@@ -3,6 +3,8 @@
 Every stage after ``mail`` (features, rules, model, campaigns, intel, store) works from a
 ``ParsedMessage``; none of them parses raw bytes again. The structs are msgspec Structs
 because they are cheap to build (parsing is the hot path) and serialise straight to JSON.
+Leaf structs are declared ``gc=False`` (they never form reference cycles), so the garbage
+collector does not rescan the hundreds of them each message creates.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import msgspec
 from seawall.intake.source import Origin
 
 
-class Address(msgspec.Struct, frozen=True, omit_defaults=True):
+class Address(msgspec.Struct, gc=False, frozen=True, omit_defaults=True):
     """A mailbox: display name and address as written, with the domain lower-cased."""
 
     address: str
@@ -20,14 +22,14 @@ class Address(msgspec.Struct, frozen=True, omit_defaults=True):
     domain: str = ""
 
 
-class Header(msgspec.Struct, frozen=True, array_like=True):
+class Header(msgspec.Struct, gc=False, frozen=True, array_like=True):
     """One header field, RFC 2047 decoded and unfolded, in the order it appeared."""
 
     name: str
     value: str
 
 
-class AuthResult(msgspec.Struct, frozen=True, omit_defaults=True):
+class AuthResult(msgspec.Struct, gc=False, frozen=True, omit_defaults=True):
     """One ``method=result`` clause of an Authentication-Results header (RFC 8601)."""
 
     method: str
@@ -49,7 +51,7 @@ class AuthResults(msgspec.Struct, frozen=True, omit_defaults=True):
     arc_instance: int | None = None
 
 
-class Received(msgspec.Struct, frozen=True, omit_defaults=True):
+class Received(msgspec.Struct, gc=False, frozen=True, omit_defaults=True):
     """One Received hop, top (newest) first."""
 
     raw: str
@@ -60,7 +62,7 @@ class Received(msgspec.Struct, frozen=True, omit_defaults=True):
     timestamp: float | None = None
 
 
-class Link(msgspec.Struct, frozen=True, omit_defaults=True):
+class Link(msgspec.Struct, gc=False, frozen=True, omit_defaults=True):
     """A URL found in the message.
 
     ``where`` says how it was presented: ``text`` (plain-text body), ``html_anchor``,
@@ -80,7 +82,7 @@ class Link(msgspec.Struct, frozen=True, omit_defaults=True):
     port: int | None = None
 
 
-class Form(msgspec.Struct, frozen=True, omit_defaults=True):
+class Form(msgspec.Struct, gc=False, frozen=True, omit_defaults=True):
     """An HTML form: where it posts and which kinds of inputs it asks for."""
 
     action: str
@@ -108,9 +110,11 @@ class HtmlInfo(msgspec.Struct, omit_defaults=True):
     anchor_count: int = 0
     meta_refresh: str = ""
     base_href: str = ""
+    truncated: str = ""
+    """Why only part of the HTML was analysed (empty when all of it was)."""
 
 
-class OfficeInfo(msgspec.Struct, frozen=True, omit_defaults=True):
+class OfficeInfo(msgspec.Struct, gc=False, frozen=True, omit_defaults=True):
     """What oletools found in an Office document (never executed, only read)."""
 
     has_macros: bool = False
@@ -157,7 +161,7 @@ class Attachment(msgspec.Struct, omit_defaults=True):
         return name[dot + 1 :] if dot > 0 else ""
 
 
-class Defect(msgspec.Struct, frozen=True, omit_defaults=True):
+class Defect(msgspec.Struct, gc=False, frozen=True, omit_defaults=True):
     """Something wrong with the message; hostile input becomes defects, never exceptions."""
 
     kind: str

@@ -12,7 +12,7 @@ import codecs
 import re
 from email import policy
 from email.message import Message
-from email.parser import BytesParser, BytesHeaderParser
+from email.parser import BytesHeaderParser, BytesParser
 
 from seawall.intake.source import RawMessage
 from seawall.mail import attachments as att
@@ -25,7 +25,7 @@ from seawall.mail.headers import (
     parse_addresses,
     parse_date,
 )
-from seawall.mail.html import HtmlLink, analyse_html, clean_text
+from seawall.mail.html import HtmlLink, analyse_html
 from seawall.mail.limits import DEFAULT_LIMITS, Limits
 from seawall.mail.links import make_link, urls_in_text
 from seawall.mail.model import (
@@ -40,20 +40,67 @@ from seawall.mail.model import (
 boundaries.install()
 _PARSER = BytesParser(policy=policy.compat32)
 _DECODE_LONG_HEADERS = 1024
-_DISPLAY_HEADERS = frozenset({"subject", "from", "to", "cc", "bcc", "reply-to", "sender", "thread-topic",
-                              "comments", "keywords", "content-description", "disposition-notification-to"})
+_DISPLAY_HEADERS = frozenset(
+    {
+        "subject",
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "reply-to",
+        "sender",
+        "thread-topic",
+        "comments",
+        "keywords",
+        "content-description",
+        "disposition-notification-to",
+    }
+)
 _HEADER_PARSER = BytesHeaderParser(policy=policy.compat32)
 
 _SINGLETON_HEADERS = ("from", "sender", "reply-to", "to", "cc", "subject", "date", "message-id")
 _KNOWN_HEADERS = frozenset(
-    {"from", "to", "subject", "date", "message-id", "received", "return-path", "mime-version",
-     "content-type", "cc", "sender", "reply-to"}
+    {
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "received",
+        "return-path",
+        "mime-version",
+        "content-type",
+        "cc",
+        "sender",
+        "reply-to",
+    }
 )
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml"})
 _HTML_EXTENSIONS = ("htm", "html", "shtml", "xhtml", "svg", "mht", "mhtml", "hta")
 _OFFICE_EXTENSIONS = frozenset(
-    {"doc", "dot", "xls", "xlt", "xla", "ppt", "pps", "pot", "docm", "dotm", "xlsm", "xltm",
-     "xlam", "xlsb", "pptm", "potm", "ppsm", "docx", "xlsx", "pptx", "rtf"}
+    {
+        "doc",
+        "dot",
+        "xls",
+        "xlt",
+        "xla",
+        "ppt",
+        "pps",
+        "pot",
+        "docm",
+        "dotm",
+        "xlsm",
+        "xltm",
+        "xlam",
+        "xlsb",
+        "pptm",
+        "potm",
+        "ppsm",
+        "docx",
+        "xlsx",
+        "pptx",
+        "rtf",
+    }
 )
 
 # Passwords quoted in the body for an encrypted archive ("Password: 1234", "Passwort: x",
@@ -65,8 +112,7 @@ _PASSWORD_HINT = re.compile(
 )
 
 
-def _decode_text(payload: bytes, charset: str | None, part_path: str,
-                 defects: list[Defect]) -> str:
+def _decode_text(payload: bytes, charset: str | None, part_path: str, defects: list[Defect]) -> str:
     """Decode a text part; unknown and lying charsets become defects, never errors."""
     if b"\x00" in payload:
         defects.append(Defect("nul_bytes", "NUL bytes removed from text", part_path))
@@ -79,24 +125,23 @@ def _decode_text(payload: bytes, charset: str | None, part_path: str,
             defects.append(Defect("unknown_charset", declared[:60], part_path))
             declared = ""
     if declared in ("", "us-ascii", "ascii"):
-        declared = "utf-8" if not declared else declared
+        declared = declared if declared else "utf-8"
     try:
         return payload.decode(declared)
     except (UnicodeDecodeError, LookupError):
         pass
-    for fallback in ("utf-8", "cp1252"):
-        if fallback == declared:
-            continue
-        try:
-            text = payload.decode(fallback)
-            defects.append(Defect("charset_mismatch",
-                                  f"declared {charset or 'none'}, decoded as {fallback}", part_path))
-            return text
-        except UnicodeDecodeError:
-            continue
-    defects.append(Defect("charset_mismatch", f"declared {charset or 'none'}, undecodable bytes replaced",
-                          part_path))
-    return payload.decode("utf-8", "replace")
+    # The declared charset lies. Mostly-UTF-8 text (the usual lie) is read as UTF-8 with the odd
+    # bad byte replaced; anything else as Windows-1252, which maps almost every byte.
+    text = payload.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    # UTF-8 when its multi-byte sequences outnumber the bytes it cannot read.
+    if sum(1 for char in text if ord(char) > 127) - bad >= bad:
+        detail = "decoded as utf-8" + (f", {bad} bad bytes replaced" if bad else "")
+    else:
+        text = payload.decode("cp1252", "replace")
+        detail = "decoded as cp1252"
+    defects.append(Defect("charset_mismatch", f"declared {charset or 'none'}, {detail}", part_path))
+    return text
 
 
 def _filename(part: Message) -> str:
@@ -150,8 +195,11 @@ class _Walker:
         estimate = len(raw) * 3 // 4 if encoding == "base64" else len(raw)
         if estimate > self.decoded_budget:
             self.defects.append(
-                Defect("decoded_too_large",
-                       f"part of about {estimate} bytes exceeds the remaining decode budget", part_path)
+                Defect(
+                    "decoded_too_large",
+                    f"part of about {estimate} bytes exceeds the remaining decode budget",
+                    part_path,
+                )
             )
             self.decoded_budget = 0
             return None
@@ -184,13 +232,18 @@ class _Walker:
     def add_html(self, html: str, source: str, part_path: str) -> HtmlInfo:
         if len(html) > self.limits.max_html_bytes:
             self.defects.append(
-                Defect("html_truncated", f"{len(html)} characters, analysed the first "
-                       f"{self.limits.max_html_bytes}", part_path)
+                Defect(
+                    "html_truncated",
+                    f"{len(html)} characters, analysed the first {self.limits.max_html_bytes}",
+                    part_path,
+                )
             )
             html = html[: self.limits.max_html_bytes]
         if "\x00" in html:
             html = html.replace("\x00", "")
         info, links = analyse_html(html, source)
+        if info.truncated:
+            self.defects.append(Defect("html_truncated", info.truncated, part_path))
         anchor_texts = {link.text for link in links} | {link.url for link in links}
         for link in links:
             self.html_links.append((link, source))
@@ -201,10 +254,19 @@ class _Walker:
         return info
 
     # -- attachments ------------------------------------------------------------------
-    def add_attachment(self, data: bytes | None, filename: str, declared: str, part_path: str,
-                       parent: int | None, depth: int, disposition: str = "",
-                       content_id: str = "", encrypted: bool = False,
-                       declared_size: int | None = None) -> Attachment:
+    def add_attachment(
+        self,
+        data: bytes | None,
+        filename: str,
+        declared: str,
+        part_path: str,
+        parent: int | None,
+        depth: int,
+        disposition: str = "",
+        content_id: str = "",
+        encrypted: bool = False,
+        declared_size: int | None = None,
+    ) -> Attachment:
         index = len(self.attachments)
         parent_path = self.attachments[parent].path if parent is not None else ""
         label = filename or f"part-{part_path}"
@@ -218,10 +280,20 @@ class _Walker:
             sniffed = "application/x-encrypted" if encrypted else "application/x-unread"
             size = declared_size or 0
         attachment = Attachment(
-            index=index, filename=filename, path=path, declared_type=declared,
-            sniffed_type=sniffed, size=size, md5=digest.md5, sha1=digest.sha1,
-            sha256=digest.sha256, parent=parent, depth=depth, disposition=disposition,
-            content_id=content_id, encrypted=encrypted,
+            index=index,
+            filename=filename,
+            path=path,
+            declared_type=declared,
+            sniffed_type=sniffed,
+            size=size,
+            md5=digest.md5,
+            sha1=digest.sha1,
+            sha256=digest.sha256,
+            parent=parent,
+            depth=depth,
+            disposition=disposition,
+            content_id=content_id,
+            encrypted=encrypted,
         )
         self.attachments.append(attachment)
         if data is not None and size <= self.limits.max_attachment_analysis_bytes:
@@ -238,8 +310,13 @@ class _Walker:
             self.expand_zip(attachment, data, depth, password=None)
         elif att.is_archive_type(sniffed):
             attachment.is_archive = True
-        if sniffed in _HTML_TYPES or extension in _HTML_EXTENSIONS or (
-            sniffed.startswith("text/") and data.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
+        if (
+            sniffed in _HTML_TYPES
+            or extension in _HTML_EXTENSIONS
+            or (
+                sniffed.startswith("text/")
+                and data.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
+            )
         ):
             text = _decode_text(data, None, attachment.path, self.defects)
             attachment.html = self.add_html(text, source, attachment.path)
@@ -248,10 +325,13 @@ class _Walker:
             text = _decode_text(data[:200_000], None, attachment.path, self.defects)
             attachment.text_excerpt = text[:2000]
             self.add_text(text, source, attachment.path)
-        if (sniffed in att.OLE_TYPES or sniffed.startswith(att.OOXML_PREFIX)
-                or sniffed in att.OOXML_MACRO_TYPES
-                or (extension in _OFFICE_EXTENSIONS and sniffed in att.ZIP_TYPES)
-                or (sniffed in att.ZIP_TYPES and att.zip_has_member(data, "vbaproject.bin"))):
+        if (
+            sniffed in att.OLE_TYPES
+            or sniffed.startswith(att.OOXML_PREFIX)
+            or sniffed in att.OOXML_MACRO_TYPES
+            or (extension in _OFFICE_EXTENSIONS and sniffed in att.ZIP_TYPES)
+            or (sniffed in att.ZIP_TYPES and att.zip_has_member(data, "vbaproject.bin"))
+        ):
             attachment.office = att.analyse_office(data, attachment.filename)
         if sniffed == "application/pdf" or data[:1024].lstrip().startswith(b"%PDF"):
             names, uris = att.pdf_keywords(data)
@@ -259,11 +339,15 @@ class _Walker:
             for uri in uris:
                 self.text_links.append((uri, source))
 
-    def expand_zip(self, attachment: Attachment, data: bytes, depth: int,
-                   password: str | None) -> None:
+    def expand_zip(self, attachment: Attachment, data: bytes, depth: int, password: str | None) -> None:
         if depth + 1 > self.limits.max_archive_depth:
-            self.defects.append(Defect("archive_too_deep", f"nesting deeper than "
-                                       f"{self.limits.max_archive_depth}", attachment.path))
+            self.defects.append(
+                Defect(
+                    "archive_too_deep",
+                    f"nesting deeper than {self.limits.max_archive_depth}",
+                    attachment.path,
+                )
+            )
             return
         pwd = password.encode("utf-8") if password is not None else None
         members = 0
@@ -272,9 +356,16 @@ class _Walker:
             if member.encrypted and password is None:
                 attachment.encrypted = True
             name = member.name.replace("\\", "/").split("/")[-1] or member.name
-            self.add_attachment(member.data, name, "", attachment.path, attachment.index,
-                                depth + 1, encrypted=member.encrypted and member.data is None,
-                                declared_size=member.size)
+            self.add_attachment(
+                member.data,
+                name,
+                "",
+                attachment.path,
+                attachment.index,
+                depth + 1,
+                encrypted=member.encrypted and member.data is None,
+                declared_size=member.size,
+            )
         attachment.members = members
         self.defects.extend(self.archive_budget.defects)
         self.archive_budget.defects.clear()
@@ -316,8 +407,10 @@ def _header_list(message: Message, limits: Limits, defects: list[Defect]) -> lis
                 value = value.replace("\r\n", "").replace("\n", "")
             if "\t" in value:
                 value = value.replace("\t", " ")
-            if value.isprintable() and ("=?" not in value or (
-                    len(value) > _DECODE_LONG_HEADERS and name.lower() not in _DISPLAY_HEADERS)):
+            if value.isprintable() and (
+                "=?" not in value
+                or (len(value) > _DECODE_LONG_HEADERS and name.lower() not in _DISPLAY_HEADERS)
+            ):
                 # Long machine headers (X-Microsoft-Antispam-Message-Info...) are kept encoded:
                 # decoding them costs more than the rest of the message and no one reads them.
                 headers.append(Header(name if name.isascii() else fix_surrogates(name), value.strip()))
@@ -327,8 +420,12 @@ def _header_list(message: Message, limits: Limits, defects: list[Defect]) -> lis
             injected.append(name)
         headers.append(Header(fix_surrogates(name), text))
     if injected:
-        defects.append(Defect("header_injection",
-                              "control characters in decoded header(s): " + ", ".join(sorted(set(injected)))))
+        defects.append(
+            Defect(
+                "header_injection",
+                "control characters in decoded header(s): " + ", ".join(sorted(set(injected))),
+            )
+        )
     return headers
 
 
@@ -343,11 +440,16 @@ def parse_message(raw: RawMessage, limits: Limits = DEFAULT_LIMITS) -> ParsedMes
     data = raw.data
     size = len(data)
     if size == 0:
-        return ParsedMessage(sha256=raw.sha256, origin=raw.origin, size=0,
-                             defects=[Defect("empty", "the message has no bytes")])
+        return ParsedMessage(
+            sha256=raw.sha256,
+            origin=raw.origin,
+            size=0,
+            defects=[Defect("empty", "the message has no bytes")],
+        )
     if size > limits.max_message_bytes:
-        defects.append(Defect("message_too_large",
-                              f"{size} bytes; parsed the first {limits.max_message_bytes}"))
+        defects.append(
+            Defect("message_too_large", f"{size} bytes; parsed the first {limits.max_message_bytes}")
+        )
         data = data[: limits.max_message_bytes]
     try:
         message = _PARSER.parsebytes(data)
@@ -364,8 +466,9 @@ def parse_message(raw: RawMessage, limits: Limits = DEFAULT_LIMITS) -> ParsedMes
         return _build(raw, _HEADER_PARSER.parsebytes(data), size, limits, defects)
 
 
-def _build(raw: RawMessage, message: Message, size: int, limits: Limits,
-           defects: list[Defect]) -> ParsedMessage:
+def _build(
+    raw: RawMessage, message: Message, size: int, limits: Limits, defects: list[Defect]
+) -> ParsedMessage:
     headers = _header_list(message, limits, defects)
     lowered_names = [h.name.lower() for h in headers]
     if not any(name in _KNOWN_HEADERS for name in lowered_names):
@@ -374,8 +477,12 @@ def _build(raw: RawMessage, message: Message, size: int, limits: Limits,
         if lowered_names.count(name) > 1:
             defects.append(Defect("duplicate_header", f"{name} appears {lowered_names.count(name)} times"))
     for defect in message.defects:
-        defects.append(Defect("mime_" + type(defect).__name__.removesuffix("Defect").lower(),
-                              str(getattr(defect, "__doc__", "") or "").strip().split("\n")[0][:120]))
+        defects.append(
+            Defect(
+                "mime_" + type(defect).__name__.removesuffix("Defect").lower(),
+                str(getattr(defect, "__doc__", "") or "").strip().split("\n")[0][:120],
+            )
+        )
 
     def first(name: str) -> str:
         for header in headers:
@@ -392,8 +499,9 @@ def _build(raw: RawMessage, message: Message, size: int, limits: Limits,
     body_text = "\n".join(walker.texts)
     html_info = _merge_html(walker.html_infos)
     if archives:
-        walker.try_archive_passwords(body_text + "\n" + (html_info.visible_text if html_info else ""),
-                                     archives)
+        walker.try_archive_passwords(
+            body_text + "\n" + (html_info.visible_text if html_info else ""), archives
+        )
 
     links: list[Link] = []
     for html_link, source in walker.html_links:
@@ -414,8 +522,9 @@ def _build(raw: RawMessage, message: Message, size: int, limits: Limits,
             auth_results.append(parse_authentication_results(header.value, index))
         elif lname == "arc-authentication-results":
             auth_results.append(parse_authentication_results(header.value, index, arc=True))
-    received = [parse_received(h.value) for h, n in zip(headers, lowered_names, strict=True)
-                if n == "received"]
+    received = [
+        parse_received(h.value) for h, n in zip(headers, lowered_names, strict=True) if n == "received"
+    ]
     date_value = first("date")
     return ParsedMessage(
         sha256=raw.sha256,
@@ -482,7 +591,8 @@ def _walk(message: Message, walker: _Walker) -> None:
             continue
         for defect in part.defects if part is not message else ():
             walker.defects.append(
-                Defect("mime_" + type(defect).__name__.removesuffix("Defect").lower(), "", path))
+                Defect("mime_" + type(defect).__name__.removesuffix("Defect").lower(), "", path)
+            )
         content_type = part.get_content_type()
         if part.is_multipart():
             children = part.get_payload()
@@ -490,18 +600,20 @@ def _walk(message: Message, walker: _Walker) -> None:
                 continue
             if content_type == "message/rfc822" or content_type.startswith("message/"):
                 inner = children[0] if children else None
-                if inner is None:
+                if not isinstance(inner, Message):
                     continue
                 subject, _ = decode_value(next(iter(_raw_all(inner, "Subject")), ""))
                 filename = _filename(part) or (subject[:80] + ".eml" if subject else "attached-message.eml")
                 as_bytes = _message_bytes(inner)
-                attachment = walker.add_attachment(as_bytes, filename, content_type, path, parent,
-                                                   0, disposition="attachment")
+                attachment = walker.add_attachment(
+                    as_bytes, filename, content_type, path, parent, 0, disposition="attachment"
+                )
                 attachment.is_message = True
                 inner_from = ", ".join(a.address for a in parse_addresses(_raw_all(inner, "From")))
                 attachment.text_excerpt = f"From: {inner_from}\nSubject: {subject}"[:2000]
-                stack.append((inner, depth + 1, f"{path}.1", attachment.index,
-                              f"attachment:{attachment.path}"))
+                stack.append(
+                    (inner, depth + 1, f"{path}.1", attachment.index, f"attachment:{attachment.path}")
+                )
                 continue
             for number in range(len(children) - 1, -1, -1):
                 child = children[number]
@@ -513,8 +625,7 @@ def _walk(message: Message, walker: _Walker) -> None:
         # get_filename() is slow (RFC 2231 parameter parsing): ask only when a name can exist.
         has_name = disposition_header is not None or "name" in str(part.get("Content-Type", "")).lower()
         filename = _filename(part) if has_name else ""
-        is_body = (content_type in ("text/plain", "text/html") and not filename
-                   and disposition != "attachment")
+        is_body = content_type in ("text/plain", "text/html") and not filename and disposition != "attachment"
         data = walker.payload(part, path)
         if data is None:
             if not is_body:
@@ -543,8 +654,9 @@ def _walk(message: Message, walker: _Walker) -> None:
                     holder.text_excerpt = (holder.text_excerpt + "\n" + text)[:2000]
             continue
         content_id = str(part.get("Content-ID", "")).strip("<> ")[:200]
-        attachment = walker.add_attachment(data, filename, content_type, path, parent, 0,
-                                           disposition, content_id)
+        attachment = walker.add_attachment(
+            data, filename, content_type, path, parent, 0, disposition, content_id
+        )
         if attachment.encrypted and attachment.is_archive:
             walker.encrypted_archives[attachment.index] = data
 

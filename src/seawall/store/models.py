@@ -4,9 +4,21 @@ the schema is created and changed only by the Alembic migrations in ``store/migr
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -14,7 +26,7 @@ JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JsonType, list[Any]: JsonType}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JsonType, list[Any]: JsonType}
 
 
 class MessageRecord(Base):
@@ -44,7 +56,9 @@ class MessageRecord(Base):
     scan_count: Mapped[int] = mapped_column(Integer, default=1)
 
     origins: Mapped[list[OriginRecord]] = relationship(back_populates="message", cascade="all, delete-orphan")
-    rule_hits: Mapped[list[RuleHitRecord]] = relationship(back_populates="message", cascade="all, delete-orphan")
+    rule_hits: Mapped[list[RuleHitRecord]] = relationship(
+        back_populates="message", cascade="all, delete-orphan"
+    )
 
 
 class OriginRecord(Base):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from seawall.detect.result import ScanResult
 from seawall.store.database import Database
@@ -16,6 +17,11 @@ from seawall.store.models import IntakeErrorRecord, MessageRecord, OriginRecord,
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _insert_for(dialect: str) -> Any:
+    """The dialect's INSERT with ON CONFLICT support (SQLite and PostgreSQL share the syntax)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _plain(value: object) -> object:
@@ -28,60 +34,84 @@ class ScanRepository:
         self.database = database
 
     def save(self, results: Sequence[ScanResult], raw_stored: set[str] | None = None) -> None:
-        """Record a batch in one transaction; retried once per batch on a concurrent insert."""
-        for attempt in (1, 2):
-            try:
-                self._save(results, raw_stored or set())
-                return
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-
-    def _save(self, results: Sequence[ScanResult], raw_stored: set[str]) -> None:
+        """Record a batch in one transaction, with set-based statements (not row by row)."""
+        if not results:
+            return
         now = _now()
-        with self.database.session() as session, session.begin():
-            shas = {r.sha256 for r in results if r.status == "ok"}
-            existing = {
-                record.sha256: record
-                for record in session.scalars(select(MessageRecord).where(MessageRecord.sha256.in_(shas)))
-            } if shas else {}
-            known_origins: set[tuple[int, str]] = set()
-            if existing:
-                known_origins = {
-                    (pk, location) for pk, location in session.execute(
-                        select(OriginRecord.message_pk, OriginRecord.location)
-                        .where(OriginRecord.message_pk.in_([r.id for r in existing.values()]))
-                    )
+        stored = raw_stored or set()
+        latest: dict[str, ScanResult] = {}
+        seen_count: dict[str, int] = {}
+        for result in results:
+            if result.status == "ok":
+                latest[result.sha256] = result
+                seen_count[result.sha256] = seen_count.get(result.sha256, 0) + 1
+        errors = [r for r in results if r.status != "ok"]
+        with self.database.engine.begin() as connection:
+            insert = _insert_for(connection.dialect.name)
+            ids: dict[str, int] = {}
+            if latest:
+                rows = [
+                    {
+                        "sha256": sha,
+                        "first_seen": now,
+                        "last_scanned": now,
+                        "scan_count": seen_count[sha],
+                        "raw_stored": sha in stored,
+                        **self._fields(result),
+                    }
+                    for sha, result in latest.items()
+                ]
+                table = MessageRecord.__table__
+                statement = insert(table)
+                update = {
+                    name: statement.excluded[name]
+                    for name in rows[0]
+                    if name not in ("sha256", "first_seen", "scan_count", "raw_stored")
                 }
-            for result in results:
-                if result.status != "ok":
-                    session.add(IntakeErrorRecord(location=result.origin, kind=result.source.kind,
-                                                  error=result.error, at=now))
-                    continue
-                record = existing.get(result.sha256)
-                fields = self._fields(result)
-                if record is None:
-                    record = MessageRecord(sha256=result.sha256, first_seen=now, last_scanned=now,
-                                           scan_count=1, raw_stored=result.sha256 in raw_stored, **fields)
-                    session.add(record)
-                    session.flush()
-                    existing[result.sha256] = record
-                else:
-                    for name, value in fields.items():
-                        setattr(record, name, value)
-                    record.last_scanned = now
-                    record.scan_count += 1
-                    record.raw_stored = record.raw_stored or result.sha256 in raw_stored
-                    session.execute(delete(RuleHitRecord).where(RuleHitRecord.message_pk == record.id))
-                if (record.id, result.origin) not in known_origins:
-                    session.add(OriginRecord(message_pk=record.id, location=result.origin,
-                                             kind=result.source.kind, seen_at=now))
-                    known_origins.add((record.id, result.origin))
-                verdict = result.verdict
-                if verdict is not None:
-                    for evidence in verdict.evidence:
-                        session.add(RuleHitRecord(message_pk=record.id, rule_id=evidence.rule,
-                                                  weight=evidence.weight, attack=",".join(evidence.attack)))
+                update["scan_count"] = table.c.scan_count + statement.excluded.scan_count
+                update["raw_stored"] = table.c.raw_stored | statement.excluded.raw_stored
+                statement = statement.on_conflict_do_update(index_elements=["sha256"], set_=update)
+                connection.execute(statement, rows)
+                ids = dict(
+                    connection.execute(
+                        select(MessageRecord.sha256, MessageRecord.id).where(
+                            MessageRecord.sha256.in_(list(latest))
+                        )
+                    ).all()
+                )
+                pks = list(ids.values())
+                connection.execute(delete(RuleHitRecord).where(RuleHitRecord.message_pk.in_(pks)))
+                hits = [
+                    {
+                        "message_pk": ids[sha],
+                        "rule_id": evidence.rule,
+                        "weight": evidence.weight,
+                        "attack": ",".join(evidence.attack),
+                    }
+                    for sha, result in latest.items()
+                    if result.verdict is not None
+                    for evidence in result.verdict.evidence
+                ]
+                if hits:
+                    connection.execute(insert(RuleHitRecord.__table__), hits)
+                origins = {(ids[r.sha256], r.origin): r.source.kind for r in results if r.status == "ok"}
+                connection.execute(
+                    insert(OriginRecord.__table__).on_conflict_do_nothing(
+                        index_elements=["message_pk", "location"]
+                    ),
+                    [
+                        {"message_pk": pk, "location": location, "kind": kind, "seen_at": now}
+                        for (pk, location), kind in origins.items()
+                    ],
+                )
+            if errors:
+                connection.execute(
+                    insert(IntakeErrorRecord.__table__),
+                    [
+                        {"location": r.origin, "kind": r.source.kind, "error": r.error, "at": now}
+                        for r in errors
+                    ],
+                )
 
     @staticmethod
     def _fields(result: ScanResult) -> dict[str, object]:
@@ -123,18 +153,26 @@ class ScanRepository:
 
     def origins_of(self, sha256: str) -> list[str]:
         with self.database.session() as session:
-            return list(session.scalars(
-                select(OriginRecord.location).join(MessageRecord)
-                .where(MessageRecord.sha256 == sha256).order_by(OriginRecord.id)
-            ))
+            return list(
+                session.scalars(
+                    select(OriginRecord.location)
+                    .join(MessageRecord)
+                    .where(MessageRecord.sha256 == sha256)
+                    .order_by(OriginRecord.id)
+                )
+            )
 
     def rule_hits_of(self, sha256: str) -> list[str]:
         with self.database.session() as session:
-            return sorted(session.scalars(
-                select(RuleHitRecord.rule_id).join(MessageRecord).where(MessageRecord.sha256 == sha256)
-            ))
+            return sorted(
+                session.scalars(
+                    select(RuleHitRecord.rule_id).join(MessageRecord).where(MessageRecord.sha256 == sha256)
+                )
+            )
 
     def intake_errors(self) -> list[tuple[str, str]]:
         with self.database.session() as session:
-            return [(r.location, r.error) for r in session.scalars(
-                select(IntakeErrorRecord).order_by(IntakeErrorRecord.id))]
+            return [
+                (r.location, r.error)
+                for r in session.scalars(select(IntakeErrorRecord).order_by(IntakeErrorRecord.id))
+            ]

@@ -51,7 +51,9 @@ def upgrade() -> None:
     op.create_table(
         "origins",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("message_pk", sa.Integer(), sa.ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "message_pk", sa.Integer(), sa.ForeignKey("messages.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("location", sa.Text(), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
@@ -61,7 +63,9 @@ def upgrade() -> None:
     op.create_table(
         "rule_hits",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("message_pk", sa.Integer(), sa.ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "message_pk", sa.Integer(), sa.ForeignKey("messages.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("rule_id", sa.String(100), nullable=False),
         sa.Column("weight", sa.Float(), nullable=False),
         sa.Column("attack", sa.String(100), nullable=False),

@@ -1,0 +1,104 @@
+"""The store on SQLite and on a real PostgreSQL: migrations, re-scans that update instead of
+duplicating, origins, rule hits, intake errors and the raw-message store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from seawall.config import Settings, StoreConfig
+from seawall.detect.result import ScanResult
+from seawall.intake.source import Origin, RawMessage
+from seawall.pipeline import Scanner
+from seawall.store.blobs import BlobStore
+from seawall.store.database import Database, head_revision
+from seawall.store.repository import ScanRepository
+from tests.conftest import fixture_path
+
+
+def scan_files(database: Database, settings: Settings, paths: list[Path]) -> list[ScanResult]:
+    scanner = Scanner(settings, database=database, keep_raw=True)
+    results = list(scanner.scan([str(p) for p in paths]))
+    scanner.flush()
+    return results
+
+
+def test_migrations_create_the_schema(database_url: str) -> None:
+    database = Database(database_url)
+    tables = set(inspect(database.engine).get_table_names())
+    assert {"messages", "origins", "rule_hits", "intake_errors", "alembic_version"} <= tables
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+    Database(database_url).close()  # opening again is a no-op migration
+    database.close()
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'wal.db'}")
+    with database.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_rescanning_updates_the_record_and_adds_origins(
+    database_url: str, tmp_path: Path, fixture_profile: Settings
+) -> None:
+    database = Database(database_url)
+    settings = Settings(
+        organisation=fixture_profile.organisation,
+        authentication=fixture_profile.authentication,
+        store=StoreConfig(raw_dir=str(tmp_path / "raw")),
+    )
+    phish = fixture_path("phish-m365-unusual-signin.eml")
+    copy = tmp_path / "copy-of-the-same.eml"
+    copy.write_bytes(phish.read_bytes())
+    first = scan_files(database, settings, [phish])
+    second = scan_files(database, settings, [phish, copy])
+    repository = ScanRepository(database)
+    assert repository.count_messages() == 1
+    sha = first[0].sha256
+    assert second[0].sha256 == second[1].sha256 == sha
+    record = repository.get(sha)
+    assert record is not None
+    assert record.scan_count == 3 and record.label == "phishing"
+    assert record.subject == "Action Required: Unusual sign-in activity on your account"
+    assert record.from_address == "no-reply@micros0ft-security.com"
+    assert {e["rule"] for e in record.evidence} >= {"link-text-domain-mismatch", "sender-lookalike-domain"}
+    assert sorted(repository.origins_of(sha)) == sorted([str(phish), str(copy)])
+    assert "link-text-domain-mismatch" in repository.rule_hits_of(sha)
+    assert record.raw_stored
+    assert BlobStore(tmp_path / "raw").get(sha) == phish.read_bytes()
+    database.close()
+
+
+def test_intake_errors_are_recorded(database_url: str, tmp_path: Path) -> None:
+    database = Database(database_url)
+    scanner = Scanner(Settings(), database=database, keep_raw=False)
+    missing = tmp_path / "gone.eml"
+    results = list(scanner.scan([str(missing)]))
+    scanner.flush()
+    assert results[0].status == "error"
+    assert ScanRepository(database).intake_errors() == [(str(missing), results[0].error)]
+    database.close()
+
+
+def test_environment_url_selects_postgresql(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from seawall.store.database import database_url
+
+    monkeypatch.setenv("SEAWALL_DATABASE_URL", postgres_url)
+    assert database_url(Settings()).startswith("postgresql+psycopg://")
+    database = Database.from_settings(Settings())
+    assert database.engine.dialect.name == "postgresql"
+    database.close()
+
+
+def test_blob_store_writes_only_inside_its_root(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "raw")
+    data = b"From: a@b.example\r\n\r\nhello"
+    raw = RawMessage.from_bytes(data, Origin("x"))
+    assert store.put(raw.sha256, data) is True
+    assert store.put(raw.sha256, data) is False
+    assert store.path_for(raw.sha256).is_relative_to(tmp_path / "raw")
+    with pytest.raises(ValueError):
+        store.path_for("../../etc/passwd")
