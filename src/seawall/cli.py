@@ -273,3 +273,336 @@ def _load(settings: Settings) -> RuleSet:
 
 def main() -> None:  # pragma: no cover - console script entry point
     app()
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+SourceArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="A labels file (path, label, corpus; tab-separated) or a folder with phish/ and ham/ subfolders."
+    ),
+]
+IncludeOption = Annotated[
+    list[str] | None, typer.Option("--include", help="Only labels-file paths starting so.")
+]
+ExcludeOption = Annotated[
+    list[str] | None, typer.Option("--exclude", help="Skip labels-file paths starting so.")
+]
+
+
+def _prepare(
+    source: Path,
+    include: list[str] | None,
+    exclude: list[str] | None,
+    settings: Settings,
+    scrub: bool,
+    extra: list[object] | None = None,
+) -> list[object]:
+    from seawall.detect.model import dataset, train
+
+    try:
+        items = list(dataset.load(source, tuple(include or ()), tuple(exclude or ())))
+    except dataset.DatasetError as exc:
+        err.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    # Analysts' corrections come first: for a message also in the dataset, their label wins.
+    items = [*(extra or []), *items]  # type: ignore[list-item]
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("analysing", total=len(items))
+        examples = train.prepare(
+            items, settings, scrub, progress=lambda n: progress.update(task, completed=n)
+        )
+    return examples  # type: ignore[return-value]
+
+
+@app.command("train")
+def train_command(
+    source: SourceArgument,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Model file to write (.npz).")] = None,
+    include: IncludeOption = None,
+    exclude: ExcludeOption = None,
+    scrub: Annotated[
+        bool, typer.Option("--scrub/--no-scrub", help="Remove collector fingerprints first.")
+    ] = True,
+    corpus_weight: Annotated[
+        list[str] | None,
+        typer.Option("--corpus-weight", help="CORPUS=WEIGHT: count a corpus's messages more (or less)."),
+    ] = None,
+    analyst_labels: Annotated[
+        bool,
+        typer.Option(
+            "--analyst-labels/--no-analyst-labels", help="Add messages labelled with `seawall label`."
+        ),
+    ] = True,
+    config: ConfigOption = None,
+) -> None:
+    """Train the model on labelled mail (and the analysts' corrections) and write it to a file."""
+    from seawall.config import data_dir
+    from seawall.detect.model import dataset, train
+    from seawall.store.blobs import BlobStore
+    from seawall.store.database import Database
+    from seawall.store.repository import ScanRepository
+
+    settings = _settings(config)
+    extra: list[object] = []
+    if analyst_labels:
+        database = Database.from_settings(settings)
+        blobs = BlobStore(Path(settings.store.raw_dir) if settings.store.raw_dir else data_dir() / "raw")
+        extra = list(dataset.from_analyst_labels(ScanRepository(database).labels(), blobs.get))
+        database.close()
+        if extra:
+            err.print(f"{len(extra)} messages labelled by analysts added")
+    weights = _corpus_weights(corpus_weight)
+    examples = _prepare(source, include, exclude, settings, scrub, extra)
+    model = train.fit(
+        examples,  # type: ignore[arg-type]
+        description=f"trained on {source} (include={include or []}, scrub={scrub})",
+        corpus_weights=weights,
+    )
+    target = output or data_dir() / "model.npz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    model.save(target)
+    counts = model.metadata["messages"]
+    err.print(
+        f"model written to {target} ({target.stat().st_size // 1024} KiB): "
+        f"{counts['phish']} phish, {counts['ham']} ham"
+    )
+    if output is None or output.resolve() != _shipped_model().resolve():
+        err.print(f'use it with [model] path = "{target}" in the configuration')
+
+
+def _corpus_weights(values: list[str] | None) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for item in values or []:
+        name, _, value = item.partition("=")
+        try:
+            weights[name] = float(value)
+        except ValueError as exc:
+            err.print(f"[red]--corpus-weight takes CORPUS=NUMBER, not {escape(item)}[/]")
+            raise typer.Exit(EXIT_USAGE) from exc
+    return weights
+
+
+def _shipped_model() -> Path:
+    from seawall.detect.model.linear import default_model_path
+
+    return default_model_path()
+
+
+@app.command("eval")
+def eval_command(
+    source: SourceArgument,
+    split: Annotated[
+        str,
+        typer.Option(
+            help="time (train older, test newer), campaign (near-duplicates on one "
+            "side), or none (score the configured model)."
+        ),
+    ] = "time",
+    scrub: Annotated[
+        bool,
+        typer.Option("--scrub/--no-scrub", help="Remove collector fingerprints from both classes first."),
+    ] = False,
+    include: IncludeOption = None,
+    exclude: ExcludeOption = None,
+    worst: Annotated[int, typer.Option(help="How many worst false positives and negatives to list.")] = 10,
+    corpus_weight: Annotated[
+        list[str] | None,
+        typer.Option("--corpus-weight", help="CORPUS=WEIGHT when training the evaluation model."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Precision, recall, ROC AUC, TPR at low FPR, per language and corpus, worst errors."""
+    from seawall.detect.model import evaluate
+    from seawall.detect.model.linear import ModelError, load_model
+
+    settings = _settings(config)
+    if split not in ("time", "campaign", "none"):
+        err.print("[red]--split is time, campaign or none[/]")
+        raise typer.Exit(EXIT_USAGE)
+    model = None
+    if split == "none":
+        try:
+            model = load_model(settings.model.path)
+        except ModelError as exc:
+            err.print(f"[red]{escape(str(exc))}[/]")
+            raise typer.Exit(EXIT_USAGE) from exc
+        if model is None:
+            err.print("[red]no model to evaluate (train one, or use --split time)[/]")
+            raise typer.Exit(EXIT_USAGE)
+    examples = _prepare(source, include, exclude, settings, scrub)
+    report = evaluate.evaluate(
+        examples,  # type: ignore[arg-type]
+        settings.verdict,
+        split,
+        scrub,
+        model=model,
+        worst=worst,
+        corpus_weights=_corpus_weights(corpus_weight),
+    )
+    if as_json:
+        print(msgspec.json.encode(_report_dict(report)).decode())
+        return
+    _print_report(report)
+
+
+def _metrics_dict(metrics: object) -> dict[str, object]:
+    import dataclasses
+
+    return dataclasses.asdict(metrics)  # type: ignore[call-overload,no-any-return]
+
+
+def _report_dict(report: object) -> dict[str, object]:
+    from seawall.detect.model.evaluate import Report
+
+    assert isinstance(report, Report)
+    return {
+        "split": report.split,
+        "scrub": report.scrub,
+        "train_messages": report.train_messages,
+        "test_messages": len(report.test),
+        "overall": {k: _metrics_dict(v) for k, v in report.overall.items()},
+        "english_only": _metrics_dict(report.english_only) if report.english_only else None,
+        "by_language": {k: _metrics_dict(v) for k, v in report.by_language.items()},
+        "by_corpus": {k: _metrics_dict(v) for k, v in report.by_corpus.items()},
+        "worst_false_positives": [_scored_dict(s) for s in report.worst_false_positives],
+        "worst_false_negatives": [_scored_dict(s) for s in report.worst_false_negatives],
+    }
+
+
+def _scored_dict(scored: object) -> dict[str, object]:
+    from seawall.detect.model.evaluate import Scored
+
+    assert isinstance(scored, Scored)
+    example = scored.example
+    return {
+        "origin": example.origin,
+        "corpus": example.corpus,
+        "subject": example.subject,
+        "from": example.sender,
+        "score": scored.combined,
+        "model_probability": round(scored.probability, 4),
+        "rules": [e.rule for e in example.evidence if e.weight],
+    }
+
+
+def _print_report(report: object) -> None:
+    from seawall.detect.model.evaluate import Metrics, Report
+
+    assert isinstance(report, Report)
+    console = Console()
+    console.print(
+        f"[bold]split[/] {report.split}   [bold]scrub[/] {report.scrub}   "
+        f"[bold]trained on[/] {report.train_messages}   [bold]tested on[/] {len(report.test)}"
+    )
+    if not report.overall:
+        console.print("no test messages")
+        return
+
+    def table(title: str, rows: dict[str, Metrics]) -> None:
+        out = Table(title=title)
+        for column in (
+            "",
+            "msgs",
+            "phish",
+            "ham",
+            "precision",
+            "recall",
+            "F1",
+            "ROC AUC",
+            "TPR@0.1%FPR",
+            "TPR@1%FPR",
+            "ham→phishing",
+            "ham→susp+",
+        ):
+            out.add_column(column, justify="right" if column else "left")
+        for name, m in rows.items():
+            out.add_row(
+                name,
+                str(m.messages),
+                str(m.phish),
+                str(m.ham),
+                f"{m.precision:.4f}",
+                f"{m.recall:.4f}",
+                f"{m.f1:.4f}",
+                "-" if m.roc_auc is None else f"{m.roc_auc:.5f}",
+                f"{m.tpr_at_fpr['0.1%']:.4f}",
+                f"{m.tpr_at_fpr['1%']:.4f}",
+                f"{m.phishing_fpr:.4f}",
+                f"{m.suspicious_or_phishing_fpr:.4f}",
+            )
+        console.print(out)
+
+    overall = dict(report.overall)
+    if report.english_only is not None:
+        overall["combined, English only"] = report.english_only
+    table("Overall (score: combined = rules + model, model alone, rules alone)", overall)
+    confusion = Table(title="Confusion matrix (combined score; rows: truth)")
+    for column in ("", "clean", "suspicious", "phishing"):
+        confusion.add_column(column)
+    for truth, counts in report.overall["combined"].confusion.items():
+        confusion.add_row(truth, *(str(counts[k]) for k in ("clean", "suspicious", "phishing")))
+    console.print(confusion)
+    table("Per language (combined)", report.by_language)
+    table("Per corpus (combined)", report.by_corpus)
+    for title, items in (
+        ("Worst false positives", report.worst_false_positives),
+        ("Worst false negatives", report.worst_false_negatives),
+    ):
+        out = Table(title=title)
+        for column in ("score", "p(model)", "corpus", "from", "subject", "rules"):
+            out.add_column(column)
+        for scored in items:
+            example = scored.example
+            out.add_row(
+                f"{scored.combined:.1f}",
+                f"{scored.probability:.3f}",
+                example.corpus,
+                escape(example.sender),
+                escape(example.subject[:80]),
+                escape(", ".join(e.rule for e in example.evidence if e.weight)[:120]),
+            )
+        console.print(out)
+
+
+@app.command("label")
+def label_command(
+    message: Annotated[
+        str, typer.Argument(help="sha256 (or an 8+ digit prefix) or Message-ID of a scanned message")
+    ],
+    label: Annotated[str, typer.Argument(help="phish or ham")],
+    note: Annotated[str, typer.Option(help="Why (kept with the label).")] = "",
+    config: ConfigOption = None,
+) -> None:
+    """Record an analyst's correction; the next `seawall train` learns from it."""
+    from seawall.store.database import Database
+    from seawall.store.repository import ScanRepository
+
+    if label not in ("phish", "ham"):
+        err.print("[red]the label is phish or ham[/]")
+        raise typer.Exit(EXIT_USAGE)
+    settings = _settings(config)
+    database = Database.from_settings(settings)
+    repository = ScanRepository(database)
+    try:
+        record = repository.find_message(message)
+    except LookupError as exc:
+        err.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    if record is None:
+        err.print(f"[red]no scanned message {escape(message)} in the store[/]")
+        raise typer.Exit(EXIT_USAGE)
+    repository.set_label(record.sha256, label, note)
+    database.close()
+    kept = "raw message kept for training" if record.raw_stored else "raw message not kept: cannot train"
+    err.print(f"{record.sha256[:12]} ({escape(record.subject[:60])}) labelled {label}; {kept}")

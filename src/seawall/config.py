@@ -48,6 +48,12 @@ class RulesConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Global weight overrides by rule id."""
 
 
+class ModelConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    enabled: bool = True
+    path: str = ""
+    """A model file from ``seawall train``; empty means the model shipped with Seawall."""
+
+
 class StoreConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     database_url: str = ""
     """SQLAlchemy URL; empty means SQLite in the data directory. ``$SEAWALL_DATABASE_URL`` wins."""
@@ -61,6 +67,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     authentication: Authentication = msgspec.field(default_factory=Authentication)
     verdict: VerdictThresholds = msgspec.field(default_factory=VerdictThresholds)
     rules: RulesConfig = msgspec.field(default_factory=RulesConfig)
+    model: ModelConfig = msgspec.field(default_factory=ModelConfig)
     limits: Limits = msgspec.field(default_factory=Limits)
     store: StoreConfig = msgspec.field(default_factory=StoreConfig)
     source: str = ""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from seawall.config import Settings
 from seawall.detect.engine import RuleMatch, RuleSet, load_rules
 from seawall.detect.features import FeatureContext, Features, extract_features
+from seawall.detect.model.linear import LinearModel, load_model
 from seawall.detect.verdict import Verdict, decide
 from seawall.mail.model import ParsedMessage
 
@@ -23,7 +24,13 @@ class Analysis:
 class Detector:
     """Holds what is loaded once (rules, lists, lexicon) and analyses messages."""
 
-    def __init__(self, settings: Settings, rules: RuleSet | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        rules: RuleSet | None = None,
+        use_model: bool = True,
+        model: LinearModel | None = None,
+    ) -> None:
         self.settings = settings
         self.context = FeatureContext.from_settings(settings)
         self.rules = (
@@ -32,8 +39,20 @@ class Detector:
             else load_rules(settings.rules.directories, disabled=settings.rules.disabled)
         )
         self.weights = dict(settings.rules.weights)
+        self.model = model
+        if self.model is None and use_model and settings.model.enabled:
+            self.model = load_model(settings.model.path)
 
     def analyse(self, message: ParsedMessage) -> Analysis:
         features = extract_features(message, self.context)
         matches = self.rules.evaluate(features, self.weights or None)
-        return Analysis(features, matches, decide(matches, self.settings.verdict))
+        if self.model is None:
+            return Analysis(features, matches, decide(matches, self.settings.verdict))
+        prediction = self.model.predict(message, features, [m.rule.id for m in matches])
+        verdict = decide(
+            matches,
+            self.settings.verdict,
+            prediction.probability,
+            [(c.token, c.weight) for c in prediction.contributions],
+        )
+        return Analysis(features, matches, verdict)

@@ -67,6 +67,9 @@ class Rule:
     tags: tuple[str, ...]
     path: str
     references: tuple[str, ...] = ()
+    model_factor: float = 1.0
+    """Multiplies the model's probability when the rule matches (signs of legitimacy the
+    content model cannot see, such as aligned sender authentication)."""
 
 
 @dataclass
@@ -307,6 +310,7 @@ _RULE_KEYS = {
     "fixtures",
     "tags",
     "references",
+    "model_factor",
 }
 
 
@@ -354,7 +358,15 @@ def parse_rule(data: Any, path: str) -> Rule:
         tags=tuple(spec.get("tags") or ()),
         path=path,
         references=tuple(spec.get("references") or ()),
+        model_factor=_model_factor(spec.get("model_factor", 1.0), path),
     )
+
+
+def _model_factor(value: Any, path: str) -> float:
+    factor = _number(value, f"{path}: model_factor")
+    if not 0.0 <= factor <= 1.0:
+        raise RuleError(f"{path}: model_factor must lie between 0 and 1")
+    return factor
 
 
 def _order(rules: Iterable[Rule]) -> list[Rule]:

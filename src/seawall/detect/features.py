@@ -10,6 +10,7 @@ the rule loader rejects a rule that uses a name not listed there.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -57,6 +58,7 @@ FEATURES: dict[str, str] = {
     "from.display_name_it_role": "display name claims an IT / mail-system role; sender external",
     "from.display_name_address": "display name holds an address of another domain (value: that address)",
     "from.display_name_mixed_script": "display name mixes Latin with Cyrillic or Greek letters",
+    "from.list_rewrite": "display name 'X via List': a mailing list rewrote From (DMARC mitigation)",
     "from.lookalike": "From domain imitates a protected domain (value: imitated domain; where: kind)",
     "from.punycode": "From domain is internationalised (xn--)",
     "sender.diverges": "Sender header domain differs from From",
@@ -71,6 +73,7 @@ FEATURES: dict[str, str] = {
     "subject.fake_reply": "subject says RE:/FW: but no In-Reply-To or References header",
     "subject.mixed_script": "subject words mix Latin with Cyrillic or Greek letters",
     "subject.invisible_chars": "subject contains zero-width or bidi control characters",
+    "thread.reply": "the message answers another (In-Reply-To or References present)",
     "recipients.count": "number of To and Cc recipients",
     "list.id": "the List-Id header (mailing-list traffic)",
     "list.from_is_list": "From is the mailing list's own address (list rewriting, DMARC mitigation)",
@@ -143,12 +146,14 @@ FEATURES: dict[str, str] = {
     "text.document_lure": "a shared document, fax or voicemail waiting",
     "text.delivery_lure": "a parcel held, a delivery or customs fee",
     "text.prize_lure": "a prize, refund or reward to claim",
+    "text.extortion": "claims of a hacked device or recorded video, demands for bitcoin",
     "text.brand": "a protected brand named in the subject or text (value: brand)",
     # parse
     "defect": "a parse defect (value: kind)",
 }
 
 _LEXICON_FEATURES = {
+    "extortion",
     "urgency",
     "credential_request",
     "account_threat",
@@ -161,8 +166,24 @@ _LEXICON_FEATURES = {
     "prize_lure",
 }
 
-_FAKE_REPLY = re.compile(r"^\s*(?:re|aw|fw|fwd|wg|res|enc|tr|sv|antw|rv)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
+# Reply prefixes only: a forward (FW:, WG:, TR:) legitimately starts a new thread.
+_FAKE_REPLY = re.compile(r"^\s*(?:re|aw|res|sv|antw|vs)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _MIXED_SCRIPT = re.compile(r"(?=[\w]*[A-Za-z])(?=[\w]*[\u0370-\u03ff\u0400-\u04ff])[\w]+", re.UNICODE)
+# "Jane Doe via USRP-users", "'Jane Doe' via Google Groups": Mailman and Google Groups put
+# the poster in Reply-To and the list in From when the poster's domain publishes DMARC.
+_VIA_LIST = re.compile(r"\bvia\s+([\w .@'-]{2,60})$", re.IGNORECASE)
+
+
+def _is_list_address(list_name: str, address: str) -> bool:
+    """Whether the From address is that list's own address (the rewrite's other half)."""
+    squeeze = re.compile(r"[^a-z0-9]")
+    name = squeeze.sub("", list_name.lower())
+    local, _, domain = address.partition("@")
+    return bool(name) and (
+        name in squeeze.sub("", local) or domain.startswith("lists.") or domain == "googlegroups.com"
+    )
+
+
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
 _SMUGGLING = re.compile(
@@ -188,7 +209,6 @@ _RISKY_LINK_EXTENSIONS = frozenset(
         "msi",
         "bat",
         "cmd",
-        "com",
         "pif",
         "cpl",
         "js",
@@ -287,6 +307,33 @@ def _data_lines(name: str) -> frozenset[str]:
     return frozenset(
         line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
     )
+
+
+# RFC 1918, loopback, link-local and unique-local ranges (not the documentation ranges, which
+# ipaddress also calls private and which phishing examples use).
+_LOCAL_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "::1/128",
+        "fc00::/7",
+        "fe80::/10",
+    )
+)
+
+
+def _private_address(host: str) -> bool:
+    """A link to 10.x, 192.168.x, localhost...: a device on the reader's own network, which a
+    phishing page cannot be (engineers mail such links about their test benches)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in _LOCAL_NETWORKS if network.version == address.version)
 
 
 def _host_in(host: str, suffixes: frozenset[str]) -> str:
@@ -464,6 +511,9 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
                     add("from.display_name_address", match.group(0).lower(), "header:From")
             if not name.isascii() and _MIXED_SCRIPT.search(name):
                 add("from.display_name_mixed_script", name, "header:From")
+            via = _VIA_LIST.search(name)
+            if via and _is_list_address(via.group(1), sender.address):
+                add("from.list_rewrite", name, "header:From")
         if message.sender is not None and message.sender.domain:
             sender_reg = registered_domain(message.sender.domain)
             if sender_reg and sender_reg != from_reg:
@@ -512,6 +562,8 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
             if _INVISIBLE.search(subject):
                 add("subject.invisible_chars", len(_INVISIBLE.findall(subject)), "subject")
 
+    if message.header("In-Reply-To") or message.header("References"):
+        add("thread.reply", True, "header:In-Reply-To")
     list_id = message.header("List-Id")
     if list_id:
         add("list.id", list_id[:200], "header:List-Id")
@@ -614,7 +666,7 @@ def _links(
         if reg:
             domains.add(reg)
             add("link.domain", reg, where)
-        if target.is_ip:
+        if target.is_ip and not _private_address(host):
             add("link.ip_literal", host, where)
         shortener = _host_in(host, context.shorteners)
         if shortener:
@@ -639,7 +691,7 @@ def _links(
         path = target_url.split("?", 1)[0].split("#", 1)[0]
         slash = path.rfind("/")
         last = path[slash + 1 :].lower() if slash >= 0 else ""
-        if "." in last and slash > target_url.find("//") + 1:
+        if "." in last and "@" not in last and slash > target_url.find("//") + 1:
             extension = last.rsplit(".", 1)[-1]
             if extension in _RISKY_LINK_EXTENSIONS:
                 add("link.dangerous_file", extension, where)

@@ -188,4 +188,8 @@ class Lexicon:
 def default_lexicon() -> Lexicon:
     text = resources.files("seawall.detect").joinpath("data/lexicon.yml").read_text("utf-8")
     data = yaml.safe_load(text)
-    return Lexicon(data["categories"], data.get("it_roles", []), data.get("stopwords", {}))
+    return Lexicon(
+        data["categories"],
+        data.get("it_roles", []),
+        data.get("stopwords", {}),
+    )

@@ -11,6 +11,7 @@ checks this against dnstwist's own permutations.
 from __future__ import annotations
 
 import contextlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -106,6 +107,12 @@ _MULTI_CONFUSABLES = (
     ("lb", "b"),
     ("lh", "h"),
     ("lc", "k"),
+)
+
+
+_DECEPTIVE_WORD = re.compile(
+    r"login|logon|signin|secure|verif|account|support|update|service|billing|help|confirm|auth|wallet"
+    r"|recover|security|alert|notice|center|centre|online|portal|webmail|unlock|validate|refund|payment"
 )
 
 
@@ -255,12 +262,19 @@ class ProtectedSet:
                 candidate = self._typo_labels[best[2]] if choices is self._typo_skeletons else best[0]
                 if candidate != label:
                     return self._found(self._by_label[candidate][0], "typo")
-        tokens = label.split("-")
+        padded = f"-{label}-"
         for candidate in self._distinctive:
             if candidate == label:
                 continue
-            if candidate in tokens or (len(candidate) >= 5 and candidate in label):
+            if f"-{candidate}-" in padded:
+                # The protected name as whole words: "dhl-tracking", "northwind-energy-it".
                 return self._found(self._by_label[candidate][0], "brand_in_domain")
+            if len(candidate) >= 5 and candidate in label:
+                if _DECEPTIVE_WORD.search(label.replace(candidate, " ")):
+                    # Run together ("paypalsupport"): only with a lure word, since brands own
+                    # many such names themselves (yahoogroups, githubassets, googleusercontent).
+                    return self._found(self._by_label[candidate][0], "brand_in_domain")
+                continue
             if len(candidate) >= 5 and skeleton(candidate) in label_skeleton:
                 # "micros0ft-security": the protected name is there only after undoing homoglyphs.
                 return self._found(self._by_label[candidate][0], "homoglyph")
@@ -301,7 +315,14 @@ class ProtectedSet:
             return self._found(self._by_label[joined][0], "subdomain")
         labels = prefix.split(".")
         for candidate in labels:
-            if candidate in self._by_label and candidate in self._distinctive and len(candidate) >= 4:
+            # "paypal.secure-login.example", not a vendor's "youtube.sdra.io": the rest of the
+            # name must sound like a lure.
+            if (
+                candidate in self._by_label
+                and candidate in self._distinctive
+                and len(candidate) >= 4
+                and _DECEPTIVE_WORD.search(host.replace(candidate, " ", 1))
+            ):
                 return self._found(self._by_label[candidate][0], "brand_in_subdomain")
         return None
 

@@ -2,8 +2,9 @@
 
 Scoring (documented in docs/scoring.md): each matched rule has a weight w in (-100, 100).
 Positive weights combine like independent pieces of evidence,
-``rules = 100 * (1 - prod(1 - w/100))``; negative weights (signs of legitimacy, such as
-aligned sender authentication) then scale the result down, ``rules *= prod(1 + w/100)``.
+``rules = 100 * (1 - prod(1 - w/100))``; the model's calibrated probability p joins them,
+``score = 100 * (1 - prod(1 - w/100) * (1 - p))``; negative weights (signs of legitimacy,
+such as aligned sender authentication) then scale both down by ``prod(1 + w/100)``.
 The label follows from configurable thresholds: clean < suspicious <= score < phishing.
 """
 
@@ -54,8 +55,12 @@ def label_for(score: float, thresholds: VerdictThresholds) -> str:
     return "clean"
 
 
-def rules_score(weights: list[float]) -> float:
-    """Combine rule weights into 0-100 (see the module docstring)."""
+def combine(weights: list[float], probability: float | None = None) -> tuple[float, float]:
+    """(rules score, final score), both 0-100 (see the module docstring).
+
+    The model's probability joins the positive rule weights as one more independent piece of
+    evidence; signs of legitimacy (negative weights) then scale both down.
+    """
     remaining = 1.0
     scale = 1.0
     for weight in weights:
@@ -63,7 +68,16 @@ def rules_score(weights: list[float]) -> float:
             remaining *= 1.0 - weight / 100.0
         elif weight < 0:
             scale *= 1.0 + weight / 100.0
-    return round(100.0 * (1.0 - remaining) * scale, 2)
+    rules = round(100.0 * (1.0 - remaining) * scale, 2)
+    if probability is None:
+        return rules, rules
+    remaining *= 1.0 - probability
+    return rules, round(100.0 * (1.0 - remaining) * scale, 2)
+
+
+def rules_score(weights: list[float]) -> float:
+    """Combine rule weights alone into 0-100."""
+    return combine(weights)[0]
 
 
 def evidence_of(matches: list[RuleMatch]) -> list[Evidence]:
@@ -94,8 +108,63 @@ def evidence_of(matches: list[RuleMatch]) -> list[Evidence]:
     return evidence
 
 
-def decide(matches: list[RuleMatch], thresholds: VerdictThresholds) -> Verdict:
-    score = rules_score([m.weight for m in matches])
+_PLACES = {
+    "s": "subject",
+    "c": "subject",
+    "b": "body",
+    "d": "display name",
+    "u": "links",
+    "f": "features",
+    "r": "rules",
+}
+
+
+def model_evidence(
+    probability: float, contributions: list[tuple[str, float]], factor: float = 1.0
+) -> Evidence:
+    """The model as one line of evidence: its probability and the tokens that moved it most."""
+    triggers = [
+        Trigger("model.token", f"{token} ({weight:+.3f})", _PLACES.get(token.split(":", 1)[0], "message"))
+        for token, weight in contributions
+    ]
+    return Evidence(
+        rule="model",
+        name="Trained model",
+        attack=["T1566"],
+        severity="info",
+        weight=round(100.0 * probability * factor, 2),
+        description="Calibrated probability from the linear model over message text, links, features and "
+        "rule hits (docs/model.md); tokens with positive weight pushed towards phishing.",
+        triggers=triggers,
+        note=""
+        if factor == 1.0
+        else f"probability {probability:.3f} x {factor:g}: sign of legitimacy the model cannot see",
+    )
+
+
+def model_factor(matches: list[RuleMatch]) -> float:
+    factor = 1.0
+    for match in matches:
+        factor *= match.rule.model_factor
+    return factor
+
+
+def decide(
+    matches: list[RuleMatch],
+    thresholds: VerdictThresholds,
+    probability: float | None = None,
+    contributions: list[tuple[str, float]] | None = None,
+) -> Verdict:
+    factor = model_factor(matches)
+    rules, score = combine([m.weight for m in matches], None if probability is None else probability * factor)
+    evidence = evidence_of(matches)
+    if probability is not None:
+        evidence.append(model_evidence(probability, contributions or [], factor))
+        evidence.sort(key=lambda e: -abs(e.weight))
     return Verdict(
-        score=score, label=label_for(score, thresholds), rules_score=score, evidence=evidence_of(matches)
+        score=score,
+        label=label_for(score, thresholds),
+        rules_score=rules,
+        evidence=evidence,
+        model_probability=None if probability is None else round(probability, 4),
     )

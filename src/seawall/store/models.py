@@ -101,3 +101,15 @@ class IntakeErrorRecord(Base):
     kind: Mapped[str] = mapped_column(String(16))
     error: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AnalystLabelRecord(Base):
+    """An analyst's verdict on one message (phish or ham); the latest one counts."""
+
+    __tablename__ = "analyst_labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    label: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(Text, default="")
+    labelled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

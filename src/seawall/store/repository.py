@@ -12,7 +12,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from seawall.detect.result import ScanResult
 from seawall.store.database import Database
-from seawall.store.models import IntakeErrorRecord, MessageRecord, OriginRecord, RuleHitRecord
+from seawall.store.models import (
+    AnalystLabelRecord,
+    IntakeErrorRecord,
+    MessageRecord,
+    OriginRecord,
+    RuleHitRecord,
+)
 
 
 def _now() -> datetime:
@@ -175,4 +181,47 @@ class ScanRepository:
             return [
                 (r.location, r.error)
                 for r in session.scalars(select(IntakeErrorRecord).order_by(IntakeErrorRecord.id))
+            ]
+
+    # -- analyst labels ------------------------------------------------------------------------
+    def find_message(self, reference: str) -> MessageRecord | None:
+        """A message by sha256 (or a unique prefix of at least 8 digits) or by Message-ID."""
+        text = reference.strip().strip("<>")
+        with self.database.session() as session:
+            if len(text) >= 8 and all(c in "0123456789abcdef" for c in text.lower()):
+                found = list(
+                    session.scalars(
+                        select(MessageRecord).where(MessageRecord.sha256.startswith(text.lower())).limit(2)
+                    )
+                )
+                if len(found) == 1:
+                    return found[0]
+                if len(found) > 1:
+                    raise LookupError(f"{text} matches more than one message; give more digits")
+            return session.scalars(select(MessageRecord).where(MessageRecord.message_id == text)).first()
+
+    def set_label(self, sha256: str, label: str, note: str = "") -> None:
+        if label not in ("phish", "ham"):
+            raise ValueError("label must be phish or ham")
+        with self.database.engine.begin() as connection:
+            insert = _insert_for(connection.dialect.name)
+            statement = insert(AnalystLabelRecord.__table__).values(
+                sha256=sha256, label=label, note=note, labelled_at=_now()
+            )
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["sha256"],
+                    set_={
+                        "label": statement.excluded.label,
+                        "note": statement.excluded.note,
+                        "labelled_at": statement.excluded.labelled_at,
+                    },
+                )
+            )
+
+    def labels(self) -> list[tuple[str, str]]:
+        with self.database.session() as session:
+            return [
+                (r.sha256, r.label)
+                for r in session.scalars(select(AnalystLabelRecord).order_by(AnalystLabelRecord.id))
             ]

@@ -1,0 +1,197 @@
+"""What identifies who collected a message, and how to take it away.
+
+Corpora carry their collector's fingerprints: the receiving side's Received hops and
+Microsoft 365 or Gmail headers, the list archive's Delivered-To, List-* headers, subject tags
+and footers, and recipients replaced by placeholders such as ``phishing@pot``. A model that
+learns those learns the corpus, not the phish. Two tools here:
+
+* ``normalise_text`` / ``mask_recipients``: what the model applies to every message it reads,
+  so its input never contains list tags, list footers or recipient addresses;
+* ``scrub_message``: raw bytes -> the same message with the receiving side's headers and
+  hops removed and recipients replaced, for ``seawall eval --scrub`` and the test that proves
+  the model's probability does not move when a message is scrubbed.
+"""
+
+from __future__ import annotations
+
+import re
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+
+from seawall.mail.auth import parse_received
+from seawall.mail.domains import registered_domain
+
+PLACEHOLDER_ADDRESS = "recipient@example.org"
+# Placeholders corpus maintainers put in place of the real recipients.
+KNOWN_PLACEHOLDERS = ("phishing@pot", "jose@monkey.org")
+
+# "[USRP-users] Re: ..." / "Re: [Jfs-discussion] ..." / "[tipc-discussion] ..."
+_LIST_TAG = re.compile(r"\[[A-Za-z0-9][A-Za-z0-9 ._+-]{1,40}\]\s*")
+_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|fw|fwd|wg|sv|vs|antw)\s*:\s*)+", re.IGNORECASE)
+_LIST_FOOTERS = (
+    # Mailman
+    re.compile(r"\n_{10,}\s*\n[^\n]*(?:mailing list|Mailing List)[\s\S]*\Z"),
+    # Google Groups
+    re.compile(r"\n--\s*\nYou received this message because you are subscribed to[\s\S]*\Z"),
+    # generic unsubscribe tails of list servers (sympa, listserv, groups.io)
+    re.compile(r"\n-{2,}\s*\n(?:To unsubscribe|Groups\.io Links|Unsubscribe:)[\s\S]*\Z"),
+)
+
+
+def strip_list_tags(subject: str) -> str:
+    """Remove mailing-list subject tags wherever they sit among reply prefixes."""
+    prefix_match = _REPLY_PREFIX.match(subject)
+    prefix = prefix_match.group(0) if prefix_match else ""
+    rest = subject[len(prefix) :]
+    tag = _LIST_TAG.match(rest)
+    if tag:  # the list's tag is the first one; later ones ("[PATCH]") are the sender's
+        rest = rest[tag.end() :]
+        again = _REPLY_PREFIX.match(rest)
+        if again:
+            prefix += again.group(0)
+            rest = rest[again.end() :]
+    return (prefix + rest).strip()
+
+
+def strip_list_footer(text: str) -> str:
+    for footer in _LIST_FOOTERS:
+        text = footer.sub("", text)
+    return text
+
+
+def recipient_patterns(addresses: list[str]) -> re.Pattern[str] | None:
+    """One pattern for every recipient address (plain or URL-encoded) and known placeholder."""
+    forms: set[str] = set(KNOWN_PLACEHOLDERS)
+    for address in addresses:
+        address = address.strip().lower()
+        if "@" in address and len(address) > 3:
+            forms.add(address)
+    if not forms:
+        return None
+    alternatives = []
+    for form in sorted(forms, key=len, reverse=True):
+        alternatives.append(re.escape(form))
+        alternatives.append(re.escape(form.replace("@", "%40")))
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def mask_recipients(text: str, pattern: re.Pattern[str] | None) -> str:
+    return pattern.sub(PLACEHOLDER_ADDRESS, text) if pattern is not None and text else text
+
+
+def normalise_text(text: str, pattern: re.Pattern[str] | None) -> str:
+    """The model's view of a body: no list footer, recipients masked."""
+    return mask_recipients(strip_list_footer(text), pattern)
+
+
+# -- scrubbing raw messages ------------------------------------------------------------------
+
+# Headers written by whoever received and stored the message (never by its sender).
+_RECEIVER_HEADERS = re.compile(
+    r"^(?:delivered-to|x-original-to|x-ms-.*|x-microsoft-.*|x-forefront-.*|x-eop.*|x-incoming.*|x-sid-.*"
+    r"|authentication-results|arc-.*|received-spf|list-.*|x-beenthere|x-mailman-.*|precedence|errors-to"
+    r"|x-original-sender|x-original-authentication-results|x-google-smtp-source|x-received|x-gm-.*"
+    r"|return-path|x-spam-.*|x-virus-.*|x-sender-ip|x-mda-.*|x-ham-report|x-spam|x-apparently-to"
+    r"|x-originatororg|x-userprincipalname|x-ms-has-attach|x-ms-tnef-correlator|x-auto-response-suppress"
+    r"|x-mailer-recptid|mailing-list|x-loop|x-list-.*|x-mailing-list|x-topics|x-ymail-.*|x-yahoo-.*)$",
+    re.IGNORECASE,
+)
+# Mail systems that collected the development corpora (receiving side only).
+_KNOWN_RECEIVERS = frozenset({"outlook.com", "office365.com", "lfdr.de", "office.com"})
+
+
+def _receiving_hops(values: list[str]) -> int:
+    """How many Received headers, from the top, the receiving side wrote."""
+    if not values:
+        return 0
+    hops = [parse_received(value) for value in values]
+    top = registered_domain(hops[0].by_host) if hops[0].by_host else ""
+    receivers = set(_KNOWN_RECEIVERS)
+    if top:
+        receivers.add(top)
+    count = 0
+    for hop in hops:
+        by = registered_domain(hop.by_host) if hop.by_host else ""
+        internal = (
+            not by
+            or by in receivers
+            or hop.by_host.startswith(("2002:", "10.", "192.168."))
+            or ("." not in hop.by_host)
+        )
+        if not internal:
+            break
+        count += 1
+        if hop.from_host and not hop.from_ip.startswith(("10.", "192.168.", "127.")):
+            # The hop that accepted the message from outside is the last receiving hop.
+            source = registered_domain(hop.from_host)
+            if source and source not in receivers and hop.from_ip:
+                break
+    return count
+
+
+def _replace_payloads(message: Message, pattern: re.Pattern[str] | None) -> None:
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack.extend(p for p in payload if isinstance(p, Message))
+            continue
+        if part.get_content_maintype() != "text":
+            continue
+        raw = part.get_payload(decode=True)
+        if not isinstance(raw, bytes):
+            continue
+        charset = part.get_content_charset() or "utf-8"
+        try:
+            text = raw.decode(charset, "replace")
+        except LookupError:
+            text = raw.decode("utf-8", "replace")
+        cleaned = mask_recipients(strip_list_footer(text), pattern)
+        if cleaned != text:
+            del part["Content-Transfer-Encoding"]
+            part.set_payload(cleaned.encode("utf-8"), "utf-8")
+
+
+def scrub_message(data: bytes) -> bytes:
+    """The message as its sender wrote it, as far as headers tell: receiving side removed.
+
+    Removes the receiver's headers and Received hops, list subject tags, list footers, and
+    replaces every recipient address (headers and bodies) with ``recipient@example.org``.
+    """
+    try:
+        message = BytesParser(policy=policy.compat32).parsebytes(data)
+    except Exception:  # unparseable input is returned unchanged; the parser reports it
+        return data
+    addresses: list[str] = []
+    for name in ("To", "Cc", "Delivered-To", "X-Original-To"):
+        for value in message.get_all(name) or []:
+            addresses.extend(re.findall(r"[\w.+'-]+@[\w.-]+", str(value)))
+    pattern = recipient_patterns(addresses)
+    received = [str(v) for v in message.get_all("Received") or []]
+    strip_received = _receiving_hops(received)
+    for name in {key for key, _ in message.raw_items()}:
+        if _RECEIVER_HEADERS.match(name):
+            del message[name]
+    if strip_received:
+        kept = received[strip_received:]
+        del message["Received"]
+        for value in kept:
+            message["Received"] = value  # appended after the other headers, in their order
+    for name in ("To", "Cc"):
+        values = message.get_all(name)
+        if values:
+            del message[name]
+            for value in values:
+                message[name] = mask_recipients(str(value), pattern)
+    subject = message.get("Subject")
+    if subject is not None:
+        del message["Subject"]
+        message["Subject"] = strip_list_tags(str(subject))
+    _replace_payloads(message, pattern)
+    try:
+        return message.as_bytes(policy=policy.compat32)
+    except Exception:  # re-serialising a broken message can fail; keep the original then
+        return data

@@ -1,0 +1,157 @@
+"""The trained model: file format and versioning, training and evaluation commands, analyst
+feedback, and the proof that collector fingerprints do not move its probability."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from seawall.cli import app
+from seawall.config import Settings
+from seawall.detect.detector import Detector
+from seawall.detect.fixtures import analyse_file
+from seawall.detect.model import dataset, evaluate, train
+from seawall.detect.model.linear import LinearModel, ModelError, default_model_path, load_model
+from seawall.detect.model.normalise import scrub_message, strip_list_tags
+from seawall.detect.model.vectorize import FEATURE_VERSION
+from tests.conftest import RULE_FIXTURES, fixture_path
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def fixture_folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rule fixtures sorted into phish/ and ham/ (a folder-per-label training set)."""
+    root = tmp_path_factory.mktemp("labelled")
+    for name in ("phish", "ham"):
+        (root / name).mkdir()
+    for path in RULE_FIXTURES.glob("*.eml"):
+        shutil.copy(path, root / ("phish" if path.name.startswith("phish-") else "ham") / path.name)
+    return root
+
+
+def test_the_shipped_model_loads_by_default_and_explains_itself() -> None:
+    assert default_model_path().is_file()
+    assert default_model_path().stat().st_size < 10 * 1024 * 1024
+    model = load_model("")
+    assert model is not None and model.metadata["feature_version"] == FEATURE_VERSION
+    detector = Detector(Settings())
+    verdict = analyse_file(fixture_path("phish-m365-unusual-signin.eml"), detector).verdict
+    assert verdict.model_probability is not None and verdict.model_probability > 0.5
+    model_line = next(e for e in verdict.evidence if e.rule == "model")
+    assert model_line.triggers and all(t.feature == "model.token" for t in model_line.triggers)
+    assert "(+" in model_line.triggers[0].value or "(-" in model_line.triggers[0].value
+
+
+def test_a_model_of_another_feature_version_is_refused(tmp_path: Path) -> None:
+    model = load_model("")
+    assert model is not None
+    path = tmp_path / "old.npz"
+    old = LinearModel(
+        model.weights, model.intercept, model.calibration_a, model.calibration_b, {**model.metadata}
+    )
+    old.save(path)
+    with np.load(path) as archive:
+        content = dict(archive)
+    meta = json.loads(content["metadata"].tobytes())
+    meta["feature_version"] = "seawall-model-features/0"
+    content["metadata"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **content)
+    with pytest.raises(ModelError, match="retrain it with `seawall train`"):
+        LinearModel.load(path)
+    (tmp_path / "junk.npz").write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="not a Seawall model file"):
+        LinearModel.load(tmp_path / "junk.npz")
+
+
+def test_train_and_eval_commands_on_folders(fixture_folders: Path, tmp_path: Path) -> None:
+    output = tmp_path / "model.npz"
+    trained = runner.invoke(app, ["train", str(fixture_folders), "-o", str(output), "--no-analyst-labels"])
+    assert trained.exit_code == 0, trained.output
+    model = LinearModel.load(output)
+    assert model.metadata["messages"]["phish"] == len(list((fixture_folders / "phish").glob("*.eml")))
+    assert output.stat().st_size < 10 * 1024 * 1024
+    evaluated = runner.invoke(app, ["eval", str(fixture_folders), "--split", "campaign", "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    report = json.loads(evaluated.stdout)
+    assert report["split"] == "campaign" and report["test_messages"] > 0
+    assert set(report["overall"]) == {"combined", "model", "rules"}
+    assert {"0.1%", "1%"} == set(report["overall"]["combined"]["tpr_at_fpr"])
+    table = runner.invoke(app, ["eval", str(fixture_folders), "--split", "campaign"], env={"COLUMNS": "200"})
+    assert "TPR@0.1%FPR" in table.stdout and "Confusion matrix" in table.stdout
+
+
+def test_evaluation_metrics_on_known_scores() -> None:
+    labels = np.array([1] * 10 + [0] * 1000)
+    scores = np.concatenate([np.linspace(91, 100, 10), np.linspace(0, 90, 1000)])
+    assert evaluate.tpr_at_fpr(labels, scores, 0.001) == 1.0
+    scores[-2:] = [95.0, 95.5]  # two ham above half of the phish; 0.1 % of 1,000 ham allows one
+    assert evaluate.tpr_at_fpr(labels, scores, 0.001) == 0.5
+    assert evaluate.tpr_at_fpr(labels, scores, 0.01) == 1.0
+
+
+def test_analyst_labels_feed_the_next_training(
+    fixture_folders: Path, tmp_path: Path, isolated_home: Path
+) -> None:
+    message = fixture_path("ham-vendor-invoice.eml")
+    assert runner.invoke(app, ["scan", str(message), "--keep-raw"]).exit_code == 0
+    labelled = runner.invoke(
+        app, ["label", "<hl-20931.1722.billing@harborlogistics.com>", "phish", "--note", "test"]
+    )
+    assert labelled.exit_code == 0, labelled.output
+    assert "labelled phish" in labelled.stderr
+    output = tmp_path / "with-labels.npz"
+    trained = runner.invoke(app, ["train", str(fixture_folders), "-o", str(output)])
+    assert trained.exit_code == 0, trained.output
+    assert "1 messages labelled by analysts added" in trained.stderr
+    model = LinearModel.load(output)
+    assert "analyst" in model.metadata["corpora"]
+    assert model.metadata["corpora"]["analyst"] == {"phish": 1, "ham": 0}
+
+
+def test_labelling_an_unknown_message_is_an_error() -> None:
+    result = runner.invoke(app, ["label", "deadbeefdeadbeef", "ham"])
+    assert result.exit_code == 2 and "no scanned message" in result.stderr
+
+
+def test_scrub_removes_collector_fingerprints() -> None:
+    raw = (
+        b"Received: from mx.lfdr.de (mx.lfdr.de [1.2.3.4]) by mx.lfdr.de; Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+        b"Delivered-To: lists+usrp@lfdr.de\r\nX-MS-Exchange-Organization-SCL: 5\r\n"
+        b"Authentication-Results: mx.lfdr.de; spf=pass\r\nList-Id: <usrp-users.lists.ettus.com>\r\n"
+        b"From: Alice <alice@ettus.com>\r\nTo: phishing@pot\r\nSubject: Re: [USRP-users] Clock drift\r\n\r\n"
+        b"Hello phishing@pot, see below\r\n_______________________________________________\r\n"
+        b"USRP-users mailing list\r\nusrp-users@lists.ettus.com\r\n"
+    )
+    scrubbed = scrub_message(raw)
+    for gone in (
+        b"Delivered-To",
+        b"X-MS-Exchange",
+        b"Authentication-Results",
+        b"List-Id",
+        b"phishing@pot",
+        b"[USRP-users]",
+        b"mailing list",
+        b"lfdr.de",
+    ):
+        assert gone not in scrubbed, gone
+    assert b"Subject: Re: Clock drift" in scrubbed and b"recipient@example.org" in scrubbed
+    assert strip_list_tags("Re: [Jfs-discussion] [PATCH] jfs: fix") == "Re: [PATCH] jfs: fix"
+
+
+@pytest.mark.corpus
+def test_collector_artefacts_do_not_move_the_probability(corpora: Path) -> None:
+    """|p(message) - p(scrubbed message)| <= 0.05 for at least 99 % of the dev corpus."""
+    model = load_model("")
+    assert model is not None
+    items = list(dataset.load(corpora / "labels.tsv", include=("modern/",)))
+    original = train.prepare(items, Settings(), scrub=False)
+    scrubbed = train.prepare(items, Settings(), scrub=True)
+    shift = evaluate.artefact_shift(original, scrubbed, model)
+    assert shift["messages"] == len(items) > 5000
+    assert shift["within_0.05"] >= 0.99, shift
