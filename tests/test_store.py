@@ -93,12 +93,16 @@ def test_environment_url_selects_postgresql(postgres_url: str, monkeypatch: pyte
     database.close()
 
 
-def test_blob_store_writes_only_inside_its_root(tmp_path: Path) -> None:
+def test_blob_store_keeps_each_message_once_inside_its_root(tmp_path: Path) -> None:
     store = BlobStore(tmp_path / "raw")
     data = b"From: a@b.example\r\n\r\nhello"
     raw = RawMessage.from_bytes(data, Origin("x"))
-    assert store.put(raw.sha256, data) is True
-    assert store.put(raw.sha256, data) is False
-    assert store.path_for(raw.sha256).is_relative_to(tmp_path / "raw")
+    store.put(raw.sha256, data)
+    assert store.get(raw.sha256) == data  # readable before the flush
+    store.put(raw.sha256, data)
+    store.close()
+    reopened = BlobStore(tmp_path / "raw")
+    assert reopened.get(raw.sha256) == data and raw.sha256 in reopened
+    assert [p.name for p in (tmp_path / "raw").iterdir() if not p.name.startswith("raw.db-")] == ["raw.db"]
     with pytest.raises(ValueError):
-        store.path_for("../../etc/passwd")
+        reopened.get("../../etc/passwd")

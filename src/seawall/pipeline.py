@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sqlite3
 import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -70,11 +71,8 @@ class Scanner:
             log.error("internal error on %s: %s", raw.origin, traceback.format_exc())
             return error_result(raw.origin, f"internal error while analysing: {type(exc).__name__}: {exc}")
         if self.blobs is not None:
-            try:
-                self.blobs.put(raw.sha256, raw.data)
-                self._stored_raw.add(raw.sha256)
-            except OSError as exc:
-                log.error("could not keep raw message %s: %s", raw.sha256, exc)
+            self.blobs.put(raw.sha256, raw.data)
+            self._stored_raw.add(raw.sha256)
         return result
 
     def scan_items(self, items: Iterable[RawMessage | IntakeError]) -> Iterator[ScanResult]:
@@ -110,11 +108,20 @@ class Scanner:
     def flush(self) -> None:
         if self.repository is None or not self._pending:
             return
+        if self.blobs is not None:
+            # Raw messages first: a result never points to bytes that were not kept.
+            try:
+                self.blobs.flush()
+            except (OSError, sqlite3.Error) as exc:
+                log.error("could not keep raw messages: %s", exc)
+                self._stored_raw = set()
         self.repository.save(self._pending, self._stored_raw)
         self._pending = []
         self._stored_raw = set()
 
     def close(self) -> None:
         self.flush()
+        if self.blobs is not None:
+            self.blobs.close()
         if self.database is not None:
             self.database.close()

@@ -152,6 +152,8 @@ FEATURES: dict[str, str] = {
     "defect": "a parse defect (value: kind)",
 }
 
+BODY_WORDS_CHARS = 5000
+"""The body's words are read from its first 5,000 characters (features and model alike)."""
 _LEXICON_FEATURES = {
     "extortion",
     "urgency",
@@ -813,7 +815,7 @@ def _language(message: ParsedMessage, context: FeatureContext, add: _Add, featur
     visible = message.visible_text
     add("text.length", len(visible), "body")
     # Lures say what they want early; the first 5,000 characters bound the cost of long threads.
-    body_words = normalise_words(visible[:5000])
+    body_words = normalise_words(visible[:BODY_WORDS_CHARS])
     subject_words = normalise_words(message.subject) if message.subject else []
     add("text.language", lexicon.language(subject_words + body_words), "body")
     sources: list[tuple[str, list[str]]] = [("subject", subject_words), ("body", body_words)]

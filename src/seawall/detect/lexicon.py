@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import product
 
@@ -21,7 +21,19 @@ _WORD = re.compile(r"[a-z0-9]+(?:['’/-][a-z0-9]+)*")
 MAX_EXPANSIONS = 5000
 
 
+@lru_cache(maxsize=16)
+def _normalised(text: str) -> tuple[str, ...]:
+    return tuple(_normalise_words(text))
+
+
 def normalise_words(text: str) -> list[str]:
+    """Lower-case, accent-free ASCII words ("Atualização" -> "atualizacao", "ß" -> "ss").
+
+    Cached for the last few texts: features and the model read the same body."""
+    return list(_normalised(text))
+
+
+def _normalise_words(text: str) -> list[str]:
     """Lower-case, accent-free ASCII words ("Atualização" -> "atualizacao", "ß" -> "ss")."""
     lowered = text.lower().replace("ß", "ss").replace("’", "'")
     if not lowered.isascii():

@@ -109,16 +109,15 @@ class LinearModel:
         self, message: ParsedMessage, features: Features, rule_ids: list[str], explain: int = 8
     ) -> Prediction:
         tokens = message_tokens(message, features, rule_ids)
-        decision, indices, values = self.decision(tokens)
+        indices, values, names = self.hasher.vector_with_names(tokens)
+        decision = float(self.weights[indices] @ values) + self.intercept if indices.size else self.intercept
         probability = self.calibrate(decision)
         if explain <= 0 or indices.size == 0:
             return Prediction(probability)
         contributions = self.weights[indices] * values
-        # Tokens sharing a bucket share its weight; name a bucket by its first token.
-        names: dict[int, str] = {}
-        for token in (*tokens.text, *tokens.meta):
-            names.setdefault(self.hasher.index(token), token)
-        order = np.argsort(-np.abs(contributions))[:explain]
+        # Tokens sharing a bucket share its weight; a bucket is named by its first token.
+        order = np.argpartition(-np.abs(contributions), min(explain, contributions.size - 1))[:explain]
+        order = order[np.argsort(-np.abs(contributions[order]))]
         return Prediction(
             probability,
             [

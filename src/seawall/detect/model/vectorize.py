@@ -4,7 +4,7 @@ Tokens come in named families, so an explanation can say where a token came from
 
 * ``s:`` subject words and word pairs; ``c:`` subject character 3–5-grams (obfuscation,
   languages without spaces);
-* ``b:`` body words and word pairs (visible text, first 3,000 characters);
+* ``b:`` body words and word pairs (visible text, first 500 words);
 * ``u:`` link path words (never the host or the link's place: corpora memorise them);
 * ``f:`` engineered features and categorical values (``f:link.shortener``,
   ``f:attachment.extension=exe``); ``r:`` rules that matched. Counts are left to the rules:
@@ -31,16 +31,22 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import murmurhash3_32
 
-from seawall.detect.features import Features
+from seawall.detect.features import BODY_WORDS_CHARS, Features
 from seawall.detect.lexicon import normalise_words
-from seawall.detect.model.normalise import normalise_text, recipient_patterns, strip_list_tags
+from seawall.detect.model.normalise import (
+    mask_recipients,
+    normalise_text,
+    recipient_patterns,
+    strip_list_tags,
+)
 from seawall.mail.model import ParsedMessage
 
-FEATURE_VERSION = "seawall-model-features/4"
+FEATURE_VERSION = "seawall-model-features/5"
 _REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|fw|fwd|wg|sv|vs|antw|res|enc|tr|rv)\s*:\s*)+", re.IGNORECASE)
 """Bump whenever tokens change: a model trained on other tokens must not be loaded."""
 N_FEATURES = 2**19
-BODY_CHARS = 3000
+BODY_WORDS = 500
+"""Body words the model reads (about the first 3,000 characters)."""
 
 # Features whose value depends on who received or stored the message, or that only restate
 # the sender's identity: never model input.
@@ -132,13 +138,17 @@ def message_tokens(message: ParsedMessage, features: Features, rule_ids: Iterabl
     recipients = recipient_patterns([a.address for a in message.recipients])
     # Reply prefixes say "conversation", which the list corpora are and the phish are not;
     # a fake "RE:" is the fake-reply-subject rule's business.
-    subject = _REPLY_PREFIX.sub("", strip_list_tags(normalise_text(message.subject, recipients)))
+    subject = _REPLY_PREFIX.sub("", strip_list_tags(mask_recipients(message.subject, recipients)))
     subject_words = _content_words(normalise_words(subject))
-    body = normalise_text(message.visible_text[: BODY_CHARS + 2000], recipients)[:BODY_CHARS]
+    visible = message.visible_text[:BODY_WORDS_CHARS]
+    masked = normalise_text(visible, recipients)
+    # The same string as the features' gets their cached words; only a footer or a recipient
+    # address in the text costs a second pass.
+    body_words = normalise_words(visible if masked == visible else masked)[:BODY_WORDS]
     text = (
         _pairs(subject_words, "s:")
         + _char_grams(subject[:200], "c:")
-        + _pairs(_content_words(normalise_words(body)), "b:")
+        + _pairs(_content_words(body_words), "b:")
     )
     sender = message.from_
     if sender is not None and sender.display_name:
@@ -187,17 +197,28 @@ class Hasher:
 
     def vector(self, tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
         """Sorted unique bucket indices and their values (binary, each block unit length)."""
-        text = {self.index(t) for t in tokens.text}
-        meta = {self.index(t) for t in tokens.meta}
-        values: dict[int, float] = {}
-        if text:
-            weight = 1.0 / math.sqrt(len(text))
-            for index in text:
-                values[index] = weight
+        indices, values, _names = self.vector_with_names(tokens)
+        return indices, values
+
+    def _indices(self, tokens: list[str]) -> list[int]:
+        get = self._cache.get
+        found = [get(token) for token in tokens]
+        if None in found:
+            found = [i if i is not None else self.index(t) for i, t in zip(found, tokens, strict=True)]
+        return found  # type: ignore[return-value]
+
+    def vector_with_names(self, tokens: Tokens) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+        """As ``vector``, plus a token for each bucket (for explanations)."""
+        text_indices = self._indices(tokens.text)
+        meta_indices = self._indices(tokens.meta)
+        names = dict(zip(meta_indices, tokens.meta, strict=True))
+        names.update(zip(text_indices, tokens.text, strict=True))
+        text = set(text_indices)
+        values = dict.fromkeys(text, 1.0 / math.sqrt(len(text))) if text else {}
+        meta = set(meta_indices)
         if meta:
             weight = 1.0 / math.sqrt(len(meta))
-            for index in meta:
-                values[index] = values.get(index, 0.0) + weight
-        indices = np.fromiter(sorted(values), dtype=np.int64, count=len(values))
-        data = np.fromiter((values[i] for i in indices), dtype=np.float64, count=len(values))
-        return indices, data
+            for bucket in meta:
+                values[bucket] = values.get(bucket, 0.0) + weight
+        ordered = sorted(values)
+        return np.array(ordered, dtype=np.int64), np.array([values[i] for i in ordered]), names
