@@ -62,6 +62,31 @@ class StoreConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     raw_dir: str = ""
 
 
+class CampaignSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    enabled: bool = True
+    text_threshold: float = 0.5
+    """Estimated Jaccard similarity of normalised text shingles that makes a near-duplicate."""
+    wave_gap_hours: float = 12.0
+    """A silence longer than this within a campaign ends a wave."""
+    labels: list[str] = msgspec.field(default_factory=lambda: ["suspicious", "phishing"])
+    """Verdicts whose messages are clustered into campaigns."""
+
+
+class Target(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Recipients' domains mapped to the organisation and sector they belong to."""
+
+    organisation: str
+    sector: str = ""
+    domains: list[str] = []
+
+
+class IntelConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    allow_domains: list[str] = []
+    """Extra domains never reported as indicators (the organisation's own are always left out)."""
+    match_weight: float = 60.0
+    """Weight of a match with an imported indicator of confidence 50; scales with confidence."""
+
+
 class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     organisation: Organisation = msgspec.field(default_factory=Organisation)
     authentication: Authentication = msgspec.field(default_factory=Authentication)
@@ -70,6 +95,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     model: ModelConfig = msgspec.field(default_factory=ModelConfig)
     limits: Limits = msgspec.field(default_factory=Limits)
     store: StoreConfig = msgspec.field(default_factory=StoreConfig)
+    campaigns: CampaignSettings = msgspec.field(default_factory=CampaignSettings)
+    targets: list[Target] = []
+    intel: IntelConfig = msgspec.field(default_factory=IntelConfig)
     source: str = ""
     """The file these settings were read from (empty for built-in defaults)."""
 

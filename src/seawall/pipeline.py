@@ -1,4 +1,5 @@
-"""The scan pipeline: intake -> parse -> detect -> store, one message at a time.
+"""The scan pipeline: intake -> parse -> detect -> intel match -> campaigns -> store, one
+message at a time.
 
 Interfaces (CLI, API, mail-flow service) drive this; the stages never call back into it.
 One message's failure, of any kind, becomes that message's error result: the batch goes on.
@@ -9,19 +10,27 @@ from __future__ import annotations
 import gc
 import logging
 import sqlite3
+import time
 import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from seawall.campaigns.cluster import CampaignIndex
+from seawall.campaigns.fingerprint import make_fingerprint
 from seawall.config import Settings, data_dir
 from seawall.detect.detector import Analysis, Detector
 from seawall.detect.result import ScanResult, error_result, ok_result
+from seawall.detect.verdict import Verdict
 from seawall.intake.files import PlannedSource, plan, read_source
 from seawall.intake.source import IntakeError, RawMessage
+from seawall.intel.feeds import FeedIndicator
+from seawall.intel.indicators import extract as extract_indicators
+from seawall.intel.matching import IntelMatcher, apply_matches
 from seawall.mail.model import ParsedMessage
 from seawall.mail.parse import parse_message
 from seawall.store.blobs import BlobStore
+from seawall.store.campaigns import CampaignRepository, MemberFacts
 from seawall.store.database import Database
 from seawall.store.repository import ScanRepository
 
@@ -53,6 +62,14 @@ class Scanner:
         )
         self._pending: list[ScanResult] = []
         self._stored_raw: set[str] = set()
+        self.campaign_repository = CampaignRepository(self.database) if self.database is not None else None
+        self.campaigns = CampaignIndex(settings.campaigns) if settings.campaigns.enabled else None
+        if self.campaigns is not None and self.campaign_repository is not None:
+            self.campaign_repository.load_index(self.campaigns)
+        self.intel = IntelMatcher(self.campaign_repository.intel() if self.campaign_repository else [])
+        self._cluster_labels = frozenset(settings.campaigns.labels)
+        self._own_domains = tuple(settings.organisation.domains) + tuple(settings.intel.allow_domains)
+        self._facts: list[MemberFacts] = []
         # Rules, lexicon, brand lists and imports are loaded for good: move them out of the
         # collector's sight so full collections during a long scan do not rescan them.
         gc.collect()
@@ -66,14 +83,62 @@ class Scanner:
         """One message to one result; never raises."""
         try:
             message, analysis = self.analyse(raw)
-            result = ok_result(message, analysis.verdict)
+            verdict = analysis.verdict
+            indicators: list[tuple[str, str]] = []
+            matches: list[tuple[str, str, FeedIndicator]] = []
+            if self.intel or verdict.label in self._cluster_labels:
+                indicators = extract_indicators(message, self._own_domains)
+            if self.intel:
+                matches = self.intel.match(indicators)
+                verdict = apply_matches(verdict, matches, self.settings)
+            result = ok_result(message, verdict)
         except Exception as exc:  # a bug must cost one message's verdict, not the batch
             log.error("internal error on %s: %s", raw.origin, traceback.format_exc())
             return error_result(raw.origin, f"internal error while analysing: {type(exc).__name__}: {exc}")
+        if self.campaigns is not None and verdict.label in self._cluster_labels:
+            try:
+                self._join_campaign(message, verdict, result, indicators, matches)
+            except Exception:  # clustering is an addition to the verdict, never its end
+                log.error("campaign clustering failed on %s: %s", raw.origin, traceback.format_exc())
         if self.blobs is not None:
             self.blobs.put(raw.sha256, raw.data)
             self._stored_raw.add(raw.sha256)
         return result
+
+    def _join_campaign(
+        self,
+        message: ParsedMessage,
+        verdict: Verdict,
+        result: ScanResult,
+        indicators: list[tuple[str, str]],
+        matches: list[tuple[str, str, FeedIndicator]],
+    ) -> None:
+        assert self.campaigns is not None
+        timestamp = message.timestamp
+        if timestamp is None:
+            timestamp = next((hop.timestamp for hop in message.received if hop.timestamp), None)
+        membership = self.campaigns.assign(make_fingerprint(message, timestamp or time.time()))
+        result.campaign = membership
+        attributed = [m for m in matches if m[2].actor]
+        actor = None
+        if attributed:
+            kind, value, hit = max(attributed, key=lambda m: m[2].confidence)
+            evidence = {"source": hit.source, "kind": kind, "value": value, "message": message.sha256}
+            actor = (hit.actor, hit.actor_country, hit.confidence, evidence)
+        self._facts.append(
+            MemberFacts(
+                sha256=message.sha256,
+                campaign_id=membership.campaign_id,
+                timestamp=timestamp or time.time(),
+                subject=message.subject,
+                from_address=message.from_.address if message.from_ else "",
+                label=verdict.label,
+                score=verdict.score,
+                attack=sorted({t for e in verdict.evidence for t in e.attack}),
+                indicators=indicators,
+                actor=actor,
+            )
+        )
 
     def scan_items(self, items: Iterable[RawMessage | IntakeError]) -> Iterator[ScanResult]:
         for item in items:
@@ -106,7 +171,12 @@ class Scanner:
             self.flush()
 
     def flush(self) -> None:
-        if self.repository is None or not self._pending:
+        if self.repository is None:
+            if self.campaigns is not None:
+                self.campaigns.drain()  # nothing to write: keep memory bounded
+            self._facts = []
+            return
+        if not self._pending:
             return
         if self.blobs is not None:
             # Raw messages first: a result never points to bytes that were not kept.
@@ -118,6 +188,9 @@ class Scanner:
         self.repository.save(self._pending, self._stored_raw)
         self._pending = []
         self._stored_raw = set()
+        if self.campaigns is not None and self.campaign_repository is not None:
+            self.campaign_repository.save(self.campaigns, self.campaigns.drain(), self._facts)
+        self._facts = []
 
     def close(self) -> None:
         self.flush()

@@ -304,7 +304,8 @@ def _without_addresses(text: str) -> str:
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
-def _data_lines(name: str) -> frozenset[str]:
+def data_lines(name: str) -> frozenset[str]:
+    """A shipped list (one lower-cased entry per line, ``#`` comments) from ``detect/data``."""
     text = resources.files("seawall.detect").joinpath(f"data/{name}").read_text("utf-8")
     return frozenset(
         line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
@@ -378,11 +379,11 @@ class FeatureContext:
             executives=tuple(tuple(normalise_words(e)) for e in org.executives if normalise_words(e)),
             trusted_authserv_ids=frozenset(a.lower() for a in settings.authentication.trusted_authserv_ids),
             protect_recipient_domains=org.protect_recipient_domains,
-            freemail=_data_lines("freemail.txt"),
-            shorteners=_data_lines("shorteners.txt"),
-            free_hosting=_data_lines("free_hosting.txt"),
-            mail_platforms=_data_lines("mail_platforms.txt"),
-            suspicious_tlds=_data_lines("suspicious_tlds.txt"),
+            freemail=data_lines("freemail.txt"),
+            shorteners=data_lines("shorteners.txt"),
+            free_hosting=data_lines("free_hosting.txt"),
+            mail_platforms=data_lines("mail_platforms.txt"),
+            suspicious_tlds=data_lines("suspicious_tlds.txt"),
             redirectors=default_redirectors(),
         )
 

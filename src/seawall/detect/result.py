@@ -35,6 +35,16 @@ class MessageSummary(msgspec.Struct, frozen=True, omit_defaults=True):
     attachments: list[AttachmentSummary] = []
 
 
+class CampaignMembership(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Where a message landed among campaigns ("wave 3 of campaign C-17") and why."""
+
+    campaign: str
+    campaign_id: int
+    wave: int
+    founded: bool = False
+    reasons: list[str] = []
+
+
 class ScanResult(msgspec.Struct, omit_defaults=True):
     """One line of output: a verdict for a message, or the error that stopped its reading."""
 
@@ -48,6 +58,7 @@ class ScanResult(msgspec.Struct, omit_defaults=True):
     message: MessageSummary | None = None
     verdict: Verdict | None = None
     defects: list[Defect] = []
+    campaign: CampaignMembership | None = None
     error: str = ""
 
 

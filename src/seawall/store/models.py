@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -113,3 +114,107 @@ class AnalystLabelRecord(Base):
     label: Mapped[str] = mapped_column(String(8))
     note: Mapped[str] = mapped_column(Text, default="")
     labelled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CampaignRecord(Base):
+    """A campaign: messages that share text or infrastructure. ``merged_into`` is set when one
+    message proved two campaigns to be one operation (the older id survives)."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    first_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    actor_country: Mapped[str] = mapped_column(String(8), default="")
+    actor_confidence: Mapped[int] = mapped_column(Integer, default=0)
+    actor_evidence: Mapped[list[Any]] = mapped_column(default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CampaignMessageRecord(Base):
+    """A message's membership of a campaign, with why it joined."""
+
+    __tablename__ = "campaign_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, index=True)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    from_address: Mapped[str] = mapped_column(String(320), default="")
+    label: Mapped[str] = mapped_column(String(16), default="")
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    attack: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class CampaignKeyRecord(Base):
+    """Infrastructure keys (link, domain, attachment, sender, IP, subject) of each campaign."""
+
+    __tablename__ = "campaign_keys"
+    __table_args__ = (UniqueConstraint("key", "campaign_id", name="uq_campaign_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(Text)
+    campaign_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class CampaignSignatureRecord(Base):
+    """Representative text MinHashes of each campaign (for the LSH index)."""
+
+    __tablename__ = "campaign_signatures"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, index=True)
+    hashvalues: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class IndicatorRecord(Base):
+    """An indicator seen in suspicious or phishing mail, with when and how often."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_indicator"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SightingRecord(Base):
+    """One message carrying one indicator (and its campaign)."""
+
+    __tablename__ = "indicator_sightings"
+    __table_args__ = (UniqueConstraint("kind", "value", "sha256", name="uq_sighting"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IntelIndicatorRecord(Base):
+    """An indicator imported from a feed (STIX, MISP, CSV) that scanned mail is matched against."""
+
+    __tablename__ = "intel_indicators"
+    __table_args__ = (UniqueConstraint("kind", "value", "source", name="uq_intel_indicator"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    actor_country: Mapped[str] = mapped_column(String(8), default="")
+    confidence: Mapped[int] = mapped_column(Integer, default=50)
+    description: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""Campaigns: messages grouped by shared content and infrastructure, waves in time, targets."""

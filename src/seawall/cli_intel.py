@@ -1,0 +1,386 @@
+"""``seawall campaigns``, ``seawall intel`` and ``seawall export``: the analyst's side of the CLI."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from seawall.campaigns.targeting import Targeting, summarise_targets
+from seawall.config import Settings
+from seawall.intel.export import CampaignOut, Export, IndicatorOut, to_csv, to_misp, to_stix
+from seawall.store.campaigns import CampaignRepository, CampaignView
+from seawall.store.database import Database
+
+campaigns_app = typer.Typer(help="Campaigns and waves found in scanned mail.", invoke_without_command=True)
+intel_app = typer.Typer(help="Import threat intelligence (STIX 2.1, MISP, CSV).", no_args_is_help=True)
+export_app = typer.Typer(help="Export campaigns and indicators (STIX 2.1, MISP, CSV).", no_args_is_help=True)
+
+out = Console()
+err = Console(stderr=True)
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (TOML).")]
+CampaignOption = Annotated[str | None, typer.Option("--campaign", help="Only this campaign (C-17 or 17).")]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="Only indicators seen on or after this date (YYYY-MM-DD).")
+]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")]
+EXIT_USAGE = 2
+
+
+def _settings(config: Path | None) -> Settings:
+    from seawall.cli import _settings as load
+
+    return load(config)
+
+
+def _repository(settings: Settings) -> CampaignRepository:
+    return CampaignRepository(Database.from_settings(settings))
+
+
+def _campaign_id(text: str) -> int:
+    try:
+        return int(text.upper().removeprefix("C-"))
+    except ValueError as exc:
+        err.print(f"[red]not a campaign id: {escape(text)}[/] (expected C-17 or 17)")
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
+def _date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        err.print(f"[red]not a date: {escape(text)}[/] (expected YYYY-MM-DD)")
+        raise typer.Exit(EXIT_USAGE) from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _fmt(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else "-"
+
+
+# -- campaigns ---------------------------------------------------------------------------------
+@campaigns_app.callback()
+def campaigns_list(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many campaigns (most recent first).")] = 50,
+    config: ConfigOption = None,
+) -> None:
+    """List campaigns, most recently active first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = _settings(config)
+    repository = _repository(settings)
+    table = Table(title="Campaigns")
+    for column in ("campaign", "messages", "waves", "first seen", "last seen", "actor", "subject"):
+        table.add_column(column)
+    for record in repository.campaigns(limit):
+        view = repository.campaign(record.id, settings.campaigns.wave_gap_hours)
+        if view is None:
+            continue
+        actor = f"{view.actor} ({view.actor_confidence}%)" if view.actor else "-"
+        table.add_row(
+            view.label,
+            str(view.message_count),
+            str(len(view.waves)),
+            _fmt(view.first_seen),
+            _fmt(view.last_seen),
+            escape(actor),
+            escape(view.subject[:60]),
+        )
+    out.print(table)
+    repository.database.close()
+
+
+@campaigns_app.command("show")
+def campaigns_show(
+    campaign: Annotated[str, typer.Argument(help="Campaign id (C-17 or 17).")],
+    config: ConfigOption = None,
+) -> None:
+    """Waves, recipients, organisations and sectors, indicators, evidence and timeline of one campaign."""
+    settings = _settings(config)
+    repository = _repository(settings)
+    view = repository.campaign(_campaign_id(campaign), settings.campaigns.wave_gap_hours)
+    repository.database.close()
+    if view is None:
+        err.print(f"[red]no campaign {escape(campaign)}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    targeting = Targeting.from_settings(settings)
+    people, organisations, sectors = summarise_targets(
+        targeting, [(r, view.id, m.score) for m in view.messages for r in m.recipients]
+    )
+    out.print(f"[bold]{view.label}[/]  {escape(view.subject)}")
+    out.print(
+        f"{view.message_count} messages, {len(view.waves)} waves, "
+        f"{_fmt(view.first_seen)} to {_fmt(view.last_seen)} UTC"
+    )
+    if view.actor:
+        out.print(
+            f"actor: [bold]{escape(view.actor)}[/] ({view.actor_country or '?'}), "
+            f"confidence {view.actor_confidence}%"
+        )
+        for evidence in view.actor_evidence:
+            out.print(f"  evidence: {escape(json.dumps(evidence))}")
+    else:
+        out.print("actor: none attributed (attribution needs a threat-intelligence match)")
+    waves = Table(title="Waves")
+    for column in ("wave", "start", "end", "messages"):
+        waves.add_column(column)
+    for number, (start, end, count) in enumerate(view.waves, 1):
+        waves.add_row(str(number), _fmt(start), _fmt(end), str(count))
+    out.print(waves)
+    targets = Table(title="Targets")
+    for column in ("organisation / sector", "messages"):
+        targets.add_column(column)
+    for name, count in organisations.most_common(10):
+        targets.add_row(escape(f"org: {name}"), str(count))
+    for name, count in sectors.most_common(10):
+        targets.add_row(escape(f"sector: {name}"), str(count))
+    out.print(targets)
+    recipients = Table(title=f"Recipients ({len(people)})")
+    for column in ("recipient", "organisation", "messages"):
+        recipients.add_column(column)
+    for person in people[:20]:
+        recipients.add_row(escape(person.address), escape(person.organisation or "-"), str(person.messages))
+    out.print(recipients)
+    indicators = Table(title=f"Indicators ({len(view.indicators)})")
+    for column in ("type", "value", "messages"):
+        indicators.add_column(column)
+    for kind, value, count in view.indicators[:30]:
+        indicators.add_row(kind, escape(value[:100]), str(count))
+    out.print(indicators)
+    evidence = Table(title="Evidence")
+    for column in ("why messages are together / ATT&CK", "count"):
+        evidence.add_column(column)
+    for reason, count in view.reasons.most_common(10):
+        evidence.add_row(escape(reason), str(count))
+    for technique, count in view.attack.most_common(10):
+        evidence.add_row(escape(f"ATT&CK {technique}"), str(count))
+    out.print(evidence)
+    timeline = Table(title="Timeline")
+    for column in ("sent (UTC)", "from", "to", "subject", "label"):
+        timeline.add_column(column)
+    for message in view.messages[:50]:
+        timeline.add_row(
+            _fmt(message.sent_at),
+            escape(message.from_address[:40]),
+            escape(", ".join(str(r) for r in message.recipients[:2])),
+            escape(message.subject[:50]),
+            message.label,
+        )
+    out.print(timeline)
+
+
+@campaigns_app.command("people")
+def campaigns_people(
+    limit: Annotated[int, typer.Option(help="How many people.")] = 20,
+    config: ConfigOption = None,
+) -> None:
+    """The most attacked people: recipients ranked by the phishing they received."""
+    settings = _settings(config)
+    repository = _repository(settings)
+    triples = repository.recipient_scores()
+    repository.database.close()
+    people, _organisations, _sectors = summarise_targets(Targeting.from_settings(settings), triples)
+    table = Table(title="Most attacked people")
+    for column in ("recipient", "organisation", "sector", "messages", "campaigns", "attack index"):
+        table.add_column(column)
+    for person in people[:limit]:
+        table.add_row(
+            escape(person.address),
+            escape(person.organisation or "-"),
+            escape(person.sector or "-"),
+            str(person.messages),
+            str(len(person.campaigns)),
+            f"{person.attack_index:.2f}",
+        )
+    out.print(table)
+
+
+# -- intelligence in ---------------------------------------------------------------------------
+@intel_app.command("import")
+def intel_import(
+    files: Annotated[list[Path], typer.Argument(help="STIX 2.1 bundles, MISP event JSON or CSV lists.")],
+    source: Annotated[str, typer.Option(help="Name the feed (default: the file name).")] = "",
+    config: ConfigOption = None,
+) -> None:
+    """Load indicators; mail scanned afterwards that matches them is raised and attributed."""
+    from seawall.intel.feeds import FeedError, load_feed
+
+    settings = _settings(config)
+    repository = _repository(settings)
+    status = 0
+    for path in files:
+        try:
+            indicators = load_feed(path, source)
+        except (OSError, FeedError) as exc:
+            err.print(f"[red]{escape(str(path))}: {escape(str(exc))}[/]")
+            status = EXIT_USAGE
+            continue
+        count = repository.import_intel(indicators)
+        actors = sorted({i.actor for i in indicators if i.actor})
+        err.print(
+            f"{escape(str(path))}: {count} indicators"
+            + (f"; actors: {escape(', '.join(actors))}" if actors else "")
+        )
+    repository.database.close()
+    raise typer.Exit(status)
+
+
+@intel_app.command("list")
+def intel_list(config: ConfigOption = None) -> None:
+    """Imported indicators."""
+    settings = _settings(config)
+    repository = _repository(settings)
+    table = Table(title="Imported indicators")
+    for column in ("type", "value", "source", "actor", "confidence"):
+        table.add_column(column)
+    for hit in repository.intel():
+        table.add_row(
+            hit.kind,
+            escape(hit.value[:80]),
+            escape(hit.source),
+            escape(hit.actor or "-"),
+            str(hit.confidence),
+        )
+    repository.database.close()
+    out.print(table)
+
+
+# -- intelligence out --------------------------------------------------------------------------
+class ExportFormat(StrEnum):
+    stix = "stix"
+    misp = "misp"
+    csv = "csv"
+
+
+def build_export(settings: Settings, campaign: str | None, since: str | None) -> Export:
+    """The selection to export, read from the store."""
+    repository = _repository(settings)
+    since_date = _date(since)
+    wanted = [_campaign_id(campaign)] if campaign else repository.all_campaign_ids()
+    targeting = Targeting.from_settings(settings)
+    views: list[CampaignView] = []
+    for campaign_id in wanted:
+        view = repository.campaign(campaign_id, settings.campaigns.wave_gap_hours)
+        if view is None:
+            if campaign:
+                err.print(f"[red]no campaign {escape(campaign)}[/]")
+                raise typer.Exit(EXIT_USAGE)
+            continue
+        if since_date is not None and view.last_seen is not None and view.last_seen < since_date:
+            continue
+        views.append(view)
+    sightings = repository.sightings()
+    selected = {v.id for v in views}
+    indicators = []
+    for record in repository.indicators(since_date):
+        campaigns = sorted(sightings.get((record.kind, record.value), set()))
+        if campaign and not selected.intersection(campaigns):
+            continue
+        indicators.append(
+            IndicatorOut(
+                kind=record.kind,
+                value=record.value,
+                first_seen=record.first_seen,
+                last_seen=record.last_seen,
+                count=record.count,
+                campaigns=[c for c in campaigns if c in selected],
+            )
+        )
+    repository.database.close()
+    campaigns_out = []
+    for view in views:
+        targets = sorted(
+            {
+                (p.organisation, p.sector)
+                for m in view.messages
+                for p in [targeting.place(str(r)) for r in m.recipients]
+                if p.organisation
+            }
+        )
+        campaigns_out.append(
+            CampaignOut(
+                id=view.id,
+                label=view.label,
+                subject=view.subject,
+                first_seen=view.first_seen,
+                last_seen=view.last_seen,
+                message_count=view.message_count,
+                waves=view.waves,
+                techniques=sorted(view.attack),
+                targets=targets,
+                actor=view.actor,
+                actor_country=view.actor_country,
+                actor_confidence=view.actor_confidence,
+                actor_evidence=view.actor_evidence,
+            )
+        )
+    organisation = settings.organisation.name or "Seawall user"
+    return Export(organisation, list(settings.organisation.sectors), campaigns_out, indicators)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _export(
+    kind: ExportFormat, config: Path | None, campaign: str | None, since: str | None, output: Path | None
+) -> None:
+    settings = _settings(config)
+    export = build_export(settings, campaign, since)
+    if kind is ExportFormat.stix:
+        text = json.dumps(to_stix(export), indent=2, ensure_ascii=False) + "\n"
+    elif kind is ExportFormat.misp:
+        text = json.dumps({"Event": to_misp(export)}, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = to_csv(export)
+    _write(text, output)
+    err.print(
+        f"exported {len(export.campaigns)} campaigns, {len(export.indicators)} indicators as {kind.value}"
+    )
+
+
+@export_app.command("stix")
+def export_stix(
+    config: ConfigOption = None,
+    campaign: CampaignOption = None,
+    since: SinceOption = None,
+    output: OutputOption = None,
+) -> None:
+    """A STIX 2.1 bundle: identity, campaigns, indicators, sightings, intrusion sets, ATT&CK."""
+    _export(ExportFormat.stix, config, campaign, since, output)
+
+
+@export_app.command("misp")
+def export_misp(
+    config: ConfigOption = None,
+    campaign: CampaignOption = None,
+    since: SinceOption = None,
+    output: OutputOption = None,
+) -> None:
+    """A MISP event (JSON) with every indicator, its campaigns, actors and ATT&CK tags."""
+    _export(ExportFormat.misp, config, campaign, since, output)
+
+
+@export_app.command("csv")
+def export_csv(
+    config: ConfigOption = None,
+    campaign: CampaignOption = None,
+    since: SinceOption = None,
+    output: OutputOption = None,
+) -> None:
+    """A CSV list of indicators (type, value, first/last seen, count, campaigns, actor)."""
+    _export(ExportFormat.csv, config, campaign, since, output)

@@ -1,0 +1,1 @@
+"""Intelligence: indicators from mail, feeds in (STIX, MISP, CSV), actors, exports out."""

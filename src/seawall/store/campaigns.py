@@ -1,0 +1,450 @@
+"""Recording campaigns, indicators and imported intelligence; the queries the CLI and exports use."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from seawall.campaigns.cluster import Campaign, CampaignIndex, Changes, label_of, waves_of
+from seawall.intel.feeds import FeedIndicator
+from seawall.store.database import Database
+from seawall.store.models import (
+    CampaignKeyRecord,
+    CampaignMessageRecord,
+    CampaignRecord,
+    CampaignSignatureRecord,
+    IndicatorRecord,
+    IntelIndicatorRecord,
+    SightingRecord,
+)
+from seawall.store.repository import _insert_for
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _when(timestamp: float) -> datetime:
+    try:
+        return datetime.fromtimestamp(timestamp, UTC)
+    except (OverflowError, OSError, ValueError):
+        return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class MemberFacts:
+    """What the store keeps about a clustered message beyond its fingerprint."""
+
+    sha256: str
+    campaign_id: int | None
+    timestamp: float
+    subject: str
+    from_address: str
+    label: str
+    score: float
+    attack: list[str]
+    indicators: list[tuple[str, str]]
+    actor: tuple[str, str, int, dict[str, Any]] | None = None
+    """(actor, country, confidence, evidence) when an intel match attributes this message."""
+
+
+@dataclass(slots=True)
+class CampaignView:
+    id: int
+    label: str
+    first_seen: datetime | None
+    last_seen: datetime | None
+    message_count: int
+    subject: str
+    actor: str
+    actor_country: str
+    actor_confidence: int
+    actor_evidence: list[Any]
+    waves: list[tuple[datetime, datetime, int]] = field(default_factory=list)
+    recipients: Counter[str] = field(default_factory=Counter)
+    messages: list[CampaignMessageRecord] = field(default_factory=list)
+    indicators: list[tuple[str, str, int]] = field(default_factory=list)
+    attack: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+
+
+class CampaignRepository:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    # -- the index ----------------------------------------------------------------------------
+    def load_index(self, index: CampaignIndex) -> None:
+        """Rebuild the in-memory indexes from the store (once per process)."""
+        with self.database.session() as session:
+            for source, target in session.execute(
+                select(CampaignRecord.id, CampaignRecord.merged_into).where(
+                    CampaignRecord.merged_into.is_not(None)
+                )
+            ):
+                if target is not None:
+                    index.restore_merge(source, target)
+            for campaign_id in session.scalars(select(CampaignRecord.id)):
+                index.next_id = max(index.next_id, campaign_id + 1)
+            for sha, campaign_id, sent_at in session.execute(
+                select(
+                    CampaignMessageRecord.sha256,
+                    CampaignMessageRecord.campaign_id,
+                    CampaignMessageRecord.sent_at,
+                )
+            ):
+                index.restore_member(sha, campaign_id, _aware(sent_at).timestamp())
+            for key, campaign_id in session.execute(
+                select(CampaignKeyRecord.key, CampaignKeyRecord.campaign_id)
+            ):
+                index.restore_key(key, campaign_id)
+            for sha, campaign_id, values in session.execute(
+                select(
+                    CampaignSignatureRecord.sha256,
+                    CampaignSignatureRecord.campaign_id,
+                    CampaignSignatureRecord.hashvalues,
+                )
+            ):
+                index.restore_signature(sha, campaign_id, values)
+
+    def save(self, index: CampaignIndex, changes: Changes, facts: Sequence[MemberFacts]) -> None:
+        """Write one batch of assignments, merges, keys, signatures, indicators and sightings."""
+        now = _now()
+        by_sha = {f.sha256: f for f in facts}
+        with self.database.engine.begin() as connection:
+            insert = _insert_for(connection.dialect.name)
+            touched: set[int] = set()
+            members = []
+            for fingerprint, assignment in changes.members:
+                fact = by_sha.get(fingerprint.sha256)
+                touched.add(assignment.campaign_id)
+                members.append(
+                    {
+                        "sha256": fingerprint.sha256,
+                        "campaign_id": assignment.campaign_id,
+                        "reasons": list(assignment.reasons),
+                        "sent_at": _when(fingerprint.timestamp),
+                        "joined_at": now,
+                        "recipients": fingerprint.recipients,
+                        "subject": fingerprint.subject[:2000],
+                        "from_address": (fact.from_address if fact else "")[:320],
+                        "label": fact.label if fact else "",
+                        "score": fact.score if fact else 0.0,
+                        "attack": fact.attack if fact else [],
+                    }
+                )
+            for _source, target in changes.merges:
+                touched.add(target)
+            campaign_rows = []
+            for campaign_id in touched:
+                root = index.resolve(campaign_id)
+                campaign = index.campaigns.get(root)
+                if campaign is None:
+                    continue
+                campaign_rows.append(self._campaign_row(root, campaign, members, now))
+            if campaign_rows:
+                statement = insert(CampaignRecord.__table__)
+                statement = statement.on_conflict_do_update(
+                    index_elements=["id"],
+                    set_={
+                        "first_seen": statement.excluded.first_seen,
+                        "last_seen": statement.excluded.last_seen,
+                        "message_count": statement.excluded.message_count,
+                        "updated_at": statement.excluded.updated_at,
+                    },
+                )
+                connection.execute(statement, campaign_rows)
+            if members:
+                connection.execute(
+                    insert(CampaignMessageRecord.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
+                    members,
+                )
+            for source, target in changes.merges:
+                merged = insert(CampaignRecord.__table__).values(
+                    id=source,
+                    merged_into=target,
+                    message_count=0,
+                    subject="",
+                    actor="",
+                    actor_country="",
+                    actor_confidence=0,
+                    actor_evidence=[],
+                    updated_at=now,
+                )
+                connection.execute(
+                    merged.on_conflict_do_update(
+                        index_elements=["id"],
+                        set_={"merged_into": target, "message_count": 0, "updated_at": now},
+                    )
+                )
+                connection.execute(
+                    update(CampaignMessageRecord)
+                    .where(CampaignMessageRecord.campaign_id == source)
+                    .values(campaign_id=target)
+                )
+                connection.execute(
+                    update(SightingRecord)
+                    .where(SightingRecord.campaign_id == source)
+                    .values(campaign_id=target)
+                )
+            if changes.keys:
+                connection.execute(
+                    insert(CampaignKeyRecord.__table__).on_conflict_do_nothing(
+                        index_elements=["key", "campaign_id"]
+                    ),
+                    [{"key": k[:1000], "campaign_id": c} for k, c in dict.fromkeys(changes.keys)],
+                )
+            if changes.signatures:
+                connection.execute(
+                    insert(CampaignSignatureRecord.__table__).on_conflict_do_nothing(
+                        index_elements=["sha256"]
+                    ),
+                    [{"sha256": s, "campaign_id": c, "hashvalues": v} for s, c, v in changes.signatures],
+                )
+            for fact in facts:
+                if fact.actor is not None and fact.campaign_id is not None:
+                    actor, country, confidence, evidence = fact.actor
+                    root = index.resolve(fact.campaign_id)
+                    connection.execute(
+                        update(CampaignRecord)
+                        .where(CampaignRecord.id == root, CampaignRecord.actor_confidence <= confidence)
+                        .values(
+                            actor=actor,
+                            actor_country=country,
+                            actor_confidence=confidence,
+                            actor_evidence=[evidence],
+                        )
+                    )
+            self._save_indicators(connection, insert, facts, index, now)
+
+    @staticmethod
+    def _campaign_row(
+        campaign_id: int, campaign: Campaign, members: list[dict[str, Any]], now: datetime
+    ) -> dict[str, Any]:
+        subject = next((m["subject"] for m in members if m["campaign_id"] == campaign_id), "")
+        return {
+            "id": campaign_id,
+            "first_seen": _when(campaign.timestamps[0]) if campaign.timestamps else None,
+            "last_seen": _when(campaign.timestamps[-1]) if campaign.timestamps else None,
+            "message_count": campaign.members,
+            "subject": subject,
+            "actor": "",
+            "actor_country": "",
+            "actor_confidence": 0,
+            "actor_evidence": [],
+            "updated_at": now,
+        }
+
+    @staticmethod
+    def _save_indicators(
+        connection: Any, insert: Any, facts: Sequence[MemberFacts], index: CampaignIndex, now: datetime
+    ) -> None:
+        sightings: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for fact in facts:
+            campaign_id = index.resolve(fact.campaign_id) if fact.campaign_id is not None else None
+            for kind, value in fact.indicators:
+                sightings[(kind, value, fact.sha256)] = {
+                    "kind": kind,
+                    "value": value,
+                    "sha256": fact.sha256,
+                    "campaign_id": campaign_id,
+                    "seen_at": _when(fact.timestamp),
+                }
+        if not sightings:
+            return
+        rows = list(sightings.values())
+        result = connection.execute(
+            insert(SightingRecord.__table__)
+            .on_conflict_do_nothing(index_elements=["kind", "value", "sha256"])
+            .returning(SightingRecord.kind, SightingRecord.value, SightingRecord.seen_at),
+            rows,
+        )
+        new = result.all() if result.returns_rows else []
+        counts: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+        for kind, value, seen_at in new:
+            counts[(kind, value)].append(_aware(seen_at))
+        if not counts:
+            return
+        statement = insert(IndicatorRecord.__table__)
+        table = IndicatorRecord.__table__
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "value"],
+            set_={
+                "count": table.c.count + statement.excluded.count,
+                "first_seen": func.min(table.c.first_seen, statement.excluded.first_seen)
+                if connection.dialect.name == "sqlite"
+                else func.least(table.c.first_seen, statement.excluded.first_seen),
+                "last_seen": func.max(table.c.last_seen, statement.excluded.last_seen)
+                if connection.dialect.name == "sqlite"
+                else func.greatest(table.c.last_seen, statement.excluded.last_seen),
+            },
+        )
+        connection.execute(
+            statement,
+            [
+                {
+                    "kind": k,
+                    "value": v,
+                    "first_seen": min(times),
+                    "last_seen": max(times),
+                    "count": len(times),
+                }
+                for (k, v), times in counts.items()
+            ],
+        )
+
+    # -- intelligence in ----------------------------------------------------------------------
+    def import_intel(self, indicators: Iterable[FeedIndicator]) -> int:
+        """Store feed indicators (re-importing a feed updates, never duplicates)."""
+        now = _now()
+        rows = {
+            (i.kind, i.value[:1000], i.source[:200]): {
+                "kind": i.kind,
+                "value": i.value[:1000],
+                "source": i.source[:200],
+                "actor": i.actor[:200],
+                "actor_country": i.actor_country[:8],
+                "confidence": i.confidence,
+                "description": i.description,
+                "imported_at": now,
+            }
+            for i in indicators
+        }
+        if not rows:
+            return 0
+        with self.database.engine.begin() as connection:
+            insert = _insert_for(connection.dialect.name)
+            statement = insert(IntelIndicatorRecord.__table__)
+            statement = statement.on_conflict_do_update(
+                index_elements=["kind", "value", "source"],
+                set_={
+                    name: statement.excluded[name]
+                    for name in ("actor", "actor_country", "confidence", "description", "imported_at")
+                },
+            )
+            connection.execute(statement, list(rows.values()))
+        return len(rows)
+
+    def intel(self) -> list[FeedIndicator]:
+        with self.database.session() as session:
+            return [
+                FeedIndicator(
+                    kind=r.kind,
+                    value=r.value,
+                    source=r.source,
+                    actor=r.actor,
+                    actor_country=r.actor_country,
+                    confidence=r.confidence,
+                    description=r.description,
+                )
+                for r in session.scalars(select(IntelIndicatorRecord).order_by(IntelIndicatorRecord.id))
+            ]
+
+    # -- queries ------------------------------------------------------------------------------
+    def campaigns(self, limit: int = 100) -> list[CampaignRecord]:
+        with self.database.session() as session:
+            return list(
+                session.scalars(
+                    select(CampaignRecord)
+                    .where(CampaignRecord.merged_into.is_(None))
+                    .order_by(CampaignRecord.last_seen.desc().nulls_last(), CampaignRecord.id.desc())
+                    .limit(limit)
+                )
+            )
+
+    def campaign(self, campaign_id: int, wave_gap_hours: float = 12.0) -> CampaignView | None:
+        with self.database.session() as session:
+            record = session.get(CampaignRecord, campaign_id)
+            while record is not None and record.merged_into is not None:
+                record = session.get(CampaignRecord, record.merged_into)
+            if record is None:
+                return None
+            messages = list(
+                session.scalars(
+                    select(CampaignMessageRecord)
+                    .where(CampaignMessageRecord.campaign_id == record.id)
+                    .order_by(CampaignMessageRecord.sent_at)
+                )
+            )
+            indicators = [
+                (kind, value, int(count))
+                for kind, value, count in session.execute(
+                    select(SightingRecord.kind, SightingRecord.value, func.count())
+                    .where(SightingRecord.campaign_id == record.id)
+                    .group_by(SightingRecord.kind, SightingRecord.value)
+                    .order_by(func.count().desc(), SightingRecord.kind, SightingRecord.value)
+                )
+            ]
+        view = CampaignView(
+            id=record.id,
+            label=label_of(record.id),
+            first_seen=_aware(record.first_seen) if record.first_seen else None,
+            last_seen=_aware(record.last_seen) if record.last_seen else None,
+            message_count=record.message_count,
+            subject=record.subject,
+            actor=record.actor,
+            actor_country=record.actor_country,
+            actor_confidence=record.actor_confidence,
+            actor_evidence=list(record.actor_evidence or []),
+            messages=messages,
+            indicators=indicators,
+        )
+        times = [_aware(m.sent_at).timestamp() for m in messages]
+        view.waves = [(_when(a), _when(b), n) for a, b, n in waves_of(times, wave_gap_hours * 3600.0)]
+        for message in messages:
+            view.recipients.update(str(r) for r in message.recipients)
+            view.attack.update(str(a) for a in message.attack)
+            view.reasons.update(str(r).split(" (")[0] for r in message.reasons)
+        return view
+
+    def all_campaign_ids(self) -> list[int]:
+        with self.database.session() as session:
+            return list(
+                session.scalars(
+                    select(CampaignRecord.id)
+                    .where(CampaignRecord.merged_into.is_(None))
+                    .order_by(CampaignRecord.id)
+                )
+            )
+
+    def recipient_scores(self) -> list[tuple[str, int, float]]:
+        """(recipient, campaign, score) of every campaign message, for the most-attacked ranking."""
+        with self.database.session() as session:
+            return [
+                (str(recipient), campaign_id, score)
+                for recipients, campaign_id, score in session.execute(
+                    select(
+                        CampaignMessageRecord.recipients,
+                        CampaignMessageRecord.campaign_id,
+                        CampaignMessageRecord.score,
+                    )
+                )
+                for recipient in recipients or []
+            ]
+
+    def indicators(self, since: datetime | None = None) -> list[IndicatorRecord]:
+        with self.database.session() as session:
+            query = select(IndicatorRecord).order_by(IndicatorRecord.kind, IndicatorRecord.value)
+            if since is not None:
+                query = query.where(IndicatorRecord.last_seen >= since)
+            return list(session.scalars(query))
+
+    def sightings(self) -> dict[tuple[str, str], set[int]]:
+        """Campaigns each indicator was seen in."""
+        out: dict[tuple[str, str], set[int]] = defaultdict(set)
+        with self.database.session() as session:
+            for kind, value, campaign_id in session.execute(
+                select(SightingRecord.kind, SightingRecord.value, SightingRecord.campaign_id).distinct()
+            ):
+                if campaign_id is not None:
+                    out[(kind, value)].add(campaign_id)
+        return out
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything Seawall writes is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
