@@ -220,9 +220,7 @@ def main() -> None:
     )
     parser.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared/osint/gazetteers"))
     parser.add_argument("-o", "--output", default=str(ROOT / "src/seawall/intel/data/actors.json"))
-    parser.add_argument(
-        "--techniques", default=str(ROOT / "src/seawall/intel/data/attack_techniques.json")
-    )
+    parser.add_argument("--techniques", default=str(ROOT / "src/seawall/intel/data/attack_techniques.json"))
     args = parser.parse_args()
     techniques = build_techniques(Path(args.folder))
     Path(args.techniques).write_text(json.dumps(techniques, indent=0, sort_keys=True) + "\n", "utf-8")

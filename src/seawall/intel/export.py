@@ -244,6 +244,7 @@ def to_stix(export: Export) -> dict[str, Any]:
             stix2.v21.Indicator(
                 id=indicator_id,
                 name=f"{indicator.kind} {indicator.value[:200]}",
+                description=f"Seen in {indicator.count} phishing messages at {export.organisation}",
                 indicator_types=["malicious-activity"],
                 pattern=stix_pattern(indicator.kind, indicator.value),
                 pattern_type="stix",
@@ -269,7 +270,8 @@ def to_stix(export: Export) -> dict[str, Any]:
         for campaign_id in indicator.campaigns:
             if campaign_id in campaign_ids:
                 add(_relationship(indicator_id, "indicates", campaign_ids[campaign_id], first, last, org_id))
-    bundle = stix2.v21.Bundle(objects=objects, allow_custom=False)
+    content = "|".join(sorted(f"{o.id}@{getattr(o, 'modified', '')}" for o in objects))
+    bundle = stix2.v21.Bundle(objects=objects, id=_id("bundle", content), allow_custom=False)
     return json.loads(bundle.serialize())  # type: ignore[no-any-return]
 
 

@@ -65,7 +65,11 @@ def classify(value: str, kind: str = "") -> tuple[str, str] | None:
             return found, lowered
         return None
     if kind in ("url", "uri") or "://" in value:
-        return "url", normalise_url(value)
+        candidate = value if "://" in value[:12] else f"http://{value}"
+        host = UrlParts(candidate).host
+        if not host or ("." not in host and ":" not in host):
+            return None
+        return "url", normalise_url(candidate)
     if kind in ("email", "email-addr", "email-src") or ("@" in value and not kind):
         return "email", value.lower()
     try:
