@@ -21,6 +21,7 @@ from rich.table import Table
 
 from seawall import __version__
 from seawall.cli_intel import campaigns_app, export_app, intel_app
+from seawall.cli_osint import osint_app
 from seawall.config import ConfigError, Settings, load_settings
 from seawall.detect.engine import RuleError, RuleSet, load_rules
 from seawall.detect.result import ScanResult
@@ -35,6 +36,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(intel_app, name="intel")
 app.add_typer(export_app, name="export")
+app.add_typer(osint_app, name="osint")
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 LABEL_STYLE = {"clean": "green", "suspicious": "yellow", "phishing": "bold red", "error": "magenta"}

@@ -218,3 +218,32 @@ class IntelIndicatorRecord(Base):
     confidence: Mapped[int] = mapped_column(Integer, default=50)
     description: Mapped[str] = mapped_column(Text, default="")
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OsintArticleRecord(Base):
+    """A piece of reporting read by ``seawall osint ingest`` (id: sha256 of its clean text)."""
+
+    __tablename__ = "osint_articles"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[str] = mapped_column(String(10), default="", index=True)
+    outlet: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    path: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OsintEventRecord(Base):
+    """A cyber operation reported in one or more articles (the event itself is JSON)."""
+
+    __tablename__ = "osint_events"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    attackers: Mapped[str] = mapped_column(String(200), default="", index=True)
+    victims: Mapped[str] = mapped_column(String(200), default="", index=True)
+    date_start: Mapped[str] = mapped_column(String(10), default="", index=True)
+    date_end: Mapped[str] = mapped_column(String(10), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,225 @@
+"""``seawall osint``: read reporting into events, list them, draw the timeline, export STIX."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from seawall.config import Settings
+from seawall.osint.extract import Event, country_code
+from seawall.store.database import Database
+from seawall.store.osint import OsintRepository
+
+osint_app = typer.Typer(
+    help="Open-source reporting: articles into sourced cyber-operation events.", no_args_is_help=True
+)
+out = Console()
+err = Console(stderr=True)
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (TOML).")]
+EXIT_USAGE = 2
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _settings(config: Path | None) -> Settings:
+    from seawall.cli import _settings as load
+
+    return load(config)
+
+
+def _repository(config: Path | None) -> OsintRepository:
+    return OsintRepository(Database.from_settings(_settings(config)))
+
+
+def _when(event: Event) -> str:
+    if event.date is None:
+        return "?"
+    if event.date.precision == "year":
+        return event.date.start[:4]
+    if event.date.precision == "month":
+        return event.date.start[:7]
+    if event.date.start == event.date.end:
+        return event.date.start
+    return f"{event.date.start}..{event.date.end}"
+
+
+def _attacker(event: Event) -> str:
+    parts = [*event.attacker_countries, *event.attacker_groups]
+    if event.malware:
+        parts.append(f"({'/'.join(event.malware)})")
+    return " ".join(parts) or "?"
+
+
+def _victim(event: Event) -> str:
+    text = ", ".join(event.victim_countries)
+    if event.victim_sectors:
+        text += f" [{', '.join(event.victim_sectors)}]"
+    return text or "?"
+
+
+@osint_app.command("ingest")
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Text articles, saved HTML pages, RSS/Atom files, or folders.")
+    ],
+    published: Annotated[
+        str, typer.Option(help="Publication date (YYYY-MM-DD or YYYY-MM) when the file does not say.")
+    ] = "",
+    outlet: Annotated[str, typer.Option(help="The outlet, when the file does not say.")] = "",
+    config: ConfigOption = None,
+) -> None:
+    """Read articles (offline) into events; the same operation from several articles is one event."""
+    from seawall.osint.articles import read_articles
+    from seawall.osint.extract import extract_events
+
+    repository = _repository(config)
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    status = 0
+    for path in files:
+        try:
+            articles = read_articles(path, published, outlet)
+        except OSError as exc:
+            err.print(f"[red]{escape(str(path))}: {escape(str(exc))}[/]")
+            status = EXIT_USAGE
+            continue
+        for article in articles:
+            events = extract_events(article)
+            stored = repository.add(article, events)
+            merged = sum(1 for _, was_merged in stored if was_merged)
+            err.print(
+                f"{escape(str(path))}: {escape(article.title[:70] or '(untitled)')} "
+                f"({article.published or 'undated'}): "
+                f"{len(events)} events, {merged} merged with earlier reports"
+            )
+    repository.database.close()
+    raise typer.Exit(status)
+
+
+@osint_app.command("events")
+def events(
+    actor: Annotated[str, typer.Option(help="Attacker: country, group or malware (e.g. Iran, APT33).")] = "",
+    victim: Annotated[str, typer.Option(help="Victim country or sector.")] = "",
+    since: Annotated[str, typer.Option(help="Operations on or after (YYYY[-MM[-DD]]).")] = "",
+    until: Annotated[str, typer.Option(help="Operations on or before (YYYY[-MM[-DD]]).")] = "",
+    output: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    config: ConfigOption = None,
+) -> None:
+    """Stored events, filtered."""
+    repository = _repository(config)
+    selected = _filter(repository.events(), actor, victim, since, until)
+    repository.database.close()
+    if output is Format.json:
+        for event in selected:
+            sys.stdout.write(json.dumps(msgspec.to_builtins(event), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"Cyber-operation events ({len(selected)})")
+    for column in ("when", "attacker", "victim", "operation", "attribution", "sources"):
+        table.add_column(column)
+    for event in selected:
+        table.add_row(
+            _when(event),
+            escape(_attacker(event)),
+            escape(_victim(event)),
+            escape(
+                ", ".join(event.types) + (f" ({', '.join(event.techniques)})" if event.techniques else "")
+            ),
+            event.attribution,
+            escape(", ".join(s.name for s in event.sources)),
+        )
+    out.print(table)
+
+
+def _filter(items: list[Event], actor: str, victim: str, since: str, until: str) -> list[Event]:
+    selected = []
+    for event in items:
+        if actor:
+            code = country_code(actor)
+            names = {
+                *event.attacker_countries,
+                *(g.upper() for g in event.attacker_groups),
+                *(m.upper() for m in event.malware),
+            }
+            if code not in names and actor.upper() not in names:
+                continue
+        if victim and (
+            country_code(victim) not in event.victim_countries and victim.lower() not in event.victim_sectors
+        ):
+            continue
+        if since and (event.date is None or event.date.end < since):
+            continue
+        if until and (event.date is None or event.date.start[: len(until)] > until):
+            continue
+        selected.append(event)
+    return selected
+
+
+@osint_app.command("timeline")
+def timeline(
+    between: Annotated[
+        tuple[str, str], typer.Option("--between", help="Two states, e.g. --between US Iran.")
+    ],
+    plot: Annotated[
+        Path | None, typer.Option(help="Also draw the timeline into this image (PNG, SVG, PDF).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Operations between two states in both directions, oldest first."""
+    from seawall.osint.timeline import between as rows_between
+    from seawall.osint.timeline import plot as draw
+
+    repository = _repository(config)
+    rows = rows_between(repository.events(), *between)
+    repository.database.close()
+    table = Table(title=f"Cyber operations between {between[0]} and {between[1]}")
+    for column in ("when", "direction", "operation", "victim", "attribution", "sources"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            _when(row.event),
+            f"{row.attacker} → {row.victim}",
+            escape(
+                ", ".join(row.event.types)
+                + (f" [{'/'.join(row.event.malware)}]" if row.event.malware else "")
+            ),
+            escape("; ".join(row.event.victim_text[:2]) or _victim(row.event)),
+            row.event.attribution,
+            escape(", ".join(s.name for s in row.event.sources)),
+        )
+    out.print(table)
+    if plot is not None:
+        draw(rows, *between, plot)
+        err.print(f"timeline drawn to {escape(str(plot))}")
+
+
+@osint_app.command("export")
+def export(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """All events as a STIX 2.1 bundle (reports, intrusion sets, victims, techniques)."""
+    from seawall.osint.stix import to_stix
+
+    repository = _repository(config)
+    bundle = to_stix(repository.events(), repository.articles())
+    repository.database.close()
+    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")

@@ -1,0 +1,197 @@
+"""Reading reporting: plain-text articles, saved HTML pages and RSS/Atom feed files, offline.
+
+HTML goes through trafilatura (main-text extraction and metadata: title, date, site name);
+feeds through feedparser (parsing a file's bytes, never a URL). Plain text scraped from a page
+still carries the page's furniture (navigation, "Subscribe", comment prompts, other-language
+fragments); no library cleans plain text, so :func:`clean_text` does, by line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import msgspec
+
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_](\d{2})(?:[-_](\d{2}))?(?!\d)")
+_SENTENCE_END = re.compile(r"[.!?…\"”’)]\s*$")
+_WIDGETS = re.compile(
+    r"^(subscribe|newsfeed|log in|login|register|sign in|sign up|loader|chats?|share|comments?|"
+    r"to participate in the discussion|read more|related|advertisement|cookies?|menu|search|world|"
+    r"follow us|all materials|go to the mediabank|\d+)\b",
+    re.IGNORECASE,
+)
+_PHOTO_CREDIT = re.compile(r"^©|^\(c\)|photo:|image:", re.IGNORECASE)
+
+
+class Article(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One piece of reporting, as stored."""
+
+    id: str
+    """sha256 of the clean text (the same article read twice is one article)."""
+    title: str = ""
+    published: str = ""
+    """ISO date (YYYY-MM-DD) or month (YYYY-MM) of publication; empty when unknown."""
+    outlet: str = ""
+    url: str = ""
+    text: str
+    path: str = ""
+
+
+def _latin_share(line: str) -> float:
+    letters = [c for c in line if c.isalpha()]
+    if not letters:
+        return 1.0
+    return sum(1 for c in letters if c < "ɏ") / len(letters)
+
+
+def clean_text(raw: str) -> tuple[str, str, str]:
+    """(title, outlet, body) of a scraped plain-text page.
+
+    A line is article text when it reads as prose: at least eight words, or ending like a
+    sentence, mostly in the article's script, and not a widget label. The title is the first
+    prose-like line without a final full stop that comes before the body; the outlet, a
+    leading "- Outlet" line.
+    """
+    lines = [line.strip() for line in raw.splitlines()]
+    outlet = ""
+    for line in lines[:3]:
+        if line.startswith("- ") and len(line.split()) <= 5:
+            outlet = line[2:].strip()
+            break
+    candidates = [
+        line
+        for line in lines
+        if line
+        and not _WIDGETS.match(line)
+        and not _PHOTO_CREDIT.search(line)
+        and _latin_share(line) >= 0.6  # drops another-language fragment (a Cyrillic caption)
+        and not (outlet and line.startswith(("- " + outlet, outlet)) and len(line.split()) <= 6)
+    ]
+    title = ""
+    start = 0
+    for position, line in enumerate(candidates[:12]):
+        if 5 <= len(line.split()) <= 25 and not line.endswith("."):
+            title, start = line, position + 1  # what precedes the headline is site furniture
+            break
+    body = []
+    for line in candidates[start:]:
+        words = len(line.split())
+        if words >= 8 or (words >= 4 and _SENTENCE_END.search(line)):
+            body.append(line)
+    return title, outlet, "\n\n".join(body)
+
+
+def date_from_name(name: str) -> str:
+    """A publication date in a file name (2019-06-23 or 2019-06), else ""."""
+    match = _DATE_IN_NAME.search(name)
+    if not match:
+        return ""
+    year, month, day = match.groups()
+    if not (1990 <= int(year) <= 2100 and 1 <= int(month) <= 12):
+        return ""
+    return f"{year}-{month}-{day}" if day else f"{year}-{month}"
+
+
+def _make(text: str, **fields: str) -> Article:
+    return Article(id=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, **fields)
+
+
+def read_articles(path: Path, published: str = "", outlet: str = "") -> list[Article]:
+    """Every article in one file: a feed gives many, a page or a text file one."""
+    data = path.read_bytes()
+    head = data[:2048].lstrip().lower()
+    if (head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head)) or head.startswith(
+        (b"<rss", b"<feed")
+    ):
+        return _from_feed(data, path, outlet)
+    if b"<html" in head or b"<!doctype html" in head or path.suffix.lower() in (".html", ".htm"):
+        article = _from_html(data, path, published, outlet)
+        return [article] if article is not None else []
+    text = data.decode("utf-8", errors="replace")
+    title, found_outlet, body = clean_text(text)
+    if not body:
+        return []
+    return [
+        _make(
+            body,
+            title=title,
+            published=published or date_from_name(path.name),
+            outlet=outlet or found_outlet,
+            path=str(path),
+        )
+    ]
+
+
+def _from_html(data: bytes, path: Path, published: str, outlet: str) -> Article | None:
+    import trafilatura
+
+    html = data.decode("utf-8", errors="replace")
+    document = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if document is None:
+        return None
+    text = str(getattr(document, "text", "") or "").strip()
+    if not text:
+        return None
+    paragraphs = [p for p in text.split("\n") if _latin_share(p) >= 0.6]
+    meta = {name: str(getattr(document, name, "") or "") for name in ("title", "date", "sitename", "url")}
+    return _make(
+        "\n\n".join(paragraphs),
+        title=meta["title"],
+        published=published or meta["date"][:10] or date_from_name(path.name),
+        outlet=outlet or meta["sitename"],
+        url=meta["url"],
+        path=str(path),
+    )
+
+
+def _from_feed(data: bytes, path: Path, outlet: str) -> list[Article]:
+    import feedparser
+
+    parsed = feedparser.parse(data)  # bytes: parsed in memory, nothing is fetched
+    feed_title = str(parsed.feed.get("title", "")) if parsed.get("feed") else ""
+    articles = []
+    for entry in parsed.entries:
+        summary = (
+            entry.get("content", [{}])[0].get("value") if entry.get("content") else entry.get("summary", "")
+        )
+        text = _strip_html(str(summary or ""))
+        if not text:
+            continue
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        when = date(*stamp[:3]).isoformat() if stamp else ""
+        articles.append(
+            _make(
+                text,
+                title=str(entry.get("title", "")),
+                published=when,
+                outlet=outlet or feed_title,
+                url=str(entry.get("link", "")),
+                path=str(path),
+            )
+        )
+    return articles
+
+
+def _strip_html(fragment: str) -> str:
+    if "<" not in fragment:
+        return fragment.strip()
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(fragment)
+    return " ".join(tree.text(separator=" ").split())
+
+
+def parse_published(value: str) -> tuple[date | None, str]:
+    """(anchor date, precision: day / month / year / "") of a published string."""
+    value = value.strip()
+    for fmt, precision in (("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%Y", "year")):
+        try:
+            return datetime.strptime(value[: len(datetime(2000, 1, 1).strftime(fmt))], fmt).date(), precision
+        except ValueError:
+            continue
+    return None, ""

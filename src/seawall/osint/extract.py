@@ -1,0 +1,596 @@
+"""Articles into cyber-operation events: who attacked whom, how, when, says who, how surely.
+
+The extractor is rules over gazetteers (``osint/data``: countries, agencies and leaders, the
+cyber lexicon, sectors, reporting sources, attribution language; threat-actor groups from the
+intel gazetteer), so every field of an event points to the sentence and words it came from.
+A sentence becomes an event candidate only when it uses cyber-operation wording: a drone shot
+down by a missile is not a cyber event. Roles come from the sentence's shape: the actor before
+the operation word (or after "by") attacks; a country after "against", "on", "targeting", or
+the subject of "was hit by", is the victim. Candidates of one article that describe the same
+operation are merged, and a later sentence such as "The virus is widely believed to be a
+US/Israeli cyberweapon" attributes the operation before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import msgspec
+import yaml
+
+from seawall.intel.actors import default_gazetteer
+from seawall.osint.articles import Article, parse_published
+from seawall.osint.dates import EventDate, overlaps, publication_date, resolve
+
+GENERIC = "cyberattack"
+LEVELS = ("confirmed", "claimed", "widely believed", "reported")
+
+
+class Source(msgspec.Struct, frozen=True, omit_defaults=True):
+    name: str
+    kind: str = ""
+    """``vendor``, ``outlet`` or ``publisher`` (the outlet the article came from)."""
+
+
+class Evidence(msgspec.Struct, frozen=True, omit_defaults=True):
+    article: str
+    sentence: str
+    outlet: str = ""
+    published: str = ""
+
+
+class Event(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One cyber operation, with everything the reporting says about it."""
+
+    id: str = ""
+    attacker_countries: list[str] = []
+    attacker_groups: list[str] = []
+    attacker_text: list[str] = []
+    malware: list[str] = []
+    victim_countries: list[str] = []
+    victim_sectors: list[str] = []
+    victim_text: list[str] = []
+    types: list[str] = []
+    techniques: list[str] = []
+    date: EventDate | None = None
+    sources: list[Source] = []
+    attribution: str = "reported"
+    evidence: list[Evidence] = []
+
+    def key(self) -> str:
+        return "|".join(
+            [
+                ",".join(sorted(self.attacker_countries)) or ",".join(sorted(self.malware)),
+                ",".join(sorted(self.victim_countries)),
+                self.date.start[:7] if self.date else "",
+            ]
+        )
+
+
+# -- gazetteers -------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    kind: str  # country, organisation, person, group, malware
+    country: str = ""
+    name: str = ""
+
+
+@dataclass(slots=True)
+class Lexicon:
+    types: list[tuple[str, re.Pattern[str], list[str]]]
+    not_event: re.Pattern[str]
+    sectors: list[tuple[str, re.Pattern[str]]]
+    sources: list[tuple[str, str]]
+    source_pattern: re.Pattern[str]
+    attribution: list[tuple[str, re.Pattern[str]]]
+    names: re.Pattern[str]
+    name_table: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """matched text -> (kind, country, canonical name)."""
+
+
+def _words(terms: Iterable[str]) -> str:
+    ordered = sorted({t for t in terms if t}, key=len, reverse=True)
+    return r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in ordered) + r")(?![\w-])"
+
+
+def _data(name: str) -> Any:
+    return resources.files("seawall.osint").joinpath(f"data/{name}").read_text("utf-8")
+
+
+@cache
+def lexicon() -> Lexicon:
+    data = yaml.safe_load(_data("lexicon.yml"))
+    types = [
+        (name, re.compile(_words(entry["terms"]), re.IGNORECASE), list(entry.get("attack", [])))
+        for name, entry in data["operation_types"].items()
+    ]
+    sectors = [(name, re.compile(_words(terms), re.IGNORECASE)) for name, terms in data["sectors"].items()]
+    sources = [(name, "vendor") for name in data["sources"]["vendors"]]
+    sources += [(name, "outlet") for name in data["sources"]["outlets"]]
+    attribution = [
+        (level, re.compile(_words(terms), re.IGNORECASE)) for level, terms in data["attribution"].items()
+    ]
+    table: dict[str, tuple[str, str, str]] = {}
+    countries = json.loads(_data("countries.json"))["countries"]
+    for country in countries:
+        for name in country["names"]:
+            table.setdefault(name, ("country", country["code"], country["name"]))
+    extra = yaml.safe_load(_data("actors_extra.yml"))
+    for name, code in extra["organisations"].items():
+        table[name] = ("organisation", code, name)
+    for name, code in extra["people"].items():
+        table[name] = ("person", code, name)
+    for name in data["malware"]:
+        table[name] = ("malware", "", name)
+    gazetteer = default_gazetteer()
+    for actor in gazetteer.actors:
+        for alias in [actor.name, *actor.aliases]:
+            # Only distinctive names: capitalised or with a digit, four characters or more.
+            if (
+                len(alias) >= 4
+                and (any(c.isdigit() for c in alias) or alias[0].isupper())
+                and alias not in table
+            ):
+                if " " not in alias and alias.istitle() and alias.lower() in _COMMON_WORDS:
+                    continue
+                table[alias] = ("group", actor.country, actor.name)
+    names = re.compile(
+        r"(?<![\w-])(?:"
+        + "|".join(re.escape(n) for n in sorted(table, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    return Lexicon(
+        types=types,
+        not_event=re.compile(_words(data["not_an_event"]), re.IGNORECASE),
+        sectors=sectors,
+        sources=sources,
+        source_pattern=re.compile(_words(n for n, _ in sources)),
+        attribution=attribution,
+        names=names,
+        name_table=table,
+    )
+
+
+# Aliases that are ordinary English words would turn every sentence into a group mention.
+_COMMON_WORDS = frozenset(
+    [
+        "americium",
+        "bronze",
+        "cerium",
+        "charming",
+        "cleaver",
+        "cobra",
+        "copper",
+        "cozy",
+        "curium",
+        "darkhotel",
+        "dragonfly",
+        "energetic",
+        "equation",
+        "europium",
+        "fancy",
+        "gallium",
+        "gold",
+        "group",
+        "hades",
+        "hafnium",
+        "hidden",
+        "holmium",
+        "iridium",
+        "iron",
+        "ke3chang",
+        "kitten",
+        "lazarus",
+        "lead",
+        "leafminer",
+        "machete",
+        "magnet",
+        "mercury",
+        "neon",
+        "newscaster",
+        "night",
+        "nobelium",
+        "patchwork",
+        "pawn",
+        "phosphorus",
+        "platinum",
+        "rocket",
+        "ruthenium",
+        "sandworm",
+        "silicon",
+        "silver",
+        "sofacy",
+        "stone",
+        "storm",
+        "strontium",
+        "tantalum",
+        "thrip",
+        "tick",
+        "tin",
+        "turla",
+        "venomous",
+        "wild",
+        "winnti",
+        "zinc",
+    ]
+)
+
+
+# -- sentences ----------------------------------------------------------------------------------
+_ABBREVIATIONS = re.compile(
+    r"\b(?:U\.S|U\.K|Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Inc|Corp|Ltd|Jr|Sr|No|vs|e\.g|i\.e)\.$"
+)
+_SPLIT = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9])")
+
+
+def sentences(text: str) -> list[str]:
+    out: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        pieces = _SPLIT.split(paragraph.strip())
+        buffer = ""
+        for piece in pieces:
+            buffer = f"{buffer} {piece}".strip() if buffer else piece
+            if _ABBREVIATIONS.search(buffer):
+                continue
+            out.append(buffer)
+            buffer = ""
+        if buffer:
+            out.append(buffer)
+    return [s for s in out if s]
+
+
+# -- one sentence -------------------------------------------------------------------------------
+_VICTIM_BEFORE = re.compile(
+    r"\b(?:against|on|onto|targeting|targeted|target|targets|at|into|in|hit|hitting|attacked|attacking|"
+    r"breached|breaching|compromised|compromising|infiltrated|penetrated|disrupted|crippled|of)"
+    r"(?:\s+(?:the|an?|its|their|several|many|some|undisclosed|unnamed|major|key|large-scale|"
+    r"targets|victims|in))*\s*$",
+    re.IGNORECASE,
+)
+_AGENT_BEFORE = re.compile(r"\b(?:by|from)(?:\s+(?:the|an?|suspected|alleged))*\s*$", re.IGNORECASE)
+_PASSIVE_AFTER = re.compile(
+    r"^\W*(?:\w+\s+){0,2}?(?:was|were|has been|have been|had been|is being|got)\s+(?:\w+\s+)?"
+    r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim)",
+    re.IGNORECASE,
+)
+_ATTRIBUTION_SENTENCE = re.compile(
+    r"\b(?:believed|attributed|blamed|thought|suspected|linked|accused|assessed|behind)\b", re.IGNORECASE
+)
+_BACK_REFERENCE = re.compile(
+    r"^(?:the\s+(?:virus|malware|worm|attack|attacks|operation|campaign|hack|breach|"
+    r"cyberattack|cyberweapon|intrusion)|it|this|they)\b",
+    re.IGNORECASE,
+)
+_PHRASE_END = re.compile(
+    r"[,.;:()\"“”]|\b(?:which|that|who|used|as|after|before|while|and other|without|in order|in recent|"
+    r"on|last|this|earlier|yesterday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+_WINDOW_END = re.compile(r"[.;:()]|\b(?:which|that|who|used to|as a|after|before|while|citing|according)\b")
+_CLAUSES = re.compile(r",\s+(?=(?:while|whereas|but|as a|as the)\b)|;\s+")
+_REPORTING = re.compile(
+    r"\b(?:according to|reported|reports|citing|cited by|said|says|told|via|report)\b", re.I
+)
+
+
+def _mentions(sentence: str) -> list[Mention]:
+    lex = lexicon()
+    found = []
+    for match in lex.names.finditer(sentence):
+        kind, country, name = lex.name_table[match.group(0)]
+        found.append(Mention(match.start(), match.end(), match.group(0), kind, country, name))
+    return found
+
+
+def _trigger_positions(sentence: str) -> tuple[list[str], list[str], int]:
+    """(types, techniques, position of the first operation word) or ([], [], -1)."""
+    types: list[str] = []
+    techniques: list[str] = []
+    first = -1
+    for name, pattern, attack in lexicon().types:
+        match = pattern.search(sentence)
+        if match:
+            types.append(name)
+            techniques.extend(attack)
+            first = match.start() if first < 0 else min(first, match.start())
+    return types, sorted(set(techniques)), first
+
+
+def _is_source(sentence: str, mention: Mention) -> bool:
+    return (
+        mention.kind in ("organisation", "group")
+        and bool(re.search(r"(?:according to|citing|by)\s*$", sentence[: mention.start], re.IGNORECASE))
+        and mention.kind != "group"
+    )
+
+
+def _noun_phrase(sentence: str, start: int) -> str:
+    tail = sentence[start:]
+    match = _PHRASE_END.search(tail, 1)
+    phrase = tail[: match.start()] if match else tail
+    return " ".join(phrase.split()[:8]).strip()
+
+
+def _victim_window(sentence: str, start: int) -> str:
+    """From a victim mention to the end of its list ("US government agencies, oil and gas
+    industry and other sectors"), for sectors."""
+    tail = sentence[start : start + 160]
+    match = _WINDOW_END.search(tail, 1)
+    return tail[: match.start()] if match else tail
+
+
+def _sources(sentence: str) -> list[Source]:
+    lex = lexicon()
+    kinds = dict(lex.sources)
+    found = [Source(m.group(0), kinds.get(m.group(0), "")) for m in lex.source_pattern.finditer(sentence)]
+    return list(dict.fromkeys(found))
+
+
+def _attribution(sentence: str) -> str:
+    for level, pattern in lexicon().attribution:
+        if pattern.search(sentence):
+            return level
+    return "reported"
+
+
+def _sectors(text: str) -> list[str]:
+    return [name for name, pattern in lexicon().sectors if pattern.search(text)]
+
+
+def sentence_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
+    """The operation one sentence reports, or None. A sentence joining clauses ("…, while
+    reports indicated …") is read clause by clause: only clauses with operation wording count."""
+    clauses = _CLAUSES.split(sentence)
+    found: Event | None = None
+    for clause in clauses:
+        event = _clause_event(clause, anchor, precision)
+        if event is None:
+            continue
+        if found is None:
+            found = event
+        else:
+            _merge_into(found, event)
+    if found is not None:
+        found.sources = list(dict.fromkeys([*found.sources, *_sources(sentence)]))
+        if found.date is None:
+            found.date = resolve(sentence, anchor, precision)
+        level = _attribution(sentence)
+        if LEVELS.index(level) < LEVELS.index(found.attribution):
+            found.attribution = level
+    return found
+
+
+def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
+    types, techniques, first = _trigger_positions(sentence)
+    if not types or lexicon().not_event.search(sentence):
+        return None
+    attackers: list[Mention] = []
+    victims: list[Mention] = []
+    mentions = [m for m in _mentions(sentence) if not _is_source(sentence, m)]
+    # Drop mentions inside a longer one ("US" inside "US Cyber Command").
+    mentions = [
+        m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end for o in mentions)
+    ]
+    for mention in mentions:
+        before = sentence[max(0, mention.start - 60) : mention.start]
+        after = sentence[mention.end : mention.end + 60]
+        if mention.kind == "malware":
+            if _AGENT_BEFORE.search(before) or mention.start < first or first < 0:
+                attackers.append(mention)
+            continue
+        if _PASSIVE_AFTER.search(after):
+            victims.append(mention)
+        elif _AGENT_BEFORE.search(before):
+            attackers.append(mention)
+        elif _VICTIM_BEFORE.search(before) and mention.start > 0:
+            victims.append(mention)
+        elif mention.start < first:
+            attackers.append(mention)
+        else:
+            victims.append(mention)
+    attacker_countries = sorted({m.country for m in attackers if m.country and m.kind != "malware"})
+    victim_countries = sorted({m.country for m in victims if m.country} - set(attacker_countries))
+    victims = [m for m in victims if not (m.country and m.country in attacker_countries)]
+    victim_text = [
+        m.text if _PASSIVE_AFTER.search(sentence[m.end : m.end + 60]) else _noun_phrase(sentence, m.start)
+        for m in victims
+    ]
+    sectors: list[str] = sorted({s for m in victims for s in _sectors(_victim_window(sentence, m.start))})
+    if first >= 0 and not sectors:
+        targeted = re.search(r"\b(?:targeting|against|on|at)\s+(.{0,120})", sentence[first:], re.IGNORECASE)
+        if targeted:
+            sectors = _sectors(targeted.group(1))
+    event = Event(
+        attacker_countries=attacker_countries,
+        attacker_groups=sorted({m.name for m in attackers if m.kind == "group"}),
+        attacker_text=[m.text for m in attackers if m.kind in ("organisation", "person", "group")],
+        malware=sorted({m.name for m in mentions if m.kind == "malware"}),
+        victim_countries=victim_countries,
+        victim_sectors=sectors,
+        victim_text=[t for t in victim_text if t],
+        types=types,
+        techniques=techniques,
+        date=resolve(sentence, anchor, precision),
+        sources=_sources(sentence),
+        attribution=_attribution(sentence),
+    )
+    return event
+
+
+# -- one article --------------------------------------------------------------------------------
+def _merge_into(target: Event, other: Event) -> None:
+    def union(a: list[Any], b: list[Any]) -> list[Any]:
+        return list(dict.fromkeys([*a, *b]))
+
+    target.attacker_countries = sorted(set(target.attacker_countries) | set(other.attacker_countries))
+    target.attacker_groups = sorted(set(target.attacker_groups) | set(other.attacker_groups))
+    target.attacker_text = union(target.attacker_text, other.attacker_text)
+    target.malware = sorted(set(target.malware) | set(other.malware))
+    target.victim_countries = sorted(
+        (set(target.victim_countries) | set(other.victim_countries)) - set(target.attacker_countries)
+    )
+    target.victim_sectors = sorted(set(target.victim_sectors) | set(other.victim_sectors))
+    target.victim_text = union(target.victim_text, other.victim_text)
+    types = union(target.types, other.types)
+    target.types = [t for t in types if t != GENERIC or len(types) == 1]
+    target.techniques = sorted(set(target.techniques) | set(other.techniques))
+    if target.date is None or (other.date is not None and _finer(other.date, target.date)):
+        target.date = other.date
+    target.sources = union(target.sources, other.sources)
+    if LEVELS.index(other.attribution) < LEVELS.index(target.attribution):
+        target.attribution = other.attribution
+    target.evidence = union(target.evidence, other.evidence)
+
+
+_PRECISION = {"day": 0, "week": 1, "month": 2, "year": 3}
+
+
+def _finer(a: EventDate, b: EventDate) -> bool:
+    return bool(a.text) and (not b.text or _PRECISION[a.precision] < _PRECISION[b.precision])
+
+
+def _same_operation(a: Event, b: Event) -> bool:
+    """Whether two candidates describe one operation: compatible dates, no conflicting
+    attackers or victims, and a shared attacker, victim or malware."""
+    if a.malware and b.malware:
+        return bool(set(a.malware) & set(b.malware))
+    if (
+        not overlaps(a.date, b.date)
+        and a.date is not None
+        and b.date is not None
+        and a.date.text
+        and b.date.text
+    ):
+        return False
+    attackers_a, attackers_b = set(a.attacker_countries), set(b.attacker_countries)
+    victims_a, victims_b = set(a.victim_countries), set(b.victim_countries)
+    if attackers_a and attackers_b and attackers_a != attackers_b:
+        return False
+    if victims_a and victims_b and not victims_a & victims_b:
+        return False
+    if (a.malware or b.malware) and not (attackers_a and attackers_b):
+        return False
+    return bool(attackers_a and attackers_a == attackers_b) or bool(victims_a & victims_b)
+
+
+def extract_events(article: Article) -> list[Event]:
+    """The cyber operations an article reports, merged within the article."""
+    anchor, precision = parse_published(article.published)
+    fallback = publication_date(anchor, precision)
+    events: list[Event] = []
+    publisher = [Source(article.outlet, "publisher")] if article.outlet else []
+    carried: list[Source] = []
+    paragraph_of = _paragraph_index(article.text)
+    current_paragraph = -1
+    for sentence in sentences(article.text):
+        paragraph = paragraph_of.get(sentence, current_paragraph)
+        if paragraph != current_paragraph:
+            carried, current_paragraph = [], paragraph
+        previous = events[-1] if events else None
+        if (
+            previous is not None
+            and _ATTRIBUTION_SENTENCE.search(sentence)
+            and (_BACK_REFERENCE.search(sentence) or any(m in sentence for m in previous.malware))
+        ):
+            countries = sorted({m.country for m in _mentions(sentence) if m.country and m.kind != "malware"})
+            if countries and not previous.attacker_countries and previous.malware:
+                previous.attacker_countries = countries
+                previous.victim_countries = sorted(set(previous.victim_countries) - set(countries))
+                previous.attribution = _attribution(sentence)
+                previous.evidence = [*previous.evidence, _evidence(article, sentence)]
+                previous.sources = list(dict.fromkeys([*previous.sources, *_sources(sentence)]))
+                continue
+        event = sentence_event(sentence, anchor, precision)
+        if event is None:
+            # "According to CBS, ..." with no operation in it: CBS reports what the paragraph says next.
+            if _REPORTING.search(sentence):
+                carried = list(dict.fromkeys([*carried, *_sources(sentence)]))
+            continue
+        event.evidence = [_evidence(article, sentence)]
+        event.sources = list(dict.fromkeys([*event.sources, *carried]))
+        for existing in reversed(events):
+            if _same_operation(existing, event):
+                _merge_into(existing, event)
+                break
+        else:
+            events.append(event)
+    kept = []
+    for event in events:
+        has_attacker = bool(event.attacker_countries or event.attacker_groups or event.malware)
+        has_victim = bool(event.victim_countries or event.victim_sectors or event.victim_text)
+        if not (has_attacker and has_victim):
+            continue
+        if event.date is None:
+            event.date = fallback
+        if not any(s.kind != "publisher" for s in event.sources) and not _REPORTING.search(
+            " ".join(e.sentence for e in event.evidence)
+        ):
+            event.attribution = event.attribution if event.attribution != "reported" else "reported"
+        event.sources = list(dict.fromkeys([*event.sources, *publisher]))
+        event.id = _event_id(event)
+        kept.append(event)
+    return kept
+
+
+def _paragraph_index(text: str) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for number, paragraph in enumerate(re.split(r"\n\s*\n|\n", text)):
+        for sentence in sentences(paragraph):
+            index.setdefault(sentence, number)
+    return index
+
+
+def _evidence(article: Article, sentence: str) -> Evidence:
+    return Evidence(article=article.id, sentence=sentence, outlet=article.outlet, published=article.published)
+
+
+def _event_id(event: Event) -> str:
+    return "ev-" + hashlib.sha256(event.key().encode()).hexdigest()[:12]
+
+
+def same_operation_across(a: Event, b: Event) -> bool:
+    """Whether two events from different articles are one operation reported twice: the same
+    attacker (state, group or malware), a shared victim country, compatible types and dates."""
+    if a.malware and b.malware and set(a.malware) & set(b.malware):
+        return True
+    attackers_a = set(a.attacker_countries) or set(a.attacker_groups)
+    attackers_b = set(b.attacker_countries) or set(b.attacker_groups)
+    if not attackers_a or attackers_a != attackers_b:
+        return False
+    if not set(a.victim_countries) & set(b.victim_countries):
+        return False
+    types_a, types_b = set(a.types) - {GENERIC}, set(b.types) - {GENERIC}
+    if types_a and types_b and not types_a & types_b:
+        return False
+    return overlaps(a.date, b.date)
+
+
+def merge_reports(existing: Event, new: Event) -> bool:
+    """Merge ``new`` into ``existing`` when they are the same operation (keeps every source)."""
+    if existing.id == new.id or same_operation_across(existing, new):
+        _merge_into(existing, new)
+        return True
+    return False
+
+
+def country_code(name: str) -> str:
+    """ISO code for a country name, demonym, agency, leader or threat-actor group; the name
+    upper-cased when unknown (so "US", "us", "United States" and "Cyber Command" agree)."""
+    table = lexicon().name_table
+    for candidate in (name, name.strip(), name.title(), name.upper()):
+        if candidate in table and table[candidate][1]:
+            return table[candidate][1]
+    actor = default_gazetteer().resolve(name)
+    if actor is not None and actor.country:
+        return actor.country
+    return name.strip().upper()
