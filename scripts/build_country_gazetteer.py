@@ -26,7 +26,9 @@ NOTICE = (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("source", nargs="?", default=str(ROOT.parent / "shared/osint/gazetteers/country.json"))
+    parser.add_argument(
+        "source", nargs="?", default=str(ROOT.parent / "shared/osint/gazetteers/country.json")
+    )
     args = parser.parse_args()
     galaxy = json.loads(Path(args.source).read_text(encoding="utf-8"))
     extra = yaml.safe_load((DATA / "country_aliases.yml").read_text(encoding="utf-8"))

@@ -179,7 +179,7 @@ def _from_feed(data: bytes, path: Path, outlet: str) -> list[Article]:
 
 def _strip_html(fragment: str) -> str:
     if "<" not in fragment:
-        return fragment.strip()
+        return " ".join(fragment.split())
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(fragment)

@@ -164,7 +164,7 @@ def lexicon() -> Lexicon:
 
 # Aliases that are ordinary English words would turn every sentence into a group mention.
 _COMMON_WORDS = frozenset(
-    [
+    {
         "americium",
         "bronze",
         "cerium",
@@ -223,7 +223,7 @@ _COMMON_WORDS = frozenset(
         "wild",
         "winnti",
         "zinc",
-    ]
+    }
 )
 
 
@@ -283,12 +283,25 @@ _REPORTING = re.compile(
 )
 
 
+_GENERIC_ATTACKER = re.compile(
+    r"\b(?:(?:state-sponsored|state-backed|government-backed|unknown|unidentified|suspected|criminal|"
+    r"cyber\s?criminal)\s+)?(?:hackers?|cyber\s?criminals?|attackers?|threat actors?|scammers?|fraudsters?|"
+    r"criminals?|gangs?|hacking groups?|ransomware gangs?|operators?)\b",
+    re.IGNORECASE,
+)
+
+
 def _mentions(sentence: str) -> list[Mention]:
     lex = lexicon()
     found = []
     for match in lex.names.finditer(sentence):
         kind, country, name = lex.name_table[match.group(0)]
         found.append(Mention(match.start(), match.end(), match.group(0), kind, country, name))
+    for match in _GENERIC_ATTACKER.finditer(sentence):
+        # "hackers", "cybercriminals": an attacker without a name (CASIE's most common one)
+        found.append(
+            Mention(match.start(), match.end(), match.group(0), "generic", "", match.group(0).lower())
+        )
     return found
 
 
@@ -374,6 +387,8 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     types, techniques, first = _trigger_positions(sentence)
     if not types or lexicon().not_event.search(sentence):
         return None
+    if len(types) > 1 and GENERIC in types:
+        types.remove(GENERIC)
     attackers: list[Mention] = []
     victims: list[Mention] = []
     mentions = [m for m in _mentions(sentence) if not _is_source(sentence, m)]
@@ -405,6 +420,16 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         m.text if _PASSIVE_AFTER.search(sentence[m.end : m.end + 60]) else _noun_phrase(sentence, m.start)
         for m in victims
     ]
+    victim_text = [t for m, t in zip(victims, victim_text, strict=True) if m.kind != "generic"]
+    victims = [m for m in victims if m.kind != "generic"]
+    if not victims and first >= 0:
+        # A victim with no name in the gazetteers: the phrase after "targeting", "against", "hit" ...
+        named = re.search(
+            r"\b(?:against|targeting|targeted|hit|breached|attacked|compromised|infected|on)\s+(?:the\s+)?([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)",
+            sentence[first:],
+        )
+        if named:
+            victim_text = [named.group(1)]
     sectors: list[str] = sorted({s for m in victims for s in _sectors(_victim_window(sentence, m.start))})
     if first >= 0 and not sectors:
         targeted = re.search(r"\b(?:targeting|against|on|at)\s+(.{0,120})", sentence[first:], re.IGNORECASE)
@@ -413,7 +438,7 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     event = Event(
         attacker_countries=attacker_countries,
         attacker_groups=sorted({m.name for m in attackers if m.kind == "group"}),
-        attacker_text=[m.text for m in attackers if m.kind in ("organisation", "person", "group")],
+        attacker_text=[m.text for m in attackers if m.kind in ("organisation", "person", "group", "generic")],
         malware=sorted({m.name for m in mentions if m.kind == "malware"}),
         victim_countries=victim_countries,
         victim_sectors=sectors,
@@ -594,3 +619,44 @@ def country_code(name: str) -> str:
     if actor is not None and actor.country:
         return actor.country
     return name.strip().upper()
+
+
+_AGENT_CUE_BEFORE = re.compile(
+    r"(?:attributed to|accused|blamed|blames|blaming|by|from|originated (?:in|from)|originating (?:in|from)|"
+    r"hackers in|groups? in|linked to|tied to|backed by|on behalf of|sponsored by)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_AGENT_CUE_AFTER = re.compile(
+    r"^[\s-]*(?:government[- ]backed|state[- ]sponsored|state[- ]backed|military|intelligence|army|"
+    r"hackers?|hacking|hacktivists?|APT|group|actors?|spies|spy|agency|cyber ?(?:army|unit|command)|"
+    r"was accused|is accused|accused|has been accused|were accused|claimed)\b",
+    re.IGNORECASE,
+)
+
+
+def initiator_candidates(text: str) -> list[str]:
+    """Countries the text presents as behind an operation, most explicit first.
+
+    For short incident descriptions that name the culprit without a full attacker-victim
+    sentence: the attacker of an extracted operation; a country after "attributed to",
+    "by", "from", "hackers in"; a country before "hackers", "state-sponsored", "military",
+    "accused"; an agency, leader or threat-actor group; in "A vs. B" titles, A.
+    """
+    ranked: list[str] = []
+    for sentence in sentences(text):
+        event = sentence_event(sentence, None, "")
+        if event is not None:
+            ranked.extend(event.attacker_countries)
+            ranked.extend(default_gazetteer().sponsor_country(g) for g in event.attacker_groups)
+    mentions = [m for m in _mentions(text) if m.country]
+    for mention in mentions:
+        if _AGENT_CUE_BEFORE.search(text[max(0, mention.start - 40) : mention.start]):
+            ranked.append(mention.country)
+    for mention in mentions:
+        if _AGENT_CUE_AFTER.search(text[mention.end : mention.end + 40]):
+            ranked.append(mention.country)
+    ranked.extend(m.country for m in mentions if m.kind in ("organisation", "person", "group"))
+    versus = re.match(r"^(.{2,60}?)\s+(?:vs\.?|versus|against)\s", text)
+    if versus:
+        ranked.extend(m.country for m in _mentions(versus.group(1)) if m.country)
+    return [c for c in dict.fromkeys(ranked) if c]

@@ -1,0 +1,239 @@
+"""Open-source reporting: the June 2019 origin story, other article shapes, dates, de-duplication."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from seawall.cli import app
+from seawall.osint.articles import Article, clean_text, read_articles
+from seawall.osint.dates import resolve
+from seawall.osint.extract import Event, extract_events, sentences
+from tests.conftest import REPO
+from tests.support.stix import valid_bundle
+
+runner = CliRunner()
+WIDE = {"COLUMNS": "220"}
+ORIGIN = REPO.parent / "shared" / "osint" / "articles" / "sputnik-2019-06-us-iran-cyber-attacks.txt"
+
+
+@pytest.fixture(scope="module")
+def origin_article() -> Article:
+    if not ORIGIN.is_file():
+        pytest.skip("../shared/osint/articles is absent")
+    (article,) = read_articles(ORIGIN)
+    return article
+
+
+def _find(events: list[Event], attacker: str, victim: str) -> Event:
+    matches = [
+        e
+        for e in events
+        if attacker in e.attacker_countries and victim in e.victim_countries and not e.malware
+    ]
+    assert len(matches) == 1, [(e.attacker_countries, e.victim_countries) for e in events]
+    return matches[0]
+
+
+def test_origin_story_article_text_is_clean(origin_article: Article) -> None:
+    assert origin_article.title.startswith("US, Iran Engage in Tit-For-Tat Cyber Attacks")
+    assert origin_article.outlet == "Sputnik International"
+    assert origin_article.published == "2019-06"
+    text = origin_article.text
+    assert "CrowdStrike and FireEye" in text and "Stuxnet virus" in text
+    for furniture in (
+        "Newsfeed",
+        "log in or register",
+        "To participate in the discussion",
+        "Subscribe",
+        "Заголовок",
+    ):
+        assert furniture not in text
+    assert "Get the latest news" not in text
+
+
+def test_origin_story_yields_the_three_operations_and_no_drone_event(origin_article: Article) -> None:
+    events = extract_events(origin_article)
+    assert len(events) == 3
+
+    iran = _find(events, "IR", "US")
+    assert "phishing" in iran.types and "T1566" in iran.techniques
+    assert {"government", "oil-and-gas"} <= set(iran.victim_sectors)
+    assert iran.date is not None and iran.date.start == "2019-06-01" and iran.date.end == "2019-06-30"
+    names = {s.name for s in iran.sources}
+    assert {"CrowdStrike", "FireEye", "CBS"} <= names
+
+    us = _find(events, "US", "IR")
+    assert any("cyber intelligence group" in t for t in us.victim_text)
+    assert any("command and control" in t for t in us.victim_text)
+    assert "military" in us.victim_sectors
+    assert us.date is not None and us.date.start.startswith("2019-06")
+    assert "The Washington Post" in {s.name for s in us.sources}
+    assert any("Cyber Command" in t for t in us.attacker_text)
+
+    stuxnet = next(e for e in events if "Stuxnet" in e.malware)
+    assert set(stuxnet.attacker_countries) == {"US", "IL"}
+    assert stuxnet.victim_countries == ["IR"] and "nuclear" in stuxnet.victim_sectors
+    assert any("centrifuges" in t for t in stuxnet.victim_text)
+    assert (
+        stuxnet.date is not None and stuxnet.date.start == "2010-01-01" and stuxnet.date.precision == "year"
+    )
+    assert stuxnet.attribution == "widely believed"
+
+    for event in events:
+        for evidence in event.evidence:
+            assert "drone with an anti-aircraft missile" not in evidence.sentence
+        assert event.evidence and all(e.sentence in origin_article.text for e in event.evidence)
+
+
+def test_a_kinetic_event_alone_is_not_a_cyber_event() -> None:
+    article = Article(
+        id="k",
+        published="2019-06-21",
+        text="Iran shot down a US Global Hawk drone with a surface-to-air missile on Thursday. "
+        "The US Navy moved warships to the Strait of Hormuz.",
+    )
+    assert extract_events(article) == []
+
+
+def test_dates_resolve_against_the_publication_date() -> None:
+    saturday = resolve("The US launched a cyberattack against Iran on Saturday.", date(2019, 6, 23), "day")
+    assert saturday is not None and saturday.start == "2019-06-22" and saturday.precision == "day"
+    may = resolve("the president granted it new powers earlier in May", date(2019, 6, 23), "day")
+    assert may is not None and (may.start, may.end) == ("2019-05-01", "2019-05-31")
+    year = resolve("In 2010, Iran was hit by the Stuxnet virus.", date(2019, 6, 23), "day")
+    assert year is not None and (year.start, year.precision) == ("2010-01-01", "year")
+    december = resolve("hackers struck in December", date(2019, 6, 23), "day")
+    assert december is not None and december.start == "2018-12-01"
+    vague = resolve("on Saturday", date(2019, 6, 1), "month")
+    assert vague is not None and vague.precision == "month"
+    assert resolve("no date here", date(2019, 6, 23), "day") is None
+
+
+def test_sentence_splitting_keeps_abbreviations() -> None:
+    assert sentences("The U.S. said so. Iran denied it.") == ["The U.S. said so.", "Iran denied it."]
+
+
+def test_same_operation_from_two_outlets_is_one_event_with_both_sources(tmp_path: Path) -> None:
+    first = tmp_path / "reuters-2019-06-22.txt"
+    first.write_text(
+        "Iran-linked hackers target US energy firms\n\n"
+        "According to CrowdStrike, Iranian hackers launched a phishing campaign against US oil and gas "
+        "companies and government agencies this week, Reuters reported on Saturday.\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "apnews-2019-06-23.txt"
+    second.write_text(
+        "Iran steps up cyber activity against the United States\n\n"
+        "FireEye said Iranian state hackers sent waves of spear-phishing emails to US government agencies "
+        "in recent weeks, the Associated Press reported.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["osint", "ingest", str(first), str(second)])
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(app, ["osint", "events", "--format", "json", "--actor", "Iran"])
+    events = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert len(events) == 1, events
+    sources = {s["name"] for s in events[0]["sources"]}
+    assert {"CrowdStrike", "FireEye", "Reuters", "Associated Press"} <= sources
+    assert len(events[0]["evidence"]) == 2
+    assert runner.invoke(app, ["osint", "events", "--format", "json", "--actor", "Russia"]).stdout == ""
+
+
+def test_html_page_goes_through_trafilatura_without_its_furniture(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        """<!doctype html><html><head><title>Hackers hit Saudi oil giant</title>
+        <meta property="og:site_name" content="Gulf Tribune">
+        <meta property="article:published_time" content="2017-08-15T09:00:00Z"></head><body>
+        <nav><a href="/">Home</a> <a href="/world">World</a> <a href="/subscribe">Subscribe</a></nav>
+        <article><h1>Hackers hit Saudi oil giant</h1>
+        <p>Iranian hackers attacked Saudi Aramco with the Shamoon wiper in 2012, destroying data on
+        thousands of computers, according to investigators cited by the New York Times.</p>
+        <p>The company restored its network within weeks and said production was not affected by the
+        attack on its office computers.</p></article>
+        <div class="comments">Log in to comment. 12 comments</div>
+        <p lang="ru">Подпишитесь на наш канал</p></body></html>""",
+        encoding="utf-8",
+    )
+    (article,) = read_articles(page)
+    assert article.outlet == "Gulf Tribune" and article.published.startswith("2017-08-15")
+    assert "Shamoon" in article.text and "comment" not in article.text.lower()
+    assert "Подпишитесь" not in article.text and "Subscribe" not in article.text
+    (event,) = extract_events(article)
+    assert event.attacker_countries == ["IR"] and event.victim_countries == ["SA"]
+    assert "oil-and-gas" not in event.victim_sectors or event.victim_sectors
+    assert event.date is not None and event.date.start == "2012-01-01"
+    assert "The New York Times" in {s.name for s in event.sources} or "New York Times" in {
+        s.name for s in event.sources
+    }
+
+
+def test_rss_feed_gives_one_article_per_item(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        """<?xml version="1.0"?><rss version="2.0"><channel><title>Cyber Desk</title>
+        <item><title>DDoS hits Estonian banks</title><link>https://example.org/1</link>
+        <pubDate>Mon, 30 Apr 2007 10:00:00 GMT</pubDate>
+        <description>Russian hackers launched DDoS attacks against Estonian banks and government
+        websites on Friday.</description></item>
+        <item><title>Weather</title><link>https://example.org/2</link>
+        <pubDate>Tue, 01 May 2007 10:00:00 GMT</pubDate>
+        <description>Sunny all week.</description></item></channel></rss>""",
+        encoding="utf-8",
+    )
+    articles = read_articles(feed)
+    assert [a.outlet for a in articles] == ["Cyber Desk", "Cyber Desk"]
+    (event,) = extract_events(articles[0])
+    assert event.attacker_countries == ["RU"] and event.victim_countries == ["EE"]
+    assert "denial of service" in event.types and event.date is not None and event.date.start == "2007-04-27"
+    assert extract_events(articles[1]) == []
+
+
+def test_clean_text_drops_widgets_and_other_scripts() -> None:
+    title, outlet, body = clean_text(
+        "- Daily Wire\nHome\nMenu\nHackers breach city hall in major attack\n"
+        "Hackers breached the city hall network and stole payroll records of every employee last week.\n"
+        "Comments\n0\nПодписаться на рассылку новостей\n"
+    )
+    assert outlet == "Daily Wire" and title == "Hackers breach city hall in major attack"
+    assert body.startswith("Hackers breached") and "Подписаться" not in body and "Comments" not in body
+
+
+def test_timeline_cli_table_plot_and_stix_export(origin_article: Article, tmp_path: Path) -> None:
+    ingested = runner.invoke(app, ["osint", "ingest", str(ORIGIN)])
+    assert ingested.exit_code == 0, ingested.output
+    plot = tmp_path / "timeline.png"
+    shown = runner.invoke(
+        app, ["osint", "timeline", "--between", "US", "Iran", "--plot", str(plot)], env=WIDE
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "US → IR" in shown.output and "IR → US" in shown.output and "2010" in shown.output
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 10_000
+    again = runner.invoke(app, ["osint", "ingest", str(ORIGIN)])
+    assert "3 merged with earlier reports" in again.output.replace("\n", " ")
+    listed = runner.invoke(app, ["osint", "events", "--format", "json"])
+    assert len(listed.stdout.splitlines()) == 3
+    old = runner.invoke(app, ["osint", "events", "--format", "json", "--until", "2015"])
+    assert len(old.stdout.splitlines()) == 1
+    exported = runner.invoke(app, ["osint", "export"])
+    assert exported.exit_code == 0
+    bundle, types = valid_bundle(exported.stdout)
+    assert {
+        "report",
+        "intrusion-set",
+        "location",
+        "identity",
+        "attack-pattern",
+        "relationship",
+        "malware",
+    } <= types
+    targets = [
+        o for o in bundle["objects"] if o["type"] == "relationship" and o["relationship_type"] == "targets"
+    ]
+    assert any(o["start_time"].startswith("2010-01-01") for o in targets), "times come from the text"
+    assert all(not o["start_time"].startswith("2026") for o in targets)
