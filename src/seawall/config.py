@@ -87,6 +87,27 @@ class IntelConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Weight of a match with an imported indicator of confidence 50; scales with confidence."""
 
 
+class ScopedException(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """An operator's exception for some senders and/or some recipients, never global.
+
+    ``allow`` lets authenticated mail from ``senders`` through; ``weights`` changes rule weights
+    inside the scope only. Every exception that applies (or is refused) shows in the evidence.
+    """
+
+    name: str
+    senders: list[str] = []
+    """Sender domains (the From domain or a subdomain of it); empty means any sender."""
+    recipients: list[str] = []
+    """Recipient addresses or domains (``finance@petroco-energy.com``, ``example-agency.gov``);
+    empty means any recipient. The scope applies when any recipient is in the group."""
+    allow: bool = False
+    weights: dict[str, float] = {}
+    """Rule id -> weight inside this scope (0 switches the rule off here)."""
+    require_authentication: bool = True
+    """An allow applies only when the From domain passed DMARC (or aligned DKIM) at a trusted
+    receiver and is not itself a lookalike: otherwise anyone could claim the allowed domain."""
+
+
 class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     organisation: Organisation = msgspec.field(default_factory=Organisation)
     authentication: Authentication = msgspec.field(default_factory=Authentication)
@@ -98,6 +119,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     campaigns: CampaignSettings = msgspec.field(default_factory=CampaignSettings)
     targets: list[Target] = []
     intel: IntelConfig = msgspec.field(default_factory=IntelConfig)
+    exceptions: list[ScopedException] = []
     source: str = ""
     """The file these settings were read from (empty for built-in defaults)."""
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from seawall.config import Settings
 from seawall.detect.engine import RuleMatch, RuleSet, load_rules
+from seawall.detect.exceptions import apply_exceptions
 from seawall.detect.features import FeatureContext, Features, extract_features
 from seawall.detect.model.linear import LinearModel, load_model
 from seawall.detect.verdict import Verdict, decide
@@ -46,13 +47,21 @@ class Detector:
     def analyse(self, message: ParsedMessage) -> Analysis:
         features = extract_features(message, self.context)
         matches = self.rules.evaluate(features, self.weights or None)
+        adjustments = (
+            apply_exceptions(self.settings.exceptions, message, features, matches)
+            if self.settings.exceptions
+            else None
+        )
         if self.model is None:
-            return Analysis(features, matches, decide(matches, self.settings.verdict))
+            return Analysis(
+                features, matches, decide(matches, self.settings.verdict, adjustments=adjustments)
+            )
         prediction = self.model.predict(message, features, [m.rule.id for m in matches])
         verdict = decide(
             matches,
             self.settings.verdict,
             prediction.probability,
             [(c.token, c.weight) for c in prediction.contributions],
+            adjustments,
         )
         return Analysis(features, matches, verdict)

@@ -79,6 +79,8 @@ class RuleMatch:
     rule: Rule
     hits: list[Hit]
     weight: float
+    note: str = ""
+    """Why the weight is not the rule's own (a scoped exception); shown in the evidence."""
 
 
 @dataclass

@@ -88,7 +88,7 @@ def evidence_of(matches: list[RuleMatch]) -> list[Evidence]:
             Trigger(hit.feature, hit.value if not isinstance(hit.value, str) else hit.value[:300], hit.where)
             for hit in match.hits[:MAX_TRIGGERS]
         ]
-        note = (
+        note = match.note or (
             ""
             if match.weight == rule.weight
             else f"weight {rule.weight:g} -> {match.weight:g} by configuration"
@@ -154,10 +154,16 @@ def decide(
     thresholds: VerdictThresholds,
     probability: float | None = None,
     contributions: list[tuple[str, float]] | None = None,
+    adjustments: list[Evidence] | None = None,
 ) -> Verdict:
+    """``adjustments``: evidence that is not a rule (scoped allows); its weights combine like rules'."""
     factor = model_factor(matches)
-    rules, score = combine([m.weight for m in matches], None if probability is None else probability * factor)
-    evidence = evidence_of(matches)
+    extra = adjustments or []
+    rules, score = combine(
+        [m.weight for m in matches] + [e.weight for e in extra],
+        None if probability is None else probability * factor,
+    )
+    evidence = evidence_of(matches) + extra
     if probability is not None:
         evidence.append(model_evidence(probability, contributions or [], factor))
         evidence.sort(key=lambda e: -abs(e.weight))
