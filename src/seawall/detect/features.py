@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Protocol
+from urllib.parse import parse_qs
 
 import msgspec
 
@@ -26,7 +27,7 @@ from seawall.detect.redirectors import Redirectors, default_redirectors
 from seawall.mail.domains import domain_shown_in_text, email_domain, registered_domain
 from seawall.mail.headers import angle_stripped
 from seawall.mail.links import make_link
-from seawall.mail.model import HtmlInfo, ParsedMessage
+from seawall.mail.model import HtmlInfo, Link, ParsedMessage
 
 FeatureValue = str | int | float | bool
 
@@ -634,6 +635,8 @@ def _links(
     domains: set[str] = set()
     recipient_addresses = [r.address for r in message.recipients if "@" in r.address]
     owners = context.brands.static
+    sender = message.from_
+    sender_domain = (registered_domain(sender.domain) or sender.domain) if sender is not None else ""
     for index, link in enumerate(links):
         where = f"link[{index}]" if link.source == "body" else f"link[{index}] in {link.source}"
         url = link.url
@@ -701,6 +704,16 @@ def _links(
         if link.where == "html_anchor" and link.text and not opaque:
             shown = domain_shown_in_text(link.text)
             if shown and reg and shown != reg:
+                carried = _carried_destination(target_url)
+                if carried is not None:
+                    # A redirect that carries its destination: judge the destination.
+                    reg = carried.registered_domain or reg
+                elif sender_domain and reg == sender_domain and _own_tracker(target.host, path):
+                    # The sender's own click tracker (links.example.org/c/...): it hides the
+                    # destination, and it is the sender's domain the reader is sent to.
+                    add("link.tracked", f"own tracker {target.host}", where)
+                    reg = shown
+            if shown and reg and shown != reg:
                 shown_owner = owners.owner_of(shown)
                 if shown_owner is None or shown_owner != owners.owner_of(reg):
                     add("link.text_domain_mismatch", f"{shown} -> {reg}", where)
@@ -713,6 +726,56 @@ def _links(
                 elif address in head.lower() or any(form in head for form in encoded):
                     add("link.recipient_in_url", address, where)
     add("link.domain_count", len(domains), "body")
+
+
+_TRACKER_LABELS = frozenset(
+    {
+        "links",
+        "link",
+        "lnk",
+        "click",
+        "clicks",
+        "email",
+        "e",
+        "t",
+        "track",
+        "tracking",
+        "go",
+        "act",
+        "em",
+        "r",
+        "l",
+        "url",
+        "trk",
+        "mail",
+        "news",
+        "info",
+    }
+)
+_TRACKER_PATH = re.compile(
+    r"(?:^|/)(?:click|clicks|c|t|l|r|f|u|ls|track|trk|redirect|redir|page/m)(?:/|$)", re.IGNORECASE
+)
+
+
+def _own_tracker(host: str, path: str) -> bool:
+    """Whether a link on the sender's own domain looks like its click tracker."""
+    first = host.split(".", 1)[0]
+    tail = path.split("//", 1)[-1].partition("/")[2]
+    return first in _TRACKER_LABELS or bool(_TRACKER_PATH.search("/" + tail))
+
+
+def _carried_destination(url: str) -> Link | None:
+    """The destination a redirect URL carries in its query (``?redirect=https%3a%2f%2f…``)."""
+    query = url.partition("?")[2]
+    if "http" not in query.lower():
+        return None
+    for _name, values in parse_qs(query, keep_blank_values=False).items():
+        for value in values:
+            if value[:8].lower().startswith(("http://", "https://")):
+                link = make_link(value, "text")
+                if link.host:
+                    return link
+    return None
 
 
 def _html_parts(message: ParsedMessage) -> list[tuple[str, HtmlInfo]]:

@@ -1,0 +1,62 @@
+"""Link analysis through redirects: judge the destination a URL carries, and do not call a
+sender's own click tracker a mismatch, while still catching the classic text/href lie."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from seawall.config import Settings
+from seawall.detect.features import FeatureContext, extract_features
+from seawall.intake.source import Origin, RawMessage
+from seawall.mail.limits import Limits
+from seawall.mail.parse import parse_message
+
+
+def mismatches(sender: str, text: str, href: str) -> list[str]:
+    message = EmailMessage()
+    message["From"] = f"Sender <{sender}>"
+    message["To"] = "reader@example-agency.gov"
+    message["Subject"] = "News"
+    message.set_content("See the link.")
+    message.add_alternative(
+        f'<html><body><p>Read: <a href="{href}">{text}</a></p></body></html>', subtype="html"
+    )
+    parsed = parse_message(RawMessage.from_bytes(message.as_bytes(), Origin("m.eml")), Limits())
+    features = extract_features(parsed, FeatureContext.from_settings(Settings()))
+    return [str(hit.value) for hit in features.get("link.text_domain_mismatch", [])]
+
+
+def test_redirect_carrying_the_shown_destination_is_not_a_mismatch() -> None:
+    href = (
+        "https://iqconnect.lmhostediq.com/iqextranet/iqClickTrk.aspx?cid=TX32&"
+        "redirect=https%3a%2f%2fstormcenter.oncor.com%2fexternal%2fdefault.htm"
+    )
+    assert (
+        mismatches("outreach@mail.house.gov", "https://stormcenter.oncor.com/external/default.htm", href)
+        == []
+    )
+
+
+def test_redirect_carrying_another_destination_is_a_mismatch() -> None:
+    href = "https://tracker.example.net/go?redirect=https%3A%2F%2Fpaypal-login.example-verify.com%2F"
+    assert mismatches("news@example.net", "https://www.paypal.com/signin", href) == [
+        "paypal.com -> example-verify.com"
+    ]
+
+
+def test_the_senders_own_click_tracker_is_not_a_mismatch() -> None:
+    href = "http://lnk.teapartypatriots.org/c/4/?T=NDkxMDk0ODk%3AMDItYjE5Mjk5"
+    assert mismatches("newsletter@teapartypatriots.org", "TeaPartyPatriotsAction.org", href) == []
+    assert (
+        mismatches("feedback@rstreet.org", "Legbranch.org", "https://email.rstreet.org/t/i-l-ahjjhr/") == []
+    )
+
+
+def test_a_link_to_the_senders_domain_that_is_not_a_tracker_still_lies() -> None:
+    assert mismatches(
+        "support@secure-account-check.com", "https://www.paypal.com", "https://secure-account-check.com/login"
+    ) == ["paypal.com -> secure-account-check.com"]
+    # A tracker-looking link on someone else's domain is judged as usual.
+    assert mismatches(
+        "news@example.org", "https://www.paypal.com", "https://links.other-domain.com/c/123"
+    ) == ["paypal.com -> other-domain.com"]
