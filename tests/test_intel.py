@@ -268,3 +268,51 @@ def test_export_import_round_trip_keeps_every_indicator(
     round_tripped = {(i.kind, i.value) for i in CampaignRepository(database).intel()}
     database.close()
     assert round_tripped == exported
+
+
+def test_attribution_survives_a_campaign_merge(tmp_path: Path) -> None:
+    runner.invoke(app, ["intel", "import", str(_stix_feed(tmp_path / "feed.json")), "-c", CONFIG])
+    sent = datetime(2019, 6, 20, 8, 0, tzinfo=UTC)
+    parcel = (
+        "Hi,\n\nYour parcel could not be delivered because the customs fee was not paid. Pay the fee "
+        "of 1.99 EUR within 48 hours or the parcel is returned to the sender.\n\n"
+        "https://parcel-fee-payment.com/pay\n\nDelivery Service"
+    )
+    first = tmp_path / "1-parcel.eml"
+    first.write_bytes(
+        lure(
+            "a@petroco-energy.com",
+            "Ann Ford",
+            sent,
+            domain="parcel-fee-payment.com",
+            sender="notice@parcel-fee-payment.com",
+            subject="Parcel held at customs",
+            body=parcel,
+        )
+    )
+    second = tmp_path / "2-benefits.eml"
+    second.write_bytes(lure("b@petroco-energy.com", "Bo Li", sent))  # links the feed's APT33 domain
+    bridge = tmp_path / "3-bridge.eml"
+    # The benefits lure's text, linking the parcel domain: no feed indicator in it, so only the
+    # merge can give the surviving campaign its actor.
+    bridge.write_bytes(
+        lure(
+            "c@petroco-energy.com",
+            "Cy Roe",
+            sent,
+            domain="parcel-fee-payment.com",
+            sender="hr@parcel-fee-payment.com",
+        )
+    )
+    for path in (first, second, bridge):  # one scan per file: the merge happens across batches
+        scanned = runner.invoke(app, ["scan", "-c", CONFIG, "--format", "json", str(path)])
+        assert scanned.exit_code == 0
+    assert "intel.indicator_match" not in scanned.output
+    assert "merged C-2 into C-1" in scanned.output
+    database = Database.from_settings(load_settings(CONFIG))
+    repository = CampaignRepository(database)
+    (survivor,) = repository.campaigns()
+    view = repository.campaign(survivor.id)
+    database.close()
+    assert view is not None and view.message_count == 3
+    assert view.actor == "APT33" and view.actor_confidence == 85 and view.actor_evidence

@@ -237,3 +237,32 @@ def test_timeline_cli_table_plot_and_stix_export(origin_article: Article, tmp_pa
     ]
     assert any(o["start_time"].startswith("2010-01-01") for o in targets), "times come from the text"
     assert all(not o["start_time"].startswith("2026") for o in targets)
+
+
+def test_osint_store_works_on_both_databases_and_deduplicates(
+    database_url: str, origin_article: Article
+) -> None:
+    from seawall.store.database import Database
+    from seawall.store.osint import OsintRepository
+
+    database = Database(database_url)
+    repository = OsintRepository(database)
+    first = repository.add(origin_article, extract_events(origin_article))
+    again = repository.add(origin_article, extract_events(origin_article))
+    assert [merged for _, merged in first] == [False, False, False]
+    assert [merged for _, merged in again] == [True, True, True]
+    stored = repository.events()
+    assert len(stored) == 3 and len(repository.articles()) == 1
+    stuxnet = next(e for e in stored if "Stuxnet" in e.malware)
+    assert stuxnet.date is not None and stuxnet.date.start == "2010-01-01"
+    database.close()
+
+
+def test_unreadable_articles_are_skipped_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 400)
+    (tmp_path / "broken.html").write_bytes(b"<html><body><div><p>unclosed " + b"<div>" * 5000)
+    (tmp_path / "feed.xml").write_bytes(b"<?xml version='1.0'?><rss><channel><item><title>x")
+    result = runner.invoke(app, ["osint", "ingest", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["osint", "events", "--format", "json"]).stdout == ""

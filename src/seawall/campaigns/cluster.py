@@ -160,11 +160,10 @@ class CampaignIndex:
         chosen, reasons, best_similarity, also = self._choose(fingerprint)
         if chosen is not None and also:
             target = min([chosen, *also])
-            self._merge([c for c in [chosen, *also] if c != target], target)
-            reasons = [
-                *reasons,
-                f"merged {', '.join(label_of(c) for c in sorted(also))} into {label_of(target)}",
-            ]
+            sources = sorted(c for c in {chosen, *also} if c != target)
+            self._merge(sources, target)
+            merged = ", ".join(label_of(c) for c in sources)
+            reasons = [*reasons, f"merged {merged} into {label_of(target)}"]
             chosen = target
         founded = chosen is None
         if chosen is None:

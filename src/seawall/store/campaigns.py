@@ -164,6 +164,7 @@ class CampaignRepository:
                     members,
                 )
             for source, target in changes.merges:
+                self._carry_actor(connection, source, target)
                 merged = insert(CampaignRecord.__table__).values(
                     id=source,
                     merged_into=target,
@@ -220,6 +221,36 @@ class CampaignRepository:
                         )
                     )
             self._save_indicators(connection, insert, facts, index, now)
+
+    @staticmethod
+    def _carry_actor(connection: Any, source: int, target: int) -> None:
+        """A merged campaign's attribution moves to the surviving one when it is stronger."""
+        rows = dict(
+            (row.id, row)
+            for row in connection.execute(
+                select(
+                    CampaignRecord.id,
+                    CampaignRecord.actor,
+                    CampaignRecord.actor_country,
+                    CampaignRecord.actor_confidence,
+                    CampaignRecord.actor_evidence,
+                ).where(CampaignRecord.id.in_([source, target]))
+            )
+        )
+        old, new = rows.get(source), rows.get(target)
+        if old is None or not old.actor:
+            return
+        if new is None or old.actor_confidence > new.actor_confidence:
+            connection.execute(
+                update(CampaignRecord)
+                .where(CampaignRecord.id == target)
+                .values(
+                    actor=old.actor,
+                    actor_country=old.actor_country,
+                    actor_confidence=old.actor_confidence,
+                    actor_evidence=old.actor_evidence,
+                )
+            )
 
     @staticmethod
     def _campaign_row(
