@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,9 +16,11 @@ from rich.table import Table
 
 from seawall.campaigns.targeting import Targeting, summarise_targets
 from seawall.config import Settings
-from seawall.intel.export import CampaignOut, Export, IndicatorOut, to_csv, to_misp, to_stix
 from seawall.store.campaigns import CampaignRepository, CampaignView
 from seawall.store.database import Database
+
+if TYPE_CHECKING:
+    from seawall.intel.export import Export
 
 campaigns_app = typer.Typer(help="Campaigns and waves found in scanned mail.", invoke_without_command=True)
 intel_app = typer.Typer(help="Import threat intelligence (STIX 2.1, MISP, CSV).", no_args_is_help=True)
@@ -265,6 +267,8 @@ class ExportFormat(StrEnum):
 
 def build_export(settings: Settings, campaign: str | None, since: str | None) -> Export:
     """The selection to export, read from the store."""
+    from seawall.intel.export import CampaignOut, Export, IndicatorOut
+
     repository = _repository(settings)
     since_date = _date(since)
     wanted = [_campaign_id(campaign)] if campaign else repository.all_campaign_ids()
@@ -339,6 +343,8 @@ def _write(text: str, output: Path | None) -> None:
 def _export(
     kind: ExportFormat, config: Path | None, campaign: str | None, since: str | None, output: Path | None
 ) -> None:
+    from seawall.intel.export import to_csv, to_misp, to_stix
+
     settings = _settings(config)
     export = build_export(settings, campaign, since)
     if kind is ExportFormat.stix:

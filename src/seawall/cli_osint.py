@@ -6,7 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 import typer
@@ -15,9 +15,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from seawall.config import Settings
-from seawall.osint.extract import Event, country_code
 from seawall.store.database import Database
-from seawall.store.osint import OsintRepository
+
+if TYPE_CHECKING:
+    from seawall.osint.extract import Event
+    from seawall.store.osint import OsintRepository
 
 osint_app = typer.Typer(
     help="Open-source reporting: articles into sourced cyber-operation events.", no_args_is_help=True
@@ -40,6 +42,8 @@ def _settings(config: Path | None) -> Settings:
 
 
 def _repository(config: Path | None) -> OsintRepository:
+    from seawall.store.osint import OsintRepository
+
     return OsintRepository(Database.from_settings(_settings(config)))
 
 
@@ -144,6 +148,8 @@ def events(
 
 
 def _filter(items: list[Event], actor: str, victim: str, since: str, until: str) -> list[Event]:
+    from seawall.osint.extract import country_code
+
     selected = []
     for event in items:
         if actor:

@@ -24,9 +24,9 @@ from seawall.detect.result import ScanResult, error_result, ok_result
 from seawall.detect.verdict import Verdict
 from seawall.intake.files import PlannedSource, plan, read_source
 from seawall.intake.source import IntakeError, RawMessage
-from seawall.intel.feeds import FeedIndicator
 from seawall.intel.indicators import extract as extract_indicators
 from seawall.intel.matching import IntelMatcher, apply_matches
+from seawall.intel.records import FeedIndicator
 from seawall.mail.model import ParsedMessage
 from seawall.mail.parse import parse_message
 from seawall.store.blobs import BlobStore

@@ -15,12 +15,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from pymisp import MISPEvent
 from stix2patterns.pattern import Pattern
 
 from seawall.intel.actors import default_gazetteer
 from seawall.intel.indicators import classify
+from seawall.intel.records import FeedIndicator
 
 # STIX observable path -> Seawall kind.
 _STIX_PATHS = {
@@ -60,16 +60,6 @@ _ACTOR_TYPES = ("intrusion-set", "threat-actor")
 
 class FeedError(ValueError):
     """The file is not a feed Seawall can read; the message says why."""
-
-
-class FeedIndicator(msgspec.Struct, frozen=True, omit_defaults=True):
-    kind: str
-    value: str
-    source: str
-    actor: str = ""
-    actor_country: str = ""
-    confidence: int = 50
-    description: str = ""
 
 
 def _actor(name: str) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from seawall.config import Settings
 from seawall.detect.verdict import Evidence, Trigger, Verdict, label_for
-from seawall.intel.feeds import FeedIndicator
+from seawall.intel.records import FeedIndicator
 
 RULE_ID = "intel.indicator_match"
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from seawall.campaigns.cluster import Campaign, CampaignIndex, Changes, label_of, waves_of
-from seawall.intel.feeds import FeedIndicator
+from seawall.intel.records import FeedIndicator
 from seawall.store.database import Database
 from seawall.store.models import (
     CampaignKeyRecord,
