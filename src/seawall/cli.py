@@ -175,10 +175,11 @@ def _print_table(rows: list[ScanResult], show_evidence: bool) -> None:
     table.add_column("Origin", overflow="fold", max_width=40)
     table.add_column("From", overflow="fold", max_width=34)
     table.add_column("Subject", overflow="fold", max_width=40)
+    table.add_column("Campaign", overflow="fold", max_width=12)
     table.add_column("Evidence", overflow="fold")
     for row in rows:
         if row.status != "ok":
-            table.add_row("[magenta]error[/]", "", escape(row.origin), "", "", escape(row.error))
+            table.add_row("[magenta]error[/]", "", escape(row.origin), "", "", "", escape(row.error))
             continue
         assert row.message is not None and row.verdict is not None
         weighty = [e for e in row.verdict.evidence if e.weight != 0]
@@ -200,6 +201,7 @@ def _print_table(rows: list[ScanResult], show_evidence: bool) -> None:
             escape(row.origin),
             escape(row.message.from_address),
             escape(row.message.subject[:200]) + defects,
+            f"{row.campaign.campaign} w{row.campaign.wave}" if row.campaign else "",
             evidence_text,
         )
     console.print(table)
