@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from seawall.campaigns.cluster import CampaignIndex
-from seawall.campaigns.fingerprint import make_fingerprint
+from seawall.campaigns.fingerprint import link_destinations, make_fingerprint
 from seawall.config import Settings, data_dir
 from seawall.detect.detector import Analysis, Detector
 from seawall.detect.result import ScanResult, error_result, ok_result
@@ -86,8 +86,10 @@ class Scanner:
             verdict = analysis.verdict
             indicators: list[tuple[str, str]] = []
             matches: list[tuple[str, str, FeedIndicator]] = []
+            destinations: list[tuple[str, str, str]] | None = None
             if self.intel or verdict.label in self._cluster_labels:
-                indicators = extract_indicators(message, self._own_domains)
+                destinations = link_destinations(message)  # unwrapped once, for both stages
+                indicators = extract_indicators(message, self._own_domains, destinations)
             if self.intel:
                 matches = self.intel.match(indicators)
                 verdict = apply_matches(verdict, matches, self.settings)
@@ -97,7 +99,7 @@ class Scanner:
             return error_result(raw.origin, f"internal error while analysing: {type(exc).__name__}: {exc}")
         if self.campaigns is not None and verdict.label in self._cluster_labels:
             try:
-                self._join_campaign(message, verdict, result, indicators, matches)
+                self._join_campaign(message, verdict, result, indicators, matches, destinations)
             except Exception:  # clustering is an addition to the verdict, never its end
                 log.error("campaign clustering failed on %s: %s", raw.origin, traceback.format_exc())
         if self.blobs is not None:
@@ -112,12 +114,13 @@ class Scanner:
         result: ScanResult,
         indicators: list[tuple[str, str]],
         matches: list[tuple[str, str, FeedIndicator]],
+        destinations: list[tuple[str, str, str]] | None = None,
     ) -> None:
         assert self.campaigns is not None
         timestamp = message.timestamp
         if timestamp is None:
             timestamp = next((hop.timestamp for hop in message.received if hop.timestamp), None)
-        membership = self.campaigns.assign(make_fingerprint(message, timestamp or time.time()))
+        membership = self.campaigns.assign(make_fingerprint(message, timestamp or time.time(), destinations))
         result.campaign = membership
         attributed = [m for m in matches if m[2].actor]
         actor = None

@@ -215,7 +215,10 @@ def link_destinations(message: ParsedMessage) -> list[tuple[str, str, str]]:
     return out
 
 
-def make_fingerprint(message: ParsedMessage, timestamp: float) -> Fingerprint:
+def make_fingerprint(
+    message: ParsedMessage, timestamp: float, destinations: list[tuple[str, str, str]] | None = None
+) -> Fingerprint:
+    """``destinations``: :func:`link_destinations` when the caller already has them."""
     personal = _personal_words(message)
     html = message.html.visible_text if message.html is not None else ""
     text = html if len(html) > len(message.text) else message.text
@@ -226,7 +229,9 @@ def make_fingerprint(message: ParsedMessage, timestamp: float) -> Fingerprint:
     keys: dict[str, str] = {}
     common = common_domains()
     shorteners, free_hosting = _shared_hosts()
-    for _url, host, path in link_destinations(message)[:200]:
+    if destinations is None:
+        destinations = link_destinations(message)
+    for _url, host, path in destinations[:200]:
         domain = infrastructure_domain(host)
         if not domain:
             continue

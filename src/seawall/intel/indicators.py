@@ -87,8 +87,13 @@ def _allowed(own: frozenset[str]) -> frozenset[str]:
     return common_domains() | own
 
 
-def extract(message: ParsedMessage, own_domains: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """The message's indicators as (kind, value), allow-listed domains left out."""
+def extract(
+    message: ParsedMessage,
+    own_domains: Iterable[str] = (),
+    destinations: list[tuple[str, str, str]] | None = None,
+) -> list[tuple[str, str]]:
+    """The message's indicators as (kind, value), allow-listed domains left out
+    (``destinations``: :func:`link_destinations` when the caller already has them)."""
     allowed = _allowed(frozenset(registered_domain(d) or d.lower() for d in own_domains))
     found: dict[tuple[str, str], None] = {}
 
@@ -96,7 +101,7 @@ def extract(message: ParsedMessage, own_domains: Iterable[str] = ()) -> list[tup
         if value and len(found) < MAX_PER_MESSAGE:
             found.setdefault((kind, value[:MAX_VALUE]), None)
 
-    for url, host, _path in link_destinations(message):
+    for url, host, _path in destinations if destinations is not None else link_destinations(message):
         domain = infrastructure_domain(host)
         if not domain or domain in allowed or registered_domain(host) in allowed:
             continue
