@@ -150,7 +150,7 @@ def text_minhash(words: list[str]) -> MinHash:
     datasketch then applies its permutations to these 32-bit values as usual.
     """
     cache = _WORD_HASHES
-    if len(cache) > 200_000:
+    if len(cache) > 100_000:
         cache.clear()
     codes = []
     for word in words:

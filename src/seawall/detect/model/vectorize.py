@@ -189,7 +189,7 @@ class Hasher:
     def index(self, token: str) -> int:
         cached = self._cache.get(token)
         if cached is None:
-            if len(self._cache) > 500_000:
+            if len(self._cache) > 200_000:
                 self._cache.clear()
             cached = abs(int(murmurhash3_32(token, seed=0))) % self.n_features
             self._cache[token] = cached
