@@ -316,3 +316,12 @@ def test_attribution_survives_a_campaign_merge(tmp_path: Path) -> None:
     database.close()
     assert view is not None and view.message_count == 3
     assert view.actor == "APT33" and view.actor_confidence == 85 and view.actor_evidence
+
+
+def test_the_bundled_example_feed_attributes_the_example_campaigns() -> None:
+    feed = REPO / "examples" / "intel" / "example-iran-phishing-2019.csv"
+    imported = runner.invoke(app, ["intel", "import", str(feed), "-c", CONFIG])
+    assert imported.exit_code == 0 and "3 indicators" in imported.output
+    assert runner.invoke(app, ["scan", "-c", CONFIG, str(REPO / "examples")]).exit_code == 0
+    listing = runner.invoke(app, ["campaigns", "-c", CONFIG], env=WIDE)
+    assert "APT33" in listing.output and "OilRig" in listing.output
