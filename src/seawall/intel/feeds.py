@@ -73,6 +73,24 @@ def _actor(name: str) -> tuple[str, str]:
     return name, gazetteer.sponsor_country(name)
 
 
+def _indicator(
+    value: str, kind: str, source: str, actor: tuple[str, str], confidence: int, description: str
+) -> FeedIndicator | None:
+    """A feed entry normalised as mail indicators are, or None when it is not an indicator."""
+    found = classify(value, kind)
+    if found is None:
+        return None
+    return FeedIndicator(
+        kind=found[0],
+        value=found[1],
+        source=source,
+        actor=actor[0],
+        actor_country=actor[1],
+        confidence=max(0, min(100, confidence)),
+        description=description[:500],
+    )
+
+
 def load_feed(path: Path, source: str = "") -> list[FeedIndicator]:
     """Indicators from one file; the format is recognised from its content."""
     data = path.read_bytes()
@@ -138,21 +156,12 @@ def from_stix(bundle: dict[str, Any], source: str) -> list[FeedIndicator]:
     for o in objects:
         if o.get("type") != "indicator" or o.get("pattern_type", "stix") != "stix":
             continue
-        actor, country = _actor(actor_of.get(o["id"], ""))
+        actor = _actor(actor_of.get(o["id"], ""))
+        description = str(o.get("name") or o.get("description") or "")
         for kind, value in _pattern_values(o.get("pattern", "")):
-            found = classify(value, kind)
-            if found:
-                out.append(
-                    FeedIndicator(
-                        kind=found[0],
-                        value=found[1],
-                        source=source,
-                        actor=actor,
-                        actor_country=country,
-                        confidence=int(o.get("confidence", 50)),
-                        description=str(o.get("name") or o.get("description") or "")[:500],
-                    )
-                )
+            item = _indicator(value, kind, source, actor, int(o.get("confidence", 50)), description)
+            if item is not None:
+                out.append(item)
     return out
 
 
@@ -177,7 +186,7 @@ def from_misp(document: dict[str, Any], source: str) -> list[FeedIndicator]:
         event.load(document)
     except Exception as exc:  # pymisp raises several types for malformed events
         raise FeedError(f"not a MISP event: {exc}") from exc
-    actor, country = _actor(_misp_actor(event))
+    actor = _actor(_misp_actor(event))
     attributes = list(event.attributes) + [a for o in event.objects for a in o.attributes]
     out = []
     for attribute in attributes:
@@ -187,19 +196,10 @@ def from_misp(document: dict[str, Any], source: str) -> list[FeedIndicator]:
         value = str(attribute.value)
         if "|" in misp_type:
             value = value.split("|", 1)[1] if misp_type != "domain|ip" else value.split("|", 1)[0]
-        found = classify(value, _MISP_TYPES[misp_type])
-        if found:
-            out.append(
-                FeedIndicator(
-                    kind=found[0],
-                    value=found[1],
-                    source=source,
-                    actor=actor,
-                    actor_country=country,
-                    confidence=80 if getattr(attribute, "to_ids", False) else 50,
-                    description=(event.info or "")[:500],
-                )
-            )
+        confidence = 80 if getattr(attribute, "to_ids", False) else 50
+        item = _indicator(value, _MISP_TYPES[misp_type], source, actor, confidence, event.info or "")
+        if item is not None:
+            out.append(item)
     return out
 
 
@@ -219,34 +219,29 @@ def from_csv(text: str, source: str) -> list[FeedIndicator]:
     out = []
     if not has_header:
         for line in lines:
-            found = classify(line.split(",", 1)[0])
-            if found:
-                out.append(FeedIndicator(kind=found[0], value=found[1], source=source))
+            item = _indicator(line.split(",", 1)[0], "", source, ("", ""), 50, "")
+            if item is not None:
+                out.append(item)
         return out
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
     for row in reader:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         value = next((row[c] for c in _VALUE_COLUMNS if row.get(c)), "")
         kind = next((row[c] for c in _KIND_COLUMNS if row.get(c)), "")
-        found = classify(value, _kind_alias(kind))
-        if not found:
-            continue
-        actor, country = _actor(row.get("actor", ""))
         try:
             confidence = int(float(row.get("confidence") or 50))
         except ValueError:
             confidence = 50
-        out.append(
-            FeedIndicator(
-                kind=found[0],
-                value=found[1],
-                source=row.get("source") or source,
-                actor=actor,
-                actor_country=country,
-                confidence=max(0, min(100, confidence)),
-                description=row.get("description", "")[:500],
-            )
+        item = _indicator(
+            value,
+            _kind_alias(kind),
+            row.get("source") or source,
+            _actor(row.get("actor", "")),
+            confidence,
+            row.get("description", ""),
         )
+        if item is not None:
+            out.append(item)
     return out
 
 
