@@ -1,7 +1,8 @@
 """Throughput and memory of Seawall's scan on real mail, on one core.
 
-Measures (a) parse only, (b) parse + features + rules, (c) the full ``seawall scan`` pipeline
-with the store (SQLite, raw-message store on), on every message under a corpus folder
+Measures (a) parse only, (b) parse + features + rules, (b+) the same with the trained model,
+(c) the full ``seawall scan`` pipeline (model, SQLite store, raw-message store, campaigns and
+indicators), on every message under a corpus folder
 (default ``../shared/corpora/modern``). Each mode runs in a fresh process so peak RSS is its
 own. Messages are streamed from disk in every mode, as a scan does.
 
@@ -61,7 +62,11 @@ def run_mode(mode: str, corpus: Path, limit: int | None, repeat_to: int | None) 
     settings = Settings()
     if mode == "stdlib":
         return _stdlib_reference(corpus, limit, repeat_to)
-    detector = Detector(settings) if mode == "detect" else None
+    detector = None
+    if mode == "rules":
+        detector = Detector(settings, use_model=False)
+    elif mode == "detect":
+        detector = Detector(settings)
     scanner = None
     if mode == "scan":
         from seawall.pipeline import Scanner
@@ -127,7 +132,9 @@ def main() -> None:
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int, default=None, help="use only the first N files")
     parser.add_argument("--repeat-to", type=int, default=None, help="process N messages, cycling the corpus")
-    parser.add_argument("--mode", choices=["stdlib", "parse", "detect", "scan"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--mode", choices=["stdlib", "parse", "rules", "detect", "scan"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if not args.corpus.is_dir():
         sys.exit(f"corpus not found: {args.corpus}")
@@ -140,11 +147,12 @@ def main() -> None:
     labels = {
         "stdlib": "reference: email compat32 only",
         "parse": "(a) parse only",
-        "detect": "(b) parse + features + rules",
+        "rules": "(b) parse + features + rules",
+        "detect": "(b+) ... + trained model",
         "scan": "(c) full scan with store",
     }
     print(f"each mode: {RUNS} fresh processes, first {WARM_UP} files as warm-up; best and median shown")
-    for mode in ("stdlib", "parse", "detect", "scan"):
+    for mode in ("stdlib", "parse", "rules", "detect", "scan"):
         command = ["taskset", "-c", "0", sys.executable, __file__, str(args.corpus), "--mode", mode]
         if args.limit:
             command += ["--limit", str(args.limit)]
