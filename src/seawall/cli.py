@@ -20,9 +20,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from seawall import __version__
+from seawall.cli_common import (
+    EXIT_FAIL_ON,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+    ConfigOption,
+    err,
+    settings_or_exit,
+)
+from seawall.cli_common import (
+    EXIT_OK as EXIT_OK,  # re-exported: scripts and tests read the exit codes from seawall.cli
+)
 from seawall.cli_intel import campaigns_app, export_app, intel_app
 from seawall.cli_osint import osint_app
-from seawall.config import ConfigError, Settings, load_settings
+from seawall.config import Settings
 from seawall.detect.engine import RuleError, RuleSet, load_rules
 from seawall.detect.result import ScanResult
 
@@ -38,7 +49,6 @@ app.add_typer(intel_app, name="intel")
 app.add_typer(export_app, name="export")
 app.add_typer(osint_app, name="osint")
 
-EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 LABEL_STYLE = {"clean": "green", "suspicious": "yellow", "phishing": "bold red", "error": "magenta"}
 LABEL_RANK = {"clean": 0, "suspicious": 1, "phishing": 2}
 
@@ -51,19 +61,6 @@ class OutputFormat(StrEnum):
 class FailOn(StrEnum):
     suspicious = "suspicious"
     phishing = "phishing"
-
-
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (TOML).")]
-
-err = Console(stderr=True)
-
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except ConfigError as exc:
-        err.print(f"[red]configuration error:[/] {escape(str(exc))}")
-        raise typer.Exit(EXIT_USAGE) from exc
 
 
 @app.command()
@@ -102,7 +99,7 @@ def scan(
     from seawall.intake.files import plan
     from seawall.pipeline import Scanner
 
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     try:
         scanner = Scanner(settings, record=store, keep_raw=keep_raw)
     except RuleError as exc:
@@ -210,7 +207,7 @@ def _print_table(rows: list[ScanResult], show_evidence: bool) -> None:
 @rules_app.command("list")
 def rules_list(config: ConfigOption = None) -> None:
     """List the loaded rules with their ATT&CK techniques and weights."""
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     ruleset = _load(settings)
     table = Table()
     for column in ("Rule", "ATT&CK", "Severity", "Weight", "Name"):
@@ -226,7 +223,7 @@ def rules_show(rule_id: str, config: ConfigOption = None) -> None:
     """Show one rule: description, technique, condition and fixtures."""
     import yaml
 
-    ruleset = _load(_settings(config))
+    ruleset = _load(settings_or_exit(config))
     rule = ruleset.by_id().get(rule_id)
     if rule is None:
         err.print(f"[red]no rule {escape(rule_id)}[/]")
@@ -360,7 +357,7 @@ def train_command(
     from seawall.store.database import Database
     from seawall.store.repository import ScanRepository
 
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     extra: list[object] = []
     if analyst_labels:
         database = Database.from_settings(settings)
@@ -434,7 +431,7 @@ def eval_command(
     from seawall.detect.model import evaluate
     from seawall.detect.model.linear import ModelError, load_model
 
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     if split not in ("time", "campaign", "none"):
         err.print("[red]--split is time, campaign or none[/]")
         raise typer.Exit(EXIT_USAGE)
@@ -599,7 +596,7 @@ def label_command(
     if label not in ("phish", "ham"):
         err.print("[red]the label is phish or ham[/]")
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     database = Database.from_settings(settings)
     repository = ScanRepository(database)
     try:

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from seawall.campaigns.targeting import Targeting, summarise_targets
+from seawall.cli_common import EXIT_USAGE, ConfigOption, err, settings_or_exit
 from seawall.config import Settings
 from seawall.store.campaigns import CampaignRepository, CampaignView
 from seawall.store.database import Database
@@ -27,20 +28,11 @@ intel_app = typer.Typer(help="Import threat intelligence (STIX 2.1, MISP, CSV)."
 export_app = typer.Typer(help="Export campaigns and indicators (STIX 2.1, MISP, CSV).", no_args_is_help=True)
 
 out = Console()
-err = Console(stderr=True)
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (TOML).")]
 CampaignOption = Annotated[str | None, typer.Option("--campaign", help="Only this campaign (C-17 or 17).")]
 SinceOption = Annotated[
     str | None, typer.Option("--since", help="Only indicators seen on or after this date (YYYY-MM-DD).")
 ]
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")]
-EXIT_USAGE = 2
-
-
-def _settings(config: Path | None) -> Settings:
-    from seawall.cli import _settings as load
-
-    return load(config)
 
 
 def _repository(settings: Settings) -> CampaignRepository:
@@ -80,7 +72,7 @@ def campaigns_list(
     """List campaigns, most recently active first."""
     if ctx.invoked_subcommand is not None:
         return
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     repository = _repository(settings)
     table = Table(title="Campaigns")
     for column in ("campaign", "messages", "waves", "first seen", "last seen", "actor", "subject"):
@@ -109,7 +101,7 @@ def campaigns_show(
     config: ConfigOption = None,
 ) -> None:
     """Waves, recipients, organisations and sectors, indicators, evidence and timeline of one campaign."""
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     repository = _repository(settings)
     view = repository.campaign(_campaign_id(campaign), settings.campaigns.wave_gap_hours)
     repository.database.close()
@@ -188,7 +180,7 @@ def campaigns_people(
     config: ConfigOption = None,
 ) -> None:
     """The most attacked people: recipients ranked by the phishing they received."""
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     repository = _repository(settings)
     triples = repository.recipient_scores()
     repository.database.close()
@@ -218,7 +210,7 @@ def intel_import(
     """Load indicators; mail scanned afterwards that matches them is raised and attributed."""
     from seawall.intel.feeds import FeedError, load_feed
 
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     repository = _repository(settings)
     status = 0
     for path in files:
@@ -241,7 +233,7 @@ def intel_import(
 @intel_app.command("list")
 def intel_list(config: ConfigOption = None) -> None:
     """Imported indicators."""
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     repository = _repository(settings)
     table = Table(title="Imported indicators")
     for column in ("type", "value", "source", "actor", "confidence"):
@@ -345,7 +337,7 @@ def _export(
 ) -> None:
     from seawall.intel.export import to_csv, to_misp, to_stix
 
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     export = build_export(settings, campaign, since)
     if kind is ExportFormat.stix:
         text = json.dumps(to_stix(export), indent=2, ensure_ascii=False) + "\n"

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from seawall.config import Settings
+from seawall.cli_common import EXIT_USAGE, ConfigOption, err, settings_or_exit
 from seawall.store.database import Database
 
 if TYPE_CHECKING:
@@ -25,9 +25,6 @@ osint_app = typer.Typer(
     help="Open-source reporting: articles into sourced cyber-operation events.", no_args_is_help=True
 )
 out = Console()
-err = Console(stderr=True)
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (TOML).")]
-EXIT_USAGE = 2
 
 
 class Format(StrEnum):
@@ -35,16 +32,10 @@ class Format(StrEnum):
     json = "json"
 
 
-def _settings(config: Path | None) -> Settings:
-    from seawall.cli import _settings as load
-
-    return load(config)
-
-
 def _repository(config: Path | None) -> OsintRepository:
     from seawall.store.osint import OsintRepository
 
-    return OsintRepository(Database.from_settings(_settings(config)))
+    return OsintRepository(Database.from_settings(settings_or_exit(config)))
 
 
 def _when(event: Event) -> str:

@@ -16,7 +16,6 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 import numpy as np
 from datasketch import MinHash
@@ -54,27 +53,20 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 @cache
 def common_domains() -> frozenset[str]:
     """Registered domains whose presence says nothing about who sent a message."""
-    text = resources.files("seawall.campaigns").joinpath("data/common_domains.txt").read_text("utf-8")
-    listed = {line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"}
-    return frozenset(
-        listed
+    return (
+        data_lines("common_domains.txt", "seawall.campaigns")
         | data_lines("freemail.txt")
         | data_lines("mail_platforms.txt")
         | data_lines("shorteners.txt")
         | data_lines("free_hosting.txt")
-        | _campaign_lines("shared_hosting.txt")
+        | data_lines("shared_hosting.txt", "seawall.campaigns")
     )
-
-
-def _campaign_lines(name: str) -> frozenset[str]:
-    text = resources.files("seawall.campaigns").joinpath(f"data/{name}").read_text("utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#")
 
 
 @cache
 def _shared_hosts() -> tuple[frozenset[str], frozenset[str]]:
-    return data_lines("shorteners.txt"), data_lines("free_hosting.txt") | _campaign_lines(
-        "shared_hosting.txt"
+    return data_lines("shorteners.txt"), data_lines("free_hosting.txt") | data_lines(
+        "shared_hosting.txt", "seawall.campaigns"
     )
 
 

@@ -305,9 +305,9 @@ def _without_addresses(text: str) -> str:
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
-def data_lines(name: str) -> frozenset[str]:
-    """A shipped list (one lower-cased entry per line, ``#`` comments) from ``detect/data``."""
-    text = resources.files("seawall.detect").joinpath(f"data/{name}").read_text("utf-8")
+def data_lines(name: str, package: str = "seawall.detect") -> frozenset[str]:
+    """A shipped list (one lower-cased entry per line, ``#`` comments) from ``<package>/data``."""
+    text = resources.files(package).joinpath(f"data/{name}").read_text("utf-8")
     return frozenset(
         line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
     )

@@ -39,11 +39,13 @@ class Gazetteer(msgspec.Struct):
     aliases: dict[str, str]
     resolutions: dict[str, dict[str, str | list[str]]]
     ambiguous: dict[str, Ambiguity]
+    by_id: dict[str, Actor] = {}
+    """Filled when loaded (not in the file)."""
 
     def resolve(self, name: str) -> Actor | None:
         """The actor a name or alias means, or None (unknown or ambiguous)."""
         actor_id = self.aliases.get(alias_key(name))
-        return _actors_by_id().get(actor_id) if actor_id else None
+        return self.by_id.get(actor_id) if actor_id else None
 
     def sponsor_country(self, name: str) -> str:
         """The sponsor country even of an ambiguous alias, when all its candidates agree."""
@@ -61,11 +63,8 @@ def alias_key(name: str) -> str:
 
 
 @cache
-def _actors_by_id() -> dict[str, Actor]:
-    return {actor.id: actor for actor in default_gazetteer().actors}
-
-
-@cache
 def default_gazetteer() -> Gazetteer:
     text = resources.files("seawall.intel").joinpath("data/actors.json").read_bytes()
-    return msgspec.json.decode(text, type=Gazetteer)
+    gazetteer = msgspec.json.decode(text, type=Gazetteer)
+    gazetteer.by_id = {actor.id: actor for actor in gazetteer.actors}
+    return gazetteer

@@ -96,7 +96,7 @@ class Export:
     indicators: list[IndicatorOut]
 
 
-def _id(kind: str, *parts: object) -> str:
+def stix_id(kind: str, *parts: object) -> str:
     return f"{kind}--{uuid.uuid5(NAMESPACE, '|'.join(str(p) for p in (kind, *parts)))}"
 
 
@@ -127,7 +127,7 @@ def _sector(sector: str) -> str:
 
 def to_stix(export: Export) -> dict[str, Any]:
     """A STIX 2.1 bundle (as a JSON-ready dict) of the organisation's sightings."""
-    org_id = _id("identity", "organisation", export.organisation)
+    org_id = stix_id("identity", "organisation", export.organisation)
     epoch = _ts(min((i.first_seen for i in export.indicators), default=None))
     objects: list[Any] = [
         stix2.v21.Identity(
@@ -153,11 +153,11 @@ def to_stix(export: Export) -> dict[str, Any]:
             f"wave {n}: {a:%Y-%m-%d %H:%M} to {b:%Y-%m-%d %H:%M} UTC, {count} messages"
             for n, (a, b, count) in enumerate(campaign.waves, 1)
         )
-        stix_id = _id("campaign", export.organisation, campaign.id)
-        campaign_ids[campaign.id] = stix_id
+        campaign_ref = stix_id("campaign", export.organisation, campaign.id)
+        campaign_ids[campaign.id] = campaign_ref
         add(
             stix2.v21.Campaign(
-                id=stix_id,
+                id=campaign_ref,
                 name=f"{campaign.label}: {campaign.subject[:120]}" if campaign.subject else campaign.label,
                 description=f"Phishing campaign seen by Seawall at {export.organisation}: "
                 f"{campaign.message_count} messages. {waves}",
@@ -170,7 +170,7 @@ def to_stix(export: Export) -> dict[str, Any]:
             )
         )
         for technique in campaign.techniques:
-            pattern_id = _id("attack-pattern", technique)
+            pattern_id = stix_id("attack-pattern", technique)
             add(
                 stix2.v21.AttackPattern(
                     id=pattern_id,
@@ -186,11 +186,11 @@ def to_stix(export: Export) -> dict[str, Any]:
                     ],
                 )
             )
-            add(_relationship(stix_id, "uses", pattern_id, first, last, org_id))
+            add(_relationship(campaign_ref, "uses", pattern_id, first, last, org_id))
         for organisation, sector in campaign.targets:
             if not organisation:
                 continue
-            target_id = _id("identity", "organisation", organisation)
+            target_id = stix_id("identity", "organisation", organisation)
             add(
                 stix2.v21.Identity(
                     id=target_id,
@@ -201,10 +201,10 @@ def to_stix(export: Export) -> dict[str, Any]:
                     modified=epoch,
                 )
             )
-            add(_relationship(stix_id, "targets", target_id, first, last, org_id))
+            add(_relationship(campaign_ref, "targets", target_id, first, last, org_id))
         if campaign.actor:
             actor = default_gazetteer().resolve(campaign.actor)
-            set_id = _id("intrusion-set", actor.name if actor else campaign.actor)
+            set_id = stix_id("intrusion-set", actor.name if actor else campaign.actor)
             add(
                 stix2.v21.IntrusionSet(
                     id=set_id,
@@ -226,9 +226,9 @@ def to_stix(export: Export) -> dict[str, Any]:
             )
             add(
                 stix2.v21.Relationship(
-                    id=_id("relationship", stix_id, "attributed-to", set_id),
+                    id=stix_id("relationship", campaign_ref, "attributed-to", set_id),
                     relationship_type="attributed-to",
-                    source_ref=stix_id,
+                    source_ref=campaign_ref,
                     target_ref=set_id,
                     confidence=max(0, min(100, campaign.actor_confidence)),
                     description=f"Attributed through threat-intelligence matches: {evidence}",
@@ -239,7 +239,7 @@ def to_stix(export: Export) -> dict[str, Any]:
             )
     for indicator in export.indicators:
         first, last = _ts(indicator.first_seen), _ts(indicator.last_seen)
-        indicator_id = _id("indicator", indicator.kind, indicator.value)
+        indicator_id = stix_id("indicator", indicator.kind, indicator.value)
         add(
             stix2.v21.Indicator(
                 id=indicator_id,
@@ -256,7 +256,7 @@ def to_stix(export: Export) -> dict[str, Any]:
         )
         add(
             stix2.v21.Sighting(
-                id=_id("sighting", export.organisation, indicator.kind, indicator.value),
+                id=stix_id("sighting", export.organisation, indicator.kind, indicator.value),
                 sighting_of_ref=indicator_id,
                 where_sighted_refs=[org_id],
                 count=max(1, min(indicator.count, 999_999_999)),
@@ -271,7 +271,7 @@ def to_stix(export: Export) -> dict[str, Any]:
             if campaign_id in campaign_ids:
                 add(_relationship(indicator_id, "indicates", campaign_ids[campaign_id], first, last, org_id))
     content = "|".join(sorted(f"{o.id}@{getattr(o, 'modified', '')}" for o in objects))
-    bundle = stix2.v21.Bundle(objects=objects, id=_id("bundle", content), allow_custom=False)
+    bundle = stix2.v21.Bundle(objects=objects, id=stix_id("bundle", content), allow_custom=False)
     return json.loads(bundle.serialize())  # type: ignore[no-any-return]
 
 
@@ -279,7 +279,7 @@ def _relationship(
     source: str, kind: str, target: str, created: datetime, modified: datetime, org_id: str
 ) -> stix2.v21.Relationship:
     return stix2.v21.Relationship(
-        id=_id("relationship", source, kind, target),
+        id=stix_id("relationship", source, kind, target),
         relationship_type=kind,
         source_ref=source,
         target_ref=target,

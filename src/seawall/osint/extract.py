@@ -320,10 +320,9 @@ def _trigger_positions(sentence: str) -> tuple[list[str], list[str], int]:
 
 
 def _is_source(sentence: str, mention: Mention) -> bool:
-    return (
-        mention.kind in ("organisation", "group")
-        and bool(re.search(r"(?:according to|citing|by)\s*$", sentence[: mention.start], re.IGNORECASE))
-        and mention.kind != "group"
+    """An agency named as who reports ("according to the FBI"), not as an actor."""
+    return mention.kind == "organisation" and bool(
+        re.search(r"(?:according to|citing|by)\s*$", sentence[: mention.start], re.IGNORECASE)
     )
 
 
@@ -557,10 +556,6 @@ def extract_events(article: Article) -> list[Event]:
             continue
         if event.date is None:
             event.date = fallback
-        if not any(s.kind != "publisher" for s in event.sources) and not _REPORTING.search(
-            " ".join(e.sentence for e in event.evidence)
-        ):
-            event.attribution = event.attribution if event.attribution != "reported" else "reported"
         event.sources = list(dict.fromkeys([*event.sources, *publisher]))
         event.id = _event_id(event)
         kept.append(event)

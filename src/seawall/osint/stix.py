@@ -18,7 +18,7 @@ from typing import Any
 import stix2
 
 from seawall.intel.actors import default_gazetteer
-from seawall.intel.export import _id, technique_names
+from seawall.intel.export import stix_id, technique_names
 from seawall.osint.articles import Article
 from seawall.osint.extract import Event, lexicon
 
@@ -48,7 +48,7 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
     def location(code: str) -> str:
         return add(
             stix2.v21.Location(
-                id=_id("location", code),
+                id=stix_id("location", code),
                 name=_country_name(code),
                 country=code,
                 created=epoch,
@@ -71,7 +71,7 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
             attackers.append(
                 add(
                     stix2.v21.IntrusionSet(
-                        id=_id("intrusion-set", group),
+                        id=stix_id("intrusion-set", group),
                         name=group,
                         aliases=(actor.aliases[:30] or None) if actor else None,
                         created=epoch,
@@ -82,7 +82,7 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
         for code in event.attacker_countries:
             set_id = add(
                 stix2.v21.IntrusionSet(
-                    id=_id("intrusion-set", "state", code),
+                    id=stix_id("intrusion-set", "state", code),
                     name=f"{_country_name(code)} state operators",
                     description="State actors named by open-source reporting, not a specific group.",
                     created=epoch,
@@ -94,10 +94,10 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
             refs.append(
                 add(
                     stix2.v21.Relationship(
-                        id=_id("relationship", set_id, "originates-from", code),
+                        id=stix_id("relationship", set_id, "originates-from", code),
                         relationship_type="originates-from",
                         source_ref=set_id,
-                        target_ref=_id("location", code),
+                        target_ref=stix_id("location", code),
                         created=epoch,
                         modified=epoch,
                     )
@@ -107,7 +107,7 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
             attackers.append(
                 add(
                     stix2.v21.Malware(
-                        id=_id("malware", name), name=name, is_family=True, created=epoch, modified=epoch
+                        id=stix_id("malware", name), name=name, is_family=True, created=epoch, modified=epoch
                     )
                 )
             )
@@ -116,7 +116,7 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
             targets.append(
                 add(
                     stix2.v21.Identity(
-                        id=_id("identity", "sector", sector, ",".join(event.victim_countries)),
+                        id=stix_id("identity", "sector", sector, ",".join(event.victim_countries)),
                         name=f"{sector} sector"
                         + (f" ({', '.join(event.victim_countries)})" if event.victim_countries else ""),
                         identity_class="class",
@@ -129,7 +129,7 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
         patterns = [
             add(
                 stix2.v21.AttackPattern(
-                    id=_id("attack-pattern", technique),
+                    id=stix_id("attack-pattern", technique),
                     name=technique_names().get(technique, technique),
                     external_references=[{"source_name": "mitre-attack", "external_id": technique}],
                     created=epoch,
@@ -148,7 +148,7 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
                     refs.append(
                         add(
                             stix2.v21.Relationship(
-                                id=_id("relationship", event.id, attacker, relationship_type, target),
+                                id=stix_id("relationship", event.id, attacker, relationship_type, target),
                                 relationship_type=relationship_type,
                                 source_ref=attacker,
                                 target_ref=target,
@@ -173,7 +173,7 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
         published = _published(article)
         add(
             stix2.v21.Report(
-                id=_id("report", article.id),
+                id=stix_id("report", article.id),
                 name=article.title or article.path or article.id[:12],
                 published=published,
                 report_types=["threat-report"],
@@ -187,7 +187,7 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
             )
         )
     ordered = [objects[key] for key in sorted(objects)]
-    bundle = stix2.v21.Bundle(objects=ordered, id=_id("bundle", "|".join(sorted(objects))))
+    bundle = stix2.v21.Bundle(objects=ordered, id=stix_id("bundle", "|".join(sorted(objects))))
     return json.loads(bundle.serialize())  # type: ignore[no-any-return]
 
 
