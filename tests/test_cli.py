@@ -112,13 +112,18 @@ def test_console_script_reads_stdin(tmp_path: Path) -> None:
 
 
 def test_readme_quick_start_scans_the_bundled_examples(tmp_path: Path) -> None:
-    """`seawall scan examples/` (the README's first command) through the installed script."""
+    """`seawall scan -c examples/seawall.toml examples/` (the README's first command), installed script."""
     import shutil
 
     script = shutil.which("seawall") or str(Path(sys.executable).parent / "seawall")
     env = {**os.environ, "SEAWALL_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
     completed = subprocess.run(
-        [script, "scan", "examples/"], capture_output=True, text=True, env=env, cwd=REPO, check=False
+        [script, "scan", "-c", "examples/seawall.toml", "examples/"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=False,
     )
     assert completed.returncode == EXIT_OK, completed.stderr
     assert "agency-owa-password-expiry.eml" in completed.stdout

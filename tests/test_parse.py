@@ -72,6 +72,7 @@ def test_authentication_results_and_received_chain() -> None:
     assert results["spf"].properties["smtp.mailfrom"] == "sender.example"
     assert results["dkim"].properties["header.d"] == "sender.example"
     assert results["dmarc"].result == "pass"
+    assert results["dmarc"].properties["policy.published"] == "reject"  # from the comment
     arc = [a for a in message.auth_results if a.arc_instance is not None]
     assert arc[0].arc_instance == 1 and arc[0].authserv_id == "mx.google.com"
     assert [r.by_host for r in message.received] == ["mailstore.example.org", "mx.example.org"]
@@ -95,6 +96,30 @@ def test_microsoft_authentication_results_without_authserv_id() -> None:
         "dmarc": "fail",
         "compauth": "fail",
     }
+    dmarc = next(r for r in header.results if r.method == "dmarc")
+    assert dmarc.properties["policy.published"] == "none"  # Microsoft's action=none
+
+
+def test_dmarc_policy_from_gmail_comment_and_microsoft_action() -> None:
+    gmail = parse(
+        "Authentication-Results: mx.google.com;\n"
+        "       dmarc=fail (p=NONE sp=NONE dis=NONE) header.from=example.org\n"
+        "From: a@example.org\nSubject: x\n\nbody\n"
+    )
+    microsoft = parse(
+        "Authentication-Results: spf=fail smtp.mailfrom=evil.example;"
+        " dmarc=fail action=oreject header.from=bank.example\n"
+        "From: a@bank.example\nSubject: x\n\nbody\n"
+    )
+    unstated = parse(
+        "Authentication-Results: mx.example.org; dmarc=fail header.from=example.org\n"
+        "From: a@example.org\nSubject: x\n\nbody\n"
+    )
+    policies = [
+        next(r for r in m.auth_results[0].results if r.method == "dmarc").properties.get("policy.published")
+        for m in (gmail, microsoft, unstated)
+    ]
+    assert policies == ["none", "reject", None]
 
 
 HTML_MESSAGE = """From: Shop <news@shop.example>

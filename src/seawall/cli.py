@@ -454,6 +454,7 @@ def eval_command(
         model=model,
         worst=worst,
         corpus_weights=_corpus_weights(corpus_weight),
+        prior=settings.model.phish_prior,
     )
     if as_json:
         print(msgspec.json.encode(_report_dict(report)).decode())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 
@@ -52,6 +53,10 @@ class ModelConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     enabled: bool = True
     path: str = ""
     """A model file from ``seawall train``; empty means the model shipped with Seawall."""
+    phish_prior: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)] = 0.1
+    """Share of phishing expected in the mail scanned. The model is calibrated on its training
+    mix (about a third phish); its probability is re-based to this share (Bayes' rule on the
+    odds), so that in a mailbox where phishing is rarer a lone model hunch weighs less."""
 
 
 class StoreConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

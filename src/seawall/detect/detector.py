@@ -43,6 +43,8 @@ class Detector:
         self.model = model
         if self.model is None and use_model and settings.model.enabled:
             self.model = load_model(settings.model.path)
+        if self.model is not None and self.model.prior is None:
+            self.model.prior = settings.model.phish_prior
 
     def analyse(self, message: ParsedMessage) -> Analysis:
         features = extract_features(message, self.context)

@@ -84,6 +84,7 @@ FEATURES: dict[str, str] = {
     "auth.spf": "SPF result from a trusted receiver (value: pass, fail, softfail...)",
     "auth.dkim": "DKIM result from a trusted receiver",
     "auth.dmarc": "DMARC result from a trusted receiver",
+    "auth.dmarc_policy": "the From domain's published DMARC policy as the receiver reports it (none...)",
     "auth.arc": "ARC result from a trusted receiver",
     "auth.aligned_pass": "DMARC pass, or DKIM pass aligned with the From domain, from a trusted receiver",
     # links
@@ -171,6 +172,7 @@ _LEXICON_FEATURES = {
 
 # Reply prefixes only: a forward (FW:, WG:, TR:) legitimately starts a new thread.
 _FAKE_REPLY = re.compile(r"^\s*(?:re|aw|res|sv|antw|vs)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
+_QUOTED_LINE = re.compile(r"^[ \t]*>[ \t]*\S", re.MULTILINE)
 _MIXED_SCRIPT = re.compile(r"(?=[\w]*[A-Za-z])(?=[\w]*[\u0370-\u03ff\u0400-\u04ff])[\w]+", re.UNICODE)
 # "Jane Doe via USRP-users", "'Jane Doe' via Google Groups": Mailman and Google Groups put
 # the poster in Reply-To and the list in From when the poster's domain publishes DMARC.
@@ -558,6 +560,9 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
             _FAKE_REPLY.match(subject)
             and not message.header("In-Reply-To")
             and not message.header("References")
+            # A list server answering a command quotes it ("> subscribe ...") without threading
+            # headers; a fake "RE:" lure has nothing it answers.
+            and not _QUOTED_LINE.search(message.visible_text[:3000])
         ):
             add("subject.fake_reply", subject[:80], "subject")
         if not subject.isascii():
@@ -610,6 +615,8 @@ def _authentication(message: ParsedMessage, context: FeatureContext, from_reg: s
         for result in header.results:
             if result.method in ("spf", "dkim", "dmarc", "arc"):
                 add(f"auth.{result.method}", result.result, where)
+            if result.method == "dmarc" and "policy.published" in result.properties:
+                add("auth.dmarc_policy", result.properties["policy.published"], where)
             if result.method == "dmarc" and result.result == "pass":
                 aligned = True
             if result.method == "dkim" and result.result == "pass" and from_reg:
@@ -918,6 +925,14 @@ def _brand_link_mismatch(
     if not brands_named or "link.domain" not in features:
         return
     link_domains = {hit.value for hit in features["link.domain"]}
+    # A link whose visible text is the brand ("Facebook" in a newsletter's social bar) leads to
+    # the brand, through the sender's click tracker: that is a link to it, not away from it.
+    linked_brands = {
+        brand.name
+        for link in message.links[:200]
+        if link.text and len(link.text) < 40
+        for brand, _keyword in context.brands.claimed_brands(normalise_words(link.text))
+    }
     sender = message.from_
     from_reg = registered_domain(sender.domain) if sender and sender.domain else ""
     for name in brands_named:
@@ -927,6 +942,7 @@ def _brand_link_mismatch(
             or brand is context.brands.organisation
             or not brand.domains
             or from_reg in brand.domains
+            or name in linked_brands
         ):
             continue
         if not (link_domains & brand.domains):

@@ -132,13 +132,13 @@ def model_evidence(
         name="Trained model",
         attack=["T1566"],
         severity="info",
-        weight=round(100.0 * probability * factor, 2),
+        weight=round(100.0 * scale_odds(probability, factor), 2),
         description="Calibrated probability from the linear model over message text, links, features and "
         "rule hits (docs/model.md); tokens with positive weight pushed towards phishing.",
         triggers=triggers,
         note=""
         if factor == 1.0
-        else f"probability {probability:.3f} x {factor:g}: sign of legitimacy the model cannot see",
+        else f"probability {probability:.3f}, odds x {factor:g}: sign of legitimacy the model cannot see",
     )
 
 
@@ -147,6 +147,20 @@ def model_factor(matches: list[RuleMatch]) -> float:
     for match in matches:
         factor *= match.rule.model_factor
     return factor
+
+
+def scale_odds(probability: float, factor: float) -> float:
+    """The probability with its odds multiplied by ``factor``.
+
+    A rule's ``model_factor`` scales the model's odds, not its probability: a sign of
+    legitimacy turns a doubtful 0.6 into 0.3, but leaves a 0.999 near-certainty high. Scaling
+    the probability instead capped every authenticated sender at the factor, and attackers
+    authenticate their own domains (a fifth of our test phish pass DMARC, docs/benchmarks.md).
+    """
+    if factor == 1.0 or probability <= 0.0 or probability >= 1.0:
+        return probability
+    odds = probability / (1.0 - probability) * factor
+    return odds / (1.0 + odds)
 
 
 def decide(
@@ -161,7 +175,7 @@ def decide(
     extra = adjustments or []
     rules, score = combine(
         [m.weight for m in matches] + [e.weight for e in extra],
-        None if probability is None else probability * factor,
+        None if probability is None else scale_odds(probability, factor),
     )
     evidence = evidence_of(matches) + extra
     if probability is not None:

@@ -84,6 +84,11 @@ def _split_outside_quotes(value: str, sep: str) -> list[str]:
     return parts
 
 
+# The published DMARC policy: Gmail and others state it in a comment ("dmarc=fail (p=NONE
+# sp=NONE dis=NONE)"), Microsoft 365 as "action=none|oreject|quarantine".
+_DMARC_POLICY_COMMENT = re.compile(r"\bdmarc\s*=\s*\w+\s*\(([^)]*)\)", re.IGNORECASE)
+_POLICY = re.compile(r"\bp\s*=\s*(none|quarantine|reject)\b", re.IGNORECASE)
+_ACTIONS = {"none": "none", "quarantine": "quarantine", "oreject": "reject", "reject": "reject"}
 _TOKEN = re.compile(r'([A-Za-z0-9_.\-/]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s;]+)')
 
 
@@ -123,6 +128,13 @@ def parse_authentication_results(value: str, position: int, arc: bool = False) -
                 reason = val
             elif "." in key:
                 properties[key] = val.lower() if key.startswith(("header.", "smtp.")) else val
+            elif key == "action" and method == "dmarc" and val.lower() in _ACTIONS:
+                properties["policy.published"] = _ACTIONS[val.lower()]
+        if method == "dmarc" and "policy.published" not in properties:
+            comment = _DMARC_POLICY_COMMENT.search(value)
+            policy = _POLICY.search(comment.group(1)) if comment else None
+            if policy:
+                properties["policy.published"] = policy.group(1).lower()
         results.append(
             AuthResult(
                 method=method, result=result_token.strip('"').lower(), reason=reason, properties=properties

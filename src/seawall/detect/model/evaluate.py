@@ -19,7 +19,7 @@ from sklearn.model_selection import GroupShuffleSplit
 from seawall.config import VerdictThresholds
 from seawall.detect.model.linear import LinearModel
 from seawall.detect.model.train import Example, fit
-from seawall.detect.verdict import combine, label_for
+from seawall.detect.verdict import combine, label_for, scale_odds
 
 SCORES = ("combined", "model", "rules")
 
@@ -125,7 +125,7 @@ def score(examples: list[Example], model: LinearModel) -> list[Scored]:
     for example in examples:
         decision = float(model.weights[example.indices] @ example.values) + model.intercept
         probability = model.calibrate(decision)
-        rules, combined = combine(example.rule_weights, probability * example.model_factor)
+        rules, combined = combine(example.rule_weights, scale_odds(probability, example.model_factor))
         scored.append(Scored(example, probability, rules, combined))
     return scored
 
@@ -156,8 +156,12 @@ def evaluate(
     worst: int = 10,
     on_fit: Callable[[int], None] | None = None,
     corpus_weights: dict[str, float] | None = None,
+    prior: float | None = None,
 ) -> Report:
-    """Train on one side and score the other (``how`` time or campaign), or score ``model``."""
+    """Train on one side and score the other (``how`` time or campaign), or score ``model``.
+
+    ``prior``: the share of phishing the scores are re-based to, as a scan does
+    (``[model] phish_prior``)."""
     if how == "none":
         if model is None:
             raise ValueError("split 'none' needs a model to evaluate")
@@ -169,6 +173,8 @@ def evaluate(
             on_fit(len(train))
         model = fit(train, description=f"evaluation model ({how} split)", corpus_weights=corpus_weights)
         train_count = len(train)
+    if prior is not None:
+        model.prior = prior
     scored = score(test, model)
     report = Report(split=how, scrub=scrub, train_messages=train_count, test=scored, thresholds=thresholds)
     if not scored:

@@ -51,6 +51,8 @@ class LinearModel:
     calibration_b: float
     metadata: dict[str, Any]
     hasher: Hasher = field(default_factory=Hasher)
+    prior: float | None = None
+    """Share of phishing in the mail being scored; ``None`` keeps the training share."""
     _training_ids: frozenset[str] | None = None
 
     # -- persistence -------------------------------------------------------------------------
@@ -96,9 +98,21 @@ class LinearModel:
         score = float(self.weights[indices] @ values) + self.intercept if indices.size else self.intercept
         return score, indices, values
 
+    @property
+    def training_share(self) -> float:
+        """Share of phish among the messages the calibration was fitted on."""
+        counts = self.metadata.get("messages") or {}
+        phish, ham = int(counts.get("phish", 0)), int(counts.get("ham", 0))
+        return phish / (phish + ham) if phish and ham else 0.5
+
     def calibrate(self, decision: float) -> float:
+        """Platt scaling, then the odds re-based from the training share to ``prior``."""
         # Platt scaling as scikit-learn's _SigmoidCalibration: p = 1 / (1 + exp(a * f + b)).
         exponent = self.calibration_a * decision + self.calibration_b
+        if self.prior is not None:
+            share = self.training_share
+            # posterior odds scale with prior odds: log(odds') = log(odds) + log(k)
+            exponent -= math.log((self.prior / (1.0 - self.prior)) / (share / (1.0 - share)))
         if exponent > 50:
             return 0.0
         if exponent < -50:

@@ -5,7 +5,6 @@ Tokens come in named families, so an explanation can say where a token came from
 * ``s:`` subject words and word pairs; ``c:`` subject character 3–5-grams (obfuscation,
   languages without spaces);
 * ``b:`` body words and word pairs (visible text, first 500 words);
-* ``u:`` link path words (never the host or the link's place: corpora memorise them);
 * ``f:`` engineered features and categorical values (``f:link.shortener``,
   ``f:attachment.extension=exe``); ``r:`` rules that matched. Counts are left to the rules:
   "many links" or "HTML" describes a newsletter as well as a phish.
@@ -14,7 +13,10 @@ What identifies the collector never becomes a token: no header except the subjec
 sender's display name, list tags and footers removed, recipient addresses masked, and
 features that depend on the receiving side (authentication results, list headers,
 Return-Path) left out. The sender's own domain is left out too: in a corpus it names the
-collector's favourite senders, not phishing.
+collector's favourite senders, not phishing. Link paths are left out as well: their words
+(``aspx``, ``php``, ``newsletter``, ``index``) name the sender's web stack and mail genre, and
+pushed legitimate newsletters towards phishing (docs/model.md); what is deceptive in a link is
+judged by the link features and rules.
 
 Tokens are hashed (murmurhash3, as scikit-learn's FeatureHasher) into ``2**19`` buckets; the
 text block and the feature block are each scaled to unit length.
@@ -41,7 +43,7 @@ from seawall.detect.model.normalise import (
 )
 from seawall.mail.model import ParsedMessage
 
-FEATURE_VERSION = "seawall-model-features/5"
+FEATURE_VERSION = "seawall-model-features/6"
 _REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|fw|fwd|wg|sv|vs|antw|res|enc|tr|rv)\s*:\s*)+", re.IGNORECASE)
 """Bump whenever tokens change: a model trained on other tokens must not be loaded."""
 N_FEATURES = 2**19
@@ -64,6 +66,9 @@ _EXCLUDED = frozenset(
         "subject.text",
         "link.url",
         "link.domain",
+        # The recipient's address in a link is how every newsletter personalises its
+        # unsubscribe and tracking links, and how phishing_pot's collector rewrote its phish.
+        "link.recipient_in_url",
         "text.length",
         "text.language",
         "attachment.name",
@@ -155,15 +160,6 @@ def message_tokens(message: ParsedMessage, features: Features, rule_ids: Iterabl
         text.extend("d:" + word for word in normalise_words(sender.display_name))
 
     meta: list[str] = []
-    for link in message.links[:200]:
-        # Words of the path only: a corpus's ham links to the same few hosts (its list server,
-        # its project's repository), which a model would memorise. Nor where a link sits (HTML
-        # anchor or plain text): that tells a newsletter from a list post, not a phish.
-        path = link.url.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
-        slash = path.find("/")
-        for word in normalise_words(path[slash + 1 : slash + 200] if slash >= 0 else ""):
-            if not word.isdigit() and len(word) < 30:
-                meta.append("u:w=" + word)
     for name, hits in features.items():
         if name in _EXCLUDED or name.startswith(_EXCLUDED_PREFIXES):
             continue
