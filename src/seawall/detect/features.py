@@ -52,7 +52,7 @@ FEATURES: dict[str, str] = {
     "from.multiple": "more than one From address",
     "from.freemail": "From is a free webmail address",
     "from.own_domain": "From uses one of the organisation's (or recipients') own domains",
-    "from.brand_domain": "From uses a protected brand's domain (value: brand)",
+    "from.brand_domain": "From uses a protected brand's own domain, not its webmail (value: brand)",
     "from.display_name_brand": "display name claims a protected brand the sender is not (value: brand)",
     "from.display_name_own_org": "display name claims the organisation while the sender is external",
     "from.display_name_executive": "display name is one of the organisation's executives; sender external",
@@ -484,9 +484,11 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
         external = not is_own
         if is_own:
             add("from.own_domain", from_reg, "header:From")
-        if from_reg in context.freemail:
+        freemail = from_reg in context.freemail
+        if freemail:
             add("from.freemail", from_reg, "header:From")
-        owner = context.brands.static.owner_of(from_reg)
+        # gmail.com is Google's, but a gmail.com sender is anyone: the brand is not speaking.
+        owner = None if freemail else context.brands.static.owner_of(from_reg)
         if owner:
             add("from.brand_domain", owner, "header:From")
         if from_domain.startswith("xn--") or ".xn--" in from_domain:
