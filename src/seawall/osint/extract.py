@@ -616,15 +616,23 @@ def country_code(name: str) -> str:
     return name.strip().upper()
 
 
+_PRO_STATE = re.compile(r"\bpro-([A-Za-z]+)\b", re.IGNORECASE)
 _AGENT_CUE_BEFORE = re.compile(
-    r"(?:attributed to|accused|blamed|blames|blaming|by|from|originated (?:in|from)|originating (?:in|from)|"
-    r"hackers in|groups? in|linked to|tied to|backed by|on behalf of|sponsored by)\s+(?:the\s+)?$",
+    r"(?:attributed (?:\w+ ){0,2}to|accused|blamed|blames|blaming|by|by suspected|from|"
+    r"originated (?:in|from)|originating (?:in|from)|operating (?:from|out of)|launched from (?:\w+ ){0,2}in|"
+    r"hackers in|groups? in|servers? in|computers in|linked to|tied to|backed by|on behalf of|sponsored by|"
+    r"links? (?:\w+ ){0,3}to|traced (?:\w+ ){0,8}to|suspects?|suspected|makes?|made|involvement of|"
+    r"Anonymous)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _AGENT_CUE_AFTER = re.compile(
-    r"^[\s-]*(?:government[- ]backed|state[- ]sponsored|state[- ]backed|military|intelligence|army|"
-    r"hackers?|hacking|hacktivists?|APT|group|actors?|spies|spy|agency|cyber ?(?:army|unit|command)|"
-    r"was accused|is accused|accused|has been accused|were accused|claimed)\b",
+    r"^[\s-]*(?:(?:government|state|military)[- ]?(?:backed|sponsored|linked)|state[- ]sponsored|"
+    r"military|intelligence|army|(?:state |government )?hackers?|hacker ?groups?|hacking|hacktivists?|"
+    r"hack ?team|APT|group|(?:threat )?actors?|(?:state|government)[- ](?:supported|affiliated)|"
+    r"spies|spy|agency|cyber ?(?:army|unit|command|attackers?|warriors?|criminals?|spies)|"
+    r"electronic ?army|(?:cyber)?attackers?|operatives|based|origin|involvement|suspected|responsible|"
+    r"ransomware (?:group|gang|operators?)|was accused|is accused|accused|has been accused|"
+    r"were accused|claimed|claims)\b",
     re.IGNORECASE,
 )
 
@@ -638,19 +646,29 @@ def initiator_candidates(text: str) -> list[str]:
     "accused"; an agency, leader or threat-actor group; in "A vs. B" titles, A.
     """
     ranked: list[str] = []
+    # A country in an agent's slot ("by Chinese hackers", "attributed to Russia") is the most
+    # explicit; an extracted operation's attacker comes next (its sentence parse can take the
+    # victim's adjective, "Australian networks breached by ..."); then groups and agencies.
+    mentions = [m for m in _mentions(text) if m.country]
+    for mention in mentions:
+        if _AGENT_CUE_BEFORE.search(
+            text[max(0, mention.start - 60) : mention.start]
+        ) or _AGENT_CUE_AFTER.search(text[mention.end : mention.end + 40]):
+            ranked.append(mention.country)
+    ranked.extend(m.country for m in mentions if m.kind == "group")
+    # "pro-Russian hackers", "pro-Kremlin group": aligned with that state, which is how incident
+    # databases such as EuRepoC code the initiator.
+    table = lexicon().name_table
+    for aligned in _PRO_STATE.finditer(text):
+        entry = table.get(aligned.group(1)) or table.get(aligned.group(1).title())
+        if entry and entry[1]:
+            ranked.append(entry[1])
     for sentence in sentences(text):
         event = sentence_event(sentence, None, "")
         if event is not None:
             ranked.extend(event.attacker_countries)
             ranked.extend(default_gazetteer().sponsor_country(g) for g in event.attacker_groups)
-    mentions = [m for m in _mentions(text) if m.country]
-    for mention in mentions:
-        if _AGENT_CUE_BEFORE.search(text[max(0, mention.start - 40) : mention.start]):
-            ranked.append(mention.country)
-    for mention in mentions:
-        if _AGENT_CUE_AFTER.search(text[mention.end : mention.end + 40]):
-            ranked.append(mention.country)
-    ranked.extend(m.country for m in mentions if m.kind in ("organisation", "person", "group"))
+    ranked.extend(m.country for m in mentions if m.kind in ("organisation", "person"))
     versus = re.match(r"^(.{2,60}?)\s+(?:vs\.?|versus|against)\s", text)
     if versus:
         ranked.extend(m.country for m in _mentions(versus.group(1)) if m.country)
