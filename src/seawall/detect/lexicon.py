@@ -17,7 +17,8 @@ from itertools import product
 
 import yaml
 
-_WORD = re.compile(r"[a-z0-9]+(?:['’/-][a-z0-9]+)*")
+# Underscores join too: "perf_urgent_for_v6" is an identifier (a git tag), not the word "urgent".
+_WORD = re.compile(r"[a-z0-9]+(?:['’/_-][a-z0-9]+)*")
 MAX_EXPANSIONS = 5000
 
 
