@@ -12,13 +12,14 @@ import pytest
 from typer.testing import CliRunner
 
 from seawall.cli import app
-from seawall.config import Settings
+from seawall.config import Settings, settings_from_toml
 from seawall.detect.detector import Detector
 from seawall.detect.fixtures import analyse_file
 from seawall.detect.model import dataset, evaluate, train
 from seawall.detect.model.linear import LinearModel, ModelError, default_model_path, load_model
 from seawall.detect.model.normalise import scrub_message, strip_list_tags
 from seawall.detect.model.vectorize import FEATURE_VERSION
+from seawall.detect.verdict import combine, label_for, scale_odds
 from tests.conftest import RULE_FIXTURES, fixture_path
 
 runner = CliRunner()
@@ -84,6 +85,37 @@ def test_train_and_eval_commands_on_folders(fixture_folders: Path, tmp_path: Pat
     assert {"0.1%", "1%"} == set(report["overall"]["combined"]["tpr_at_fpr"])
     table = runner.invoke(app, ["eval", str(fixture_folders), "--split", "campaign"], env={"COLUMNS": "200"})
     assert "TPR@0.1%FPR" in table.stdout and "Confusion matrix" in table.stdout
+
+
+def test_probability_is_rebased_to_the_configured_phishing_share() -> None:
+    model = load_model("")
+    assert model is not None
+    share = model.training_share
+    assert 0.2 < share < 0.5  # modern/: 1,732 phish among 5,084 messages
+    model.prior = None
+    at_training_mix = model.calibrate(0.3)
+    model.prior = 0.1
+    rebased = model.calibrate(0.3)
+    odds = lambda p: p / (1 - p)  # noqa: E731
+    expected = (0.1 / 0.9) / (share / (1 - share))
+    assert odds(rebased) / odds(at_training_mix) == pytest.approx(expected, rel=1e-6)
+    assert rebased < at_training_mix
+    # the scan applies the configured share
+    settings = settings_from_toml("[model]\nphish_prior = 0.02\n")
+    assert Detector(settings).model.prior == 0.02  # type: ignore[union-attr]
+
+
+def test_legitimacy_scales_the_models_odds_not_its_probability() -> None:
+    # A sign of legitimacy tempers a doubtful model and leaves a sure one sure: an attacker who
+    # authenticates the domain they registered must not be cleared by that alone.
+    assert scale_odds(0.6, 0.3) == pytest.approx(0.45 / 1.45)
+    assert scale_odds(0.999, 0.3) > 0.99
+    assert scale_odds(0.5, 1.0) == 0.5
+    _rules, sure = combine([-20.0], scale_odds(0.999, 0.3))
+    _rules, doubtful = combine([-20.0], scale_odds(0.6, 0.3))
+    thresholds = Settings().verdict
+    assert label_for(sure, thresholds) == "phishing"
+    assert label_for(doubtful, thresholds) == "clean"
 
 
 def test_evaluation_metrics_on_known_scores() -> None:

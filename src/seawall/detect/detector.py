@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from seawall.config import Settings
 from seawall.detect.engine import RuleMatch, RuleSet, load_rules
@@ -40,11 +40,13 @@ class Detector:
             else load_rules(settings.rules.directories, disabled=settings.rules.disabled)
         )
         self.weights = dict(settings.rules.weights)
+        if model is None and use_model and settings.model.enabled:
+            # load_model is cached and shared: each detector re-bases its own copy
+            loaded = load_model(settings.model.path)
+            model = None if loaded is None else replace(loaded, prior=settings.model.phish_prior)
+        elif model is not None and model.prior is None:
+            model = replace(model, prior=settings.model.phish_prior)
         self.model = model
-        if self.model is None and use_model and settings.model.enabled:
-            self.model = load_model(settings.model.path)
-        if self.model is not None and self.model.prior is None:
-            self.model.prior = settings.model.phish_prior
 
     def analyse(self, message: ParsedMessage) -> Analysis:
         features = extract_features(message, self.context)
