@@ -4,7 +4,10 @@ feedback, and the proof that collector fingerprints do not move its probability.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +119,41 @@ def test_legitimacy_scales_the_models_odds_not_its_probability() -> None:
     thresholds = Settings().verdict
     assert label_for(sure, thresholds) == "phishing"
     assert label_for(doubtful, thresholds) == "clean"
+
+
+_TOKENS_OF_FIXTURES = """
+import hashlib, sys
+from pathlib import Path
+from seawall.config import Settings
+from seawall.detect.detector import Detector
+from seawall.detect.model.vectorize import message_tokens
+from seawall.intake.source import RawMessage
+from seawall.mail.parse import parse_message
+detector = Detector(Settings(), use_model=False)
+for path in sorted(Path(sys.argv[1]).glob("*.eml")):
+    message = parse_message(RawMessage.from_bytes(path.read_bytes(), str(path)), Settings().limits)
+    analysis = detector.analyse(message)
+    tokens = message_tokens(message, analysis.features, [m.rule.id for m in analysis.matches])
+    text = hashlib.sha256("|".join(sorted(set(tokens.text))).encode()).hexdigest()[:12]
+    print(path.name, text, sorted(set(tokens.meta)))
+"""
+
+
+def test_model_tokens_do_not_depend_on_the_hash_seed() -> None:
+    # The documented training command must rebuild the same model: no token may depend on the
+    # order of a set (a lookalike of t-mobile.com and t-mobile.de once named either).
+    outputs = []
+    for seed in ("1", "2"):
+        completed = subprocess.run(
+            [sys.executable, "-c", _TOKENS_OF_FIXTURES, str(RULE_FIXTURES)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        )
+        outputs.append(completed.stdout)
+    assert outputs[0].count("\n") >= 40
+    assert outputs[0] == outputs[1]
 
 
 def test_evaluation_metrics_on_known_scores() -> None:

@@ -349,7 +349,9 @@ class BrandBook:
             tld_swap_owners=frozenset({organisation.name}) if organisation else frozenset(),
         )
         for brand in self.brands:
-            for domain in brand.domains:
+            # sorted: a set's order changes with the interpreter's hash seed, and the first
+            # protected domain found is the one a lookalike is reported (and trained) as
+            for domain in sorted(brand.domains):
                 self.static.add(domain, brand.name)
 
     def with_organisation(self, name: str, names: list[str], domains: list[str]) -> BrandBook:
