@@ -603,17 +603,21 @@ def merge_reports(existing: Event, new: Event) -> bool:
     return False
 
 
-def country_code(name: str) -> str:
-    """ISO code for a country name, demonym, agency, leader or threat-actor group; the name
-    upper-cased when unknown (so "US", "us", "United States" and "Cyber Command" agree)."""
+def known_country_code(name: str) -> str:
+    """ISO code for a country name, demonym, agency, leader or threat-actor group; "" when
+    the name is none of those."""
     table = lexicon().name_table
     for candidate in (name, name.strip(), name.title(), name.upper()):
         if candidate in table and table[candidate][1]:
             return table[candidate][1]
     actor = default_gazetteer().resolve(name)
-    if actor is not None and actor.country:
-        return actor.country
-    return name.strip().upper()
+    return actor.country if actor is not None and actor.country else ""
+
+
+def country_code(name: str) -> str:
+    """As ``known_country_code``, but the name upper-cased when unknown (so "US", "us",
+    "United States" and "Cyber Command" agree)."""
+    return known_country_code(name) or name.strip().upper()
 
 
 _PRO_STATE = re.compile(r"\bpro-([A-Za-z]+)\b", re.IGNORECASE)
@@ -658,11 +662,7 @@ def initiator_candidates(text: str) -> list[str]:
     ranked.extend(m.country for m in mentions if m.kind == "group")
     # "pro-Russian hackers", "pro-Kremlin group": aligned with that state, which is how incident
     # databases such as EuRepoC code the initiator.
-    table = lexicon().name_table
-    for aligned in _PRO_STATE.finditer(text):
-        entry = table.get(aligned.group(1)) or table.get(aligned.group(1).title())
-        if entry and entry[1]:
-            ranked.append(entry[1])
+    ranked.extend(known_country_code(aligned.group(1)) for aligned in _PRO_STATE.finditer(text))
     for sentence in sentences(text):
         event = sentence_event(sentence, None, "")
         if event is not None:

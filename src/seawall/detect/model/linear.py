@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -98,7 +98,7 @@ class LinearModel:
         score = float(self.weights[indices] @ values) + self.intercept if indices.size else self.intercept
         return score, indices, values
 
-    @property
+    @cached_property
     def training_share(self) -> float:
         """Share of phish among the messages the calibration was fitted on."""
         counts = self.metadata.get("messages") or {}
