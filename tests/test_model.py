@@ -21,7 +21,7 @@ from seawall.detect.fixtures import analyse_file
 from seawall.detect.model import dataset, evaluate, train
 from seawall.detect.model.linear import LinearModel, ModelError, default_model_path, load_model
 from seawall.detect.model.normalise import scrub_message, strip_list_tags
-from seawall.detect.model.vectorize import FEATURE_VERSION
+from seawall.detect.model.vectorize import FEATURE_VERSION, Hasher, Tokens
 from seawall.detect.verdict import combine, label_for, scale_odds
 from tests.conftest import RULE_FIXTURES, fixture_path
 
@@ -154,6 +154,32 @@ def test_model_tokens_do_not_depend_on_the_hash_seed() -> None:
         outputs.append(completed.stdout)
     assert outputs[0].count("\n") >= 40
     assert outputs[0] == outputs[1]
+
+
+def test_a_token_hashes_to_the_same_bucket_wherever_it_stands() -> None:
+    hasher = Hasher(2**19)
+    tokens = ["b:invoice", "b:your_account", "c:paŷ", "s:a\x1fb", "", "b:invoice", "b:a\x00"]
+    together = hasher.buckets(tokens).tolist()
+    alone = [hasher.index(token) for token in tokens]
+    assert together == alone
+    assert together[0] == together[5]
+    assert len(set(together[:5])) == 5 and together[6] != hasher.index("b:a")
+    assert all(0 <= bucket < 2**19 for bucket in together)
+    spread = hasher.buckets([f"b:word{i}" for i in range(20_000)])
+    assert np.bincount(spread % 64, minlength=64).min() > 20_000 / 64 * 0.8
+
+
+def test_each_token_block_has_unit_length() -> None:
+    hasher = Hasher(2**19)
+    indices, values, names = hasher.vector_with_names(
+        Tokens(
+            text=["b:verify", "b:verify", "b:account", "s:urgent"], meta=["f:link.shortener", "r:dmarc-fail"]
+        )
+    )
+    assert list(indices) == sorted(set(indices.tolist()))
+    assert float(values @ values) == pytest.approx(2.0)
+    assert names.get(hasher.index("s:urgent"), "?") == "s:urgent"
+    assert names.get(-1, "?") == "?"
 
 
 def test_evaluation_metrics_on_known_scores() -> None:
