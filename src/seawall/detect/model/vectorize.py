@@ -225,7 +225,8 @@ class Hasher:
         hashes = (prefix[ends] - prefix[starts]) * self._inverse[starts]
         hashes ^= hashes >> np.uint64(29)
         hashes *= _MIX
-        return (hashes >> self._shift).astype(np.int64)
+        buckets: np.ndarray = (hashes >> self._shift).astype(np.int64)
+        return buckets
 
     def index(self, token: str) -> int:
         return int(self.buckets([token])[0])
