@@ -178,8 +178,7 @@ def test_each_token_block_has_unit_length() -> None:
     )
     assert list(indices) == sorted(set(indices.tolist()))
     assert float(values @ values) == pytest.approx(2.0)
-    assert names.get(hasher.index("s:urgent"), "?") == "s:urgent"
-    assert names.get(-1, "?") == "?"
+    assert names.names([hasher.index("s:urgent"), -1]) == {hasher.index("s:urgent"): "s:urgent"}
 
 
 def test_evaluation_metrics_on_known_scores() -> None:

@@ -130,16 +130,15 @@ class LinearModel:
             return Prediction(probability)
         contributions = self.weights[indices] * values
         # Tokens sharing a bucket share its weight; a bucket is named by its first token.
-        order = np.argpartition(-np.abs(contributions), min(explain, contributions.size - 1))[:explain]
-        order = order[np.argsort(-np.abs(contributions[order]))]
+        top = np.argpartition(-np.abs(contributions), min(explain, contributions.size - 1))[:explain]
+        order = [int(i) for i in top[np.argsort(-np.abs(contributions[top]))] if contributions[i] != 0]
+        buckets = [int(indices[i]) for i in order]
+        named = names.names(buckets)
         return Prediction(
             probability,
             [
-                Contribution(
-                    names.get(int(indices[i]), f"#{int(indices[i])}"), round(float(contributions[i]), 4)
-                )
-                for i in order
-                if contributions[i] != 0
+                Contribution(named.get(bucket, f"#{bucket}"), round(float(contributions[i]), 4))
+                for i, bucket in zip(order, buckets, strict=True)
             ],
         )
 

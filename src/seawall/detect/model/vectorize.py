@@ -122,7 +122,7 @@ def _content_words(words: list[str]) -> list[str]:
 
 def _pairs(words: list[str], prefix: str) -> list[str]:
     tokens = [prefix + word for word in words]
-    tokens.extend(f"{prefix}{a}_{b}" for a, b in itertools.pairwise(words))
+    tokens += [f"{prefix}{a}_{b}" for a, b in itertools.pairwise(words)]
     return tokens
 
 
@@ -271,9 +271,11 @@ class TokenNames:
     text_buckets: np.ndarray
     meta_buckets: np.ndarray
 
-    def get(self, bucket: int, default: str) -> str:
-        for names, buckets in ((self.tokens.text, self.text_buckets), (self.tokens.meta, self.meta_buckets)):
-            found = np.flatnonzero(buckets == bucket)
-            if found.size:
-                return names[int(found[0])]
-        return default
+    def names(self, buckets: list[int]) -> dict[int, str]:
+        """A token for each of ``buckets`` (those no token fell in are left out)."""
+        found: dict[int, str] = {}
+        wanted = np.array(buckets, dtype=np.int64)
+        for names, hashed in ((self.tokens.text, self.text_buckets), (self.tokens.meta, self.meta_buckets)):
+            for position in np.flatnonzero(np.isin(hashed, wanted)).tolist():
+                found.setdefault(int(hashed[position]), names[position])
+        return found
