@@ -1,6 +1,7 @@
 """False positives on legitimate mail, per ham corpus and per rule, with phishing recall beside.
 
     python bench/false_positives.py [--labels ../shared/corpora/labels.tsv] [--commercial-weight 10]
+                                    [--show-flagged]
 
 Split: the time split of ``seawall eval`` (train on the oldest 70 %, test on the newest, no
 campaign on both sides), with ``--scrub`` (collector artefacts normalised on both classes), and
@@ -33,15 +34,18 @@ from email.policy import compat32
 from pathlib import Path
 
 from seawall.config import Settings, settings_from_toml
+from seawall.detect.detector import Detector
 from seawall.detect.model import dataset
 from seawall.detect.model.dataset import Labelled
 from seawall.detect.model.evaluate import Scored, score, split
+from seawall.detect.model.linear import LinearModel
 from seawall.detect.model.normalise import scrub_message
 from seawall.detect.model.train import Example, fit, prepare
 from seawall.detect.verdict import label_for
 from seawall.intake.source import RawMessage
 from seawall.mail.auth import parse_authentication_results
 from seawall.mail.domains import registered_domain
+from seawall.mail.parse import parse_message
 
 COMMERCIAL = "commercial_markup"
 
@@ -90,7 +94,13 @@ def deployed_examples(items: list[Labelled]) -> dict[str, Example]:
     return {e.origin: e for e in prepare(deployed, settings, scrub=False)}
 
 
-def report(scored: list[Scored], settings: Settings, title: str) -> None:
+def report(
+    scored: list[Scored],
+    settings: Settings,
+    title: str,
+    show_flagged: bool = False,
+    model: LinearModel | None = None,
+) -> None:
     thresholds = settings.verdict
     print(f"\n== {title}")
     phish = [s for s in scored if s.example.label == 1]
@@ -119,6 +129,25 @@ def report(scored: list[Scored], settings: Settings, title: str) -> None:
         )
         if rules:
             print("      rules on flagged ham: " + ", ".join(f"{r} {n}" for r, n in rules.most_common(6)))
+        if show_flagged:
+            for item in flagged:
+                _show(item, model)
+
+
+def _show(item: Scored, model: LinearModel | None) -> None:
+    """One flagged legitimate message: what it is, the rules and the model tokens that flagged it."""
+    example = item.example
+    print(f"        {Path(example.origin).name}  {example.subject[:60]!r}  from {example.sender}")
+    rules = ", ".join(f"{e.rule} {e.weight:+g}" for e in example.evidence if e.rule != "model" and e.weight)
+    print(f"          score {item.combined:.0f}, model p {item.probability:.3f}; rules: {rules or 'none'}")
+    if model is None:
+        return
+    settings = Settings()
+    scrubbed = scrub_message(Path(example.origin).read_bytes())
+    message = parse_message(RawMessage.from_bytes(scrubbed, example.origin), settings.limits)
+    analysis = Detector(settings, use_model=False).analyse(message)
+    prediction = model.predict(message, analysis.features, [m.rule.id for m in analysis.matches], explain=8)
+    print("          model: " + ", ".join(f"{c.token} {c.weight:+.2f}" for c in prediction.contributions))
 
 
 def main() -> None:
@@ -128,6 +157,9 @@ def main() -> None:
     root = Path(__file__).resolve().parents[2] / "shared" / "corpora"
     parser.add_argument("--labels", default=str(root / "labels.tsv"))
     parser.add_argument("--commercial-weight", type=float, default=3.0)
+    parser.add_argument(
+        "--show-flagged", action="store_true", help="list each flagged legitimate message and why"
+    )
     args = parser.parse_args()
     settings = Settings()
     items = list(dataset.load(Path(args.labels), ("modern/",), ()))
@@ -154,11 +186,15 @@ def main() -> None:
             score(test, model),
             settings,
             f"rules + model, commercial_markup weight {weight:g}{shipped}, scrubbed",
+            args.show_flagged,
+            model,
         )
         report(
             score(deployed_test, model),
             settings,
             f"rules + model, commercial_markup weight {weight:g}{shipped}, deployed view",
+            args.show_flagged,
+            model,
         )
 
 

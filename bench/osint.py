@@ -203,9 +203,9 @@ def predict_incident(text: str) -> tuple[str, str, str, str]:
                 break
         category = category or "State institutions / political system"
     if not kind:
-        for name, pattern, _attack in lexicon().types:
-            if pattern.search(text) and name in _TYPE:
-                kind = _TYPE[name]
+        for operation in lexicon().types:
+            if operation.search(text) and operation.name in _TYPE:
+                kind = _TYPE[operation.name]
                 break
     return initiator, receiver, category, kind or "Disruption"
 

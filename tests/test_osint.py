@@ -100,6 +100,26 @@ def test_a_kinetic_event_alone_is_not_a_cyber_event() -> None:
     assert extract_events(article) == []
 
 
+def test_a_theft_verb_is_data_theft_only_when_data_was_taken() -> None:
+    def types(text: str) -> list[str]:
+        return [
+            t for e in extract_events(Article(id="t", published="2017-05-02", text=text)) for t in e.types
+        ]
+
+    assert "data theft" in types(
+        "Russian hackers stole the passwords of staff at the German foreign ministry."
+    )
+    assert "data theft" in types(
+        "Hackers linked to Iran gained access to the customer database of Saudi Aramco."
+    )
+    assert "data theft" not in types(
+        "North Korean hackers stole $81 million from the central bank of Bangladesh."
+    )
+    assert "data theft" not in types(
+        "Iranian hackers stole the show with attacks on Saudi Aramco's refineries."
+    )
+
+
 def test_dates_resolve_against_the_publication_date() -> None:
     saturday = resolve("The US launched a cyberattack against Iran on Saturday.", date(2019, 6, 23), "day")
     assert saturday is not None and saturday.start == "2019-06-22" and saturday.precision == "day"

@@ -86,9 +86,29 @@ class Mention:
     name: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class OperationType:
+    """An operation type's wording. A weak term ("stole", "gained access") names the operation
+    only when the sentence also names what was taken ("data", "passwords"): "stole the show"
+    and "a stolen iPhone" are not data theft."""
+
+    name: str
+    terms: re.Pattern[str]
+    attack: list[str]
+    weak_terms: re.Pattern[str] | None = None
+    objects: re.Pattern[str] | None = None
+
+    def search(self, sentence: str) -> re.Match[str] | None:
+        match = self.terms.search(sentence)
+        if match or self.weak_terms is None or self.objects is None:
+            return match
+        weak = self.weak_terms.search(sentence)
+        return weak if weak and self.objects.search(sentence) else None
+
+
 @dataclass(slots=True)
 class Lexicon:
-    types: list[tuple[str, re.Pattern[str], list[str]]]
+    types: list[OperationType]
     not_event: re.Pattern[str]
     sectors: list[tuple[str, re.Pattern[str]]]
     sources: list[tuple[str, str]]
@@ -112,7 +132,13 @@ def _data(name: str) -> Any:
 def lexicon() -> Lexicon:
     data = yaml.safe_load(_data("lexicon.yml"))
     types = [
-        (name, re.compile(_words(entry["terms"]), re.IGNORECASE), list(entry.get("attack", [])))
+        OperationType(
+            name,
+            re.compile(_words(entry["terms"]), re.IGNORECASE),
+            list(entry.get("attack", [])),
+            re.compile(_words(entry["weak_terms"]), re.IGNORECASE) if entry.get("weak_terms") else None,
+            re.compile(_words(entry["objects"]), re.IGNORECASE) if entry.get("objects") else None,
+        )
         for name, entry in data["operation_types"].items()
     ]
     sectors = [(name, re.compile(_words(terms), re.IGNORECASE)) for name, terms in data["sectors"].items()]
@@ -258,7 +284,11 @@ _VICTIM_BEFORE = re.compile(
     r"targets|victims|in))*\s*$",
     re.IGNORECASE,
 )
-_AGENT_BEFORE = re.compile(r"\b(?:by|from)(?:\s+(?:the|an?|suspected|alleged))*\s*$", re.IGNORECASE)
+_AGENT_BEFORE = re.compile(
+    r"\b(?:by|from|linked to|tied to|connected to|associated with|backed by|sponsored by|on behalf of)"
+    r"(?:\s+(?:the|an?|suspected|alleged))*\s*$",
+    re.IGNORECASE,
+)
 _PASSIVE_AFTER = re.compile(
     r"^\W*(?:\w+\s+){0,2}?(?:was|were|has been|have been|had been|is being|got)\s+(?:\w+\s+)?"
     r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim)",
@@ -310,11 +340,11 @@ def _trigger_positions(sentence: str) -> tuple[list[str], list[str], int]:
     types: list[str] = []
     techniques: list[str] = []
     first = -1
-    for name, pattern, attack in lexicon().types:
-        match = pattern.search(sentence)
+    for operation in lexicon().types:
+        match = operation.search(sentence)
         if match:
-            types.append(name)
-            techniques.extend(attack)
+            types.append(operation.name)
+            techniques.extend(operation.attack)
             first = match.start() if first < 0 else min(first, match.start())
     return types, sorted(set(techniques)), first
 
