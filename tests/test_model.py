@@ -119,6 +119,9 @@ def test_legitimacy_scales_the_models_odds_not_its_probability() -> None:
     thresholds = Settings().verdict
     assert label_for(sure, thresholds) == "phishing"
     assert label_for(doubtful, thresholds) == "clean"
+    # A probability rounded to 1.0 is scaled as 0.999, not left untouched.
+    assert scale_odds(1.0, 0.3) == pytest.approx(scale_odds(0.999, 0.3))
+    assert scale_odds(1.0, 0.003) < 0.8
 
 
 _TOKENS_OF_FIXTURES = """

@@ -53,6 +53,7 @@ FEATURES: dict[str, str] = {
     "from.freemail": "From is a free webmail address",
     "from.own_domain": "From uses one of the organisation's (or recipients') own domains",
     "from.brand_domain": "From uses a protected brand's own domain, not its webmail (value: brand)",
+    "from.restricted_registry": "From is under a government-only registry such as .gov (value: suffix)",
     "from.display_name_brand": "display name claims a protected brand the sender is not (value: brand)",
     "from.display_name_own_org": "display name claims the organisation while the sender is external",
     "from.display_name_executive": "display name is one of the organisation's executives; sender external",
@@ -307,6 +308,16 @@ def _without_addresses(text: str) -> str:
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
+def _restricted_registry(domain: str, registries: frozenset[str]) -> str:
+    """The government-only suffix ``domain`` lies under ("gov" for mail.house.gov), or ""."""
+    labels = domain.lower().rstrip(".").split(".")
+    for start in range(1, len(labels)):
+        suffix = ".".join(labels[start:])
+        if suffix in registries:
+            return suffix
+    return ""
+
+
 def data_lines(name: str, package: str = "seawall.detect") -> frozenset[str]:
     """A shipped list (one lower-cased entry per line, ``#`` comments) from ``<package>/data``."""
     text = resources.files(package).joinpath(f"data/{name}").read_text("utf-8")
@@ -371,6 +382,7 @@ class FeatureContext:
     mail_platforms: frozenset[str]
     suspicious_tlds: frozenset[str]
     redirectors: Redirectors
+    restricted_registries: frozenset[str] = frozenset()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FeatureContext:
@@ -387,6 +399,7 @@ class FeatureContext:
             free_hosting=data_lines("free_hosting.txt"),
             mail_platforms=data_lines("mail_platforms.txt"),
             suspicious_tlds=data_lines("suspicious_tlds.txt"),
+            restricted_registries=data_lines("restricted_registries.txt"),
             redirectors=default_redirectors(),
         )
 
@@ -491,6 +504,9 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
         owner = None if freemail else context.brands.static.owner_of(from_reg)
         if owner:
             add("from.brand_domain", owner, "header:From")
+        registry = _restricted_registry(from_domain, context.restricted_registries)
+        if registry:
+            add("from.restricted_registry", registry, "header:From")
         if from_domain.startswith("xn--") or ".xn--" in from_domain:
             add("from.punycode", from_domain, "header:From")
         imitation = lookalike(from_reg, from_domain)

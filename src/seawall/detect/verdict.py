@@ -16,6 +16,8 @@ from seawall.config import VerdictThresholds
 from seawall.detect.engine import RuleMatch
 
 MAX_TRIGGERS = 12
+MAX_SCALED_PROBABILITY = 0.999
+"""The most certain model probability a sign of legitimacy scales (see ``scale_odds``)."""
 LABELS = ("clean", "suspicious", "phishing")
 
 
@@ -157,8 +159,11 @@ def scale_odds(probability: float, factor: float) -> float:
     the probability instead capped every authenticated sender at the factor, and attackers
     authenticate their own domains (a fifth of our test phish pass DMARC, docs/benchmarks.md).
     """
-    if factor == 1.0 or probability <= 0.0 or probability >= 1.0:
+    if factor == 1.0 or probability <= 0.0:
         return probability
+    # The calibration was fitted on a few thousand messages: it cannot tell odds of 1,000:1 from
+    # 100,000:1 (and a probability rounded to 1.0 has none), so a factor scales at most 999:1.
+    probability = min(probability, MAX_SCALED_PROBABILITY)
     odds = probability / (1.0 - probability) * factor
     return odds / (1.0 + odds)
 

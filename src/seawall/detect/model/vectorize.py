@@ -43,8 +43,8 @@ from seawall.detect.model.normalise import (
 from seawall.mail.model import ParsedMessage
 
 FEATURE_VERSION = "seawall-model-features/7"
-_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|fw|fwd|wg|sv|vs|antw|res|enc|tr|rv)\s*:\s*)+", re.IGNORECASE)
 """Bump whenever tokens change: a model trained on other tokens must not be loaded."""
+_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|fw|fwd|wg|sv|vs|antw|res|enc|tr|rv)\s*:\s*)+", re.IGNORECASE)
 N_FEATURES = 2**19
 BODY_WORDS = 500
 """Body words the model reads (about the first 3,000 characters)."""
@@ -62,6 +62,7 @@ _EXCLUDED = frozenset(
         "from.registered_domain",
         "from.display_name",
         "from.own_domain",
+        "from.restricted_registry",
         "subject.text",
         "link.url",
         "link.domain",
@@ -86,11 +87,11 @@ _EXCLUDED = frozenset(
         "defect",
     }
 )
+# Rules resting only on excluded features.
+_EXCLUDED_RULES = frozenset({"undisclosed-recipients"})
 # Features whose values are categories worth learning (an extension, a brand, a hosting
 # service); other string features count only by their presence, so that no sender, list or
 # reply address can be memorised.
-# Rules resting only on excluded features.
-_EXCLUDED_RULES = frozenset({"undisclosed-recipients"})
 _VALUE_FEATURES = frozenset(
     {
         "attachment.extension",
