@@ -18,7 +18,7 @@ collector's favourite senders, not phishing. Link paths are left out as well: th
 pushed legitimate newsletters towards phishing (docs/model.md); what is deceptive in a link is
 judged by the link features and rules.
 
-Tokens are hashed (a polynomial hash over all of a message's tokens at once) into ``2**19`` buckets; the
+Tokens are hashed into ``2**19`` buckets, all of a message's tokens at once (``Hasher``); the
 text block and the feature block are each scaled to unit length.
 """
 
