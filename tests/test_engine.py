@@ -171,3 +171,15 @@ def test_scores_combine_like_independent_evidence() -> None:
     assert rules_score([40, 40]) == 64
     assert rules_score([70, 40, -35]) == pytest.approx(100 * (1 - 0.3 * 0.6) * 0.65, abs=0.01)
     assert 99 < rules_score([99, 99, 99]) <= 100
+
+
+def test_only_government_registries_count_as_government_senders() -> None:
+    from seawall.detect.features import _restricted_registry, data_lines
+
+    registries = data_lines("restricted_registries.txt")
+    assert _restricted_registry("mail.house.gov", registries) == "gov"
+    assert _restricted_registry("cabinetoffice.gov.uk", registries) == "gov.uk"
+    assert _restricted_registry("army.mil", registries) == "mil"
+    assert _restricted_registry("gov-portal.com", registries) == ""
+    assert _restricted_registry("irs.gov.refund-center.top", registries) == ""
+    assert _restricted_registry("gov", registries) == ""
