@@ -53,6 +53,7 @@ FEATURES: dict[str, str] = {
     "from.freemail": "From is a free webmail address",
     "from.own_domain": "From uses one of the organisation's (or recipients') own domains",
     "from.brand_domain": "From uses a protected brand's own domain, not its webmail (value: brand)",
+    "from.suspicious_tld": "From is under a top-level domain with high abuse rates (value: tld)",
     "from.restricted_registry": "From is under a government-only registry such as .gov (value: suffix)",
     "from.display_name_brand": "display name claims a protected brand the sender is not (value: brand)",
     "from.display_name_own_org": "display name claims the organisation while the sender is external",
@@ -504,6 +505,9 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
         owner = None if freemail else context.brands.static.owner_of(from_reg)
         if owner:
             add("from.brand_domain", owner, "header:From")
+        sender_tld = from_reg.rsplit(".", 1)[-1] if from_reg else ""
+        if sender_tld in context.suspicious_tlds:
+            add("from.suspicious_tld", sender_tld, "header:From")
         registry = _restricted_registry(from_domain, context.restricted_registries)
         if registry:
             add("from.restricted_registry", registry, "header:From")

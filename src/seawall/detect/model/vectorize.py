@@ -63,6 +63,7 @@ _EXCLUDED = frozenset(
         "from.display_name",
         "from.own_domain",
         "from.restricted_registry",
+        "from.suspicious_tld",
         "subject.text",
         "link.url",
         "link.domain",
@@ -88,7 +89,7 @@ _EXCLUDED = frozenset(
     }
 )
 # Rules resting only on excluded features.
-_EXCLUDED_RULES = frozenset({"undisclosed-recipients"})
+_EXCLUDED_RULES = frozenset({"undisclosed-recipients", "sender-suspicious-tld"})
 # Features whose values are categories worth learning (an extension, a brand, a hosting
 # service); other string features count only by their presence, so that no sender, list or
 # reply address can be memorised.
