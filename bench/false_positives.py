@@ -130,22 +130,22 @@ def report(
         if rules:
             print("      rules on flagged ham: " + ", ".join(f"{r} {n}" for r, n in rules.most_common(6)))
         if show_flagged:
+            detector = Detector(settings, use_model=False) if model is not None and flagged else None
             for item in flagged:
-                _show(item, model)
+                _show(item, model, detector)
 
 
-def _show(item: Scored, model: LinearModel | None) -> None:
+def _show(item: Scored, model: LinearModel | None, detector: Detector | None) -> None:
     """One flagged legitimate message: what it is, the rules and the model tokens that flagged it."""
     example = item.example
     print(f"        {Path(example.origin).name}  {example.subject[:60]!r}  from {example.sender}")
     rules = ", ".join(f"{e.rule} {e.weight:+g}" for e in example.evidence if e.rule != "model" and e.weight)
     print(f"          score {item.combined:.0f}, model p {item.probability:.3f}; rules: {rules or 'none'}")
-    if model is None:
+    if model is None or detector is None:
         return
-    settings = Settings()
     scrubbed = scrub_message(Path(example.origin).read_bytes())
-    message = parse_message(RawMessage.from_bytes(scrubbed, example.origin), settings.limits)
-    analysis = Detector(settings, use_model=False).analyse(message)
+    message = parse_message(RawMessage.from_bytes(scrubbed, example.origin), detector.settings.limits)
+    analysis = detector.analyse(message)
     prediction = model.predict(message, analysis.features, [m.rule.id for m in analysis.matches], explain=8)
     print("          model: " + ", ".join(f"{c.token} {c.weight:+.2f}" for c in prediction.contributions))
 

@@ -309,6 +309,11 @@ def _without_addresses(text: str) -> str:
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
+def _tld(registered: str) -> str:
+    """The top-level domain of a registered domain ("" for none)."""
+    return registered.rsplit(".", 1)[-1] if registered else ""
+
+
 def _restricted_registry(domain: str, registries: frozenset[str]) -> str:
     """The government-only suffix ``domain`` lies under ("gov" for mail.house.gov), or ""."""
     labels = domain.lower().rstrip(".").split(".")
@@ -505,7 +510,7 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
         owner = None if freemail else context.brands.static.owner_of(from_reg)
         if owner:
             add("from.brand_domain", owner, "header:From")
-        sender_tld = from_reg.rsplit(".", 1)[-1] if from_reg else ""
+        sender_tld = _tld(from_reg)
         if sender_tld in context.suspicious_tlds:
             add("from.suspicious_tld", sender_tld, "header:From")
         registry = _restricted_registry(from_domain, context.restricted_registries)
@@ -715,7 +720,7 @@ def _links(
             imitation = lookalike(reg, host)
             if imitation:
                 add("link.lookalike", imitation[0], f"{where} ({imitation[1]})")
-        tld = reg.rsplit(".", 1)[-1] if reg else ""
+        tld = _tld(reg)
         if tld in context.suspicious_tlds:
             add("link.suspicious_tld", tld, where)
         if target.port is not None and target.port not in (80, 443, 8080, 8443):
