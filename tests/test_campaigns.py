@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -261,6 +262,82 @@ def test_scanning_records_campaigns_that_survive_a_restart(database_url: str, tm
     assert [count for _, _, count in view.waves] == [4, 3]
     assert ("domain", "benefits-portal-update.com", 7) in view.indicators
     assert len(view.recipients) == 4
+    database.close()
+
+
+def test_two_scanners_sharing_a_store_never_share_an_id_and_one_wave_stays_one_campaign(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = load_settings(REPO / "examples" / "seawall.toml")
+    database = Database(database_url)
+    # Two filter instances start on the same (empty) store.
+    first = Scanner(settings, database=database, keep_raw=False)
+    second = Scanner(settings, database=database, keep_raw=False)
+    start = datetime(2019, 6, 20, 8, 0, tzinfo=UTC)
+    wave = _wave_files(tmp_path, 5, start, "shared")
+    other_lure = []
+    for number in range(2):
+        path = tmp_path / f"payroll-{number}.eml"
+        path.write_bytes(
+            lure(
+                f"clerk{number}@petroco-energy.com",
+                f"Clerk{number} Person",
+                start + timedelta(minutes=number),
+                domain="payroll-verification-desk.com",
+                sender="payroll@payroll-verification-desk.com",
+                subject="Action required: confirm your direct deposit",
+                token=f"pay{number}qq77",
+                body=(
+                    "Your direct deposit could not be processed for this pay period. Payroll needs "
+                    "you to confirm your bank routing and account number before Friday or your "
+                    f"salary will be held:\n\nhttps://payroll-verification-desk.com/confirm/pay{number}qq77\n\n"
+                    "Payroll Services"
+                ),
+            )
+        )
+        other_lure.append(path)
+    on_first = list(first.scan([str(p) for p in wave[:3]]))
+    on_second = list(second.scan([str(p) for p in other_lure]))
+    first_ids = {r.campaign.campaign_id for r in on_first if r.campaign}
+    second_ids = {r.campaign.campaign_id for r in on_second if r.campaign}
+    assert len(first_ids) == 1 and len(second_ids) == 1
+    assert first_ids != second_ids  # founded at the same time, on different ids
+    first.flush()
+    second.flush()  # writes its own batch, then catches up with the first scanner's
+    later = list(second.scan([str(p) for p in wave[3:]]))
+    second.flush()
+    assert {r.campaign.campaign_id for r in later if r.campaign} == first_ids
+    assert later[0].campaign is not None and not later[0].campaign.founded
+    repository = CampaignRepository(database)
+    view = repository.campaign(first_ids.pop(), settings.campaigns.wave_gap_hours)
+    assert view is not None and view.message_count == 5 and len(view.messages) == 5
+    assert len(repository.campaigns()) == 2
+    database.close()
+
+
+def test_a_merge_recorded_by_another_scanner_folds_the_campaigns_in_memory() -> None:
+    index = CampaignIndex()
+    index.restore_member("a" * 64, 3, 1_560_000_000.0)
+    index.restore_member("b" * 64, 5, 1_560_090_000.0)
+    index.restore_member("c" * 64, 5, 1_560_090_600.0)
+    index.restore_merge(5, 3)
+    assert index.resolve(5) == 3 and 5 not in index.campaigns
+    assert index.campaigns[3].members == 3 and index.campaigns[3].waves == 2
+    index.restore_merge(5, 3)  # read again on the next refresh: no double count
+    assert index.campaigns[3].members == 3
+    index.restore_member("b" * 64, 5, 1_560_090_000.0)  # a member read back: counted once
+    assert index.campaigns[3].members == 3
+
+
+def test_campaign_ids_reserved_concurrently_are_distinct(database_url: str) -> None:
+    database = Database(database_url)
+    repositories = [CampaignRepository(database) for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        batches = list(pool.map(lambda r: [r.reserve_campaign_id() for _ in range(15)], repositories))
+    ids = [i for batch in batches for i in batch]
+    assert len(set(ids)) == 60 and sorted(ids) == list(range(1, 61))
+    # Reserved ids without members are not campaigns yet.
+    assert repositories[0].campaigns() == []
     database.close()
 
 

@@ -63,7 +63,14 @@ class Scanner:
         self._pending: list[ScanResult] = []
         self._stored_raw: set[str] = set()
         self.campaign_repository = CampaignRepository(self.database) if self.database is not None else None
-        self.campaigns = CampaignIndex(settings.campaigns) if settings.campaigns.enabled else None
+        self.campaigns = (
+            CampaignIndex(
+                settings.campaigns,
+                allocate=self.campaign_repository.reserve_campaign_id if self.campaign_repository else None,
+            )
+            if settings.campaigns.enabled
+            else None
+        )
         if self.campaigns is not None and self.campaign_repository is not None:
             self.campaign_repository.load_index(self.campaigns)
         self.intel = IntelMatcher(self.campaign_repository.intel() if self.campaign_repository else [])
@@ -193,6 +200,8 @@ class Scanner:
         self._stored_raw = set()
         if self.campaigns is not None and self.campaign_repository is not None:
             self.campaign_repository.save(self.campaigns, self.campaigns.drain(), self._facts)
+            # Other scanners may share the store: learn their campaigns before the next batch.
+            self.campaign_repository.refresh_index(self.campaigns)
         self._facts = []
 
     def close(self) -> None:

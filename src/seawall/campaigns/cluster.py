@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,8 +84,13 @@ def wave_number(timestamps: list[float], timestamp: float, gap_seconds: float) -
 class CampaignIndex:
     """The in-memory indexes; :class:`seawall.store.campaigns.CampaignRepository` persists them."""
 
-    def __init__(self, settings: CampaignSettings | None = None) -> None:
+    def __init__(
+        self, settings: CampaignSettings | None = None, allocate: Callable[[], int] | None = None
+    ) -> None:
         self.settings = settings or CampaignSettings()
+        self.allocate = allocate
+        """Where new campaign ids come from: the store when several scanners share it, so two
+        processes never found the same id; an in-memory counter otherwise."""
         self.lsh = MinHashLSH(threshold=self.settings.text_threshold, num_perm=NUM_PERM)
         self.signatures: dict[str, tuple[int, MinHash]] = {}
         self.keys: dict[str, list[int]] = {}
@@ -112,21 +117,27 @@ class CampaignIndex:
         return root
 
     def restore_merge(self, source: int, target: int) -> None:
-        self.merged_into[source] = target
+        """A merge recorded in the store (at start, or by another scanner since)."""
+        if self.merged_into.get(source) == target:
+            return
+        self._fold(source, target)
         self.next_id = max(self.next_id, source + 1, target + 1)
 
     def _merge(self, sources: list[int], target: int) -> None:
         """Fold campaigns into ``target`` (the oldest): one message proved them one operation."""
-        into = self._campaign(target)
         for source in sources:
-            campaign = self.campaigns.pop(source, None)
-            self.merged_into[source] = target
+            self._fold(source, target)
             self.new_merges.append((source, target))
-            if campaign is not None:
-                into.timestamps = sorted(into.timestamps + campaign.timestamps)
-                into.waves = len(waves_of(into.timestamps, self.settings.wave_gap_hours * 3600.0))
-                into.members += campaign.members
-                into.representatives += campaign.representatives
+
+    def _fold(self, source: int, target: int) -> None:
+        campaign = self.campaigns.pop(source, None)
+        self.merged_into[source] = target
+        if campaign is not None:
+            into = self._campaign(self.resolve(target))
+            into.timestamps = sorted(into.timestamps + campaign.timestamps)
+            into.waves = len(waves_of(into.timestamps, self.settings.wave_gap_hours * 3600.0))
+            into.members += campaign.members
+            into.representatives += campaign.representatives
 
     # -- loading persisted state --------------------------------------------------------------
     def restore_signature(self, key: str, campaign_id: int, hashvalues: bytes) -> None:
@@ -142,6 +153,8 @@ class CampaignIndex:
             owners.append(campaign_id)
 
     def restore_member(self, sha256: str, campaign_id: int, timestamp: float) -> None:
+        if sha256 in self.members:  # read back after this scanner wrote it
+            return
         campaign = self._campaign(self.resolve(campaign_id))
         campaign.add_time(timestamp, self.settings.wave_gap_hours * 3600.0)
         campaign.members += 1
@@ -167,8 +180,11 @@ class CampaignIndex:
             chosen = target
         founded = chosen is None
         if chosen is None:
-            chosen = self.next_id
-            self.next_id += 1
+            if self.allocate is not None:
+                chosen = self.allocate()
+            else:
+                chosen = self.next_id
+                self.next_id += 1
             reasons = ["founded: no earlier message shares its text or infrastructure"]
         campaign = self._campaign(chosen)
         wave = campaign.add_time(fingerprint.timestamp, gap)

@@ -73,9 +73,44 @@ class CampaignView:
     reasons: Counter[str] = field(default_factory=Counter)
 
 
+REFRESH_OVERLAP = 1000
+"""Rows re-read below the last one seen when catching up with other scanners: a row whose
+transaction committed after a later-numbered one (PostgreSQL numbers rows at insert, not at
+commit) is still picked up unless this many rows landed in between."""
+
+
 class CampaignRepository:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self._members_seen = 0
+        self._keys_seen = 0
+
+    def reserve_campaign_id(self) -> int:
+        """A campaign id no other scanner sharing this store can also take: the next free id,
+        claimed by inserting its (empty) row; a lost race retries with the next one."""
+        now = _now()
+        for _attempt in range(1000):
+            with self.database.engine.begin() as connection:
+                insert = _insert_for(connection.dialect.name)
+                candidate = int(connection.scalar(select(func.max(CampaignRecord.id))) or 0) + 1
+                claimed = connection.execute(
+                    insert(CampaignRecord.__table__)
+                    .values(
+                        id=candidate,
+                        message_count=0,
+                        subject="",
+                        actor="",
+                        actor_country="",
+                        actor_confidence=0,
+                        actor_evidence=[],
+                        updated_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["id"])
+                    .returning(CampaignRecord.id)
+                ).first()
+                if claimed is not None:
+                    return candidate
+        raise RuntimeError("could not reserve a campaign id")
 
     # -- the index ----------------------------------------------------------------------------
     def load_index(self, index: CampaignIndex) -> None:
@@ -90,18 +125,21 @@ class CampaignRepository:
                     index.restore_merge(source, target)
             for campaign_id in session.scalars(select(CampaignRecord.id)):
                 index.next_id = max(index.next_id, campaign_id + 1)
-            for sha, campaign_id, sent_at in session.execute(
+            for row_id, sha, campaign_id, sent_at in session.execute(
                 select(
+                    CampaignMessageRecord.id,
                     CampaignMessageRecord.sha256,
                     CampaignMessageRecord.campaign_id,
                     CampaignMessageRecord.sent_at,
                 )
             ):
                 index.restore_member(sha, campaign_id, _aware(sent_at).timestamp())
-            for key, campaign_id in session.execute(
-                select(CampaignKeyRecord.key, CampaignKeyRecord.campaign_id)
+                self._members_seen = max(self._members_seen, row_id)
+            for row_id, key, campaign_id in session.execute(
+                select(CampaignKeyRecord.id, CampaignKeyRecord.key, CampaignKeyRecord.campaign_id)
             ):
                 index.restore_key(key, campaign_id)
+                self._keys_seen = max(self._keys_seen, row_id)
             for sha, campaign_id, values in session.execute(
                 select(
                     CampaignSignatureRecord.sha256,
@@ -110,6 +148,48 @@ class CampaignRepository:
                 )
             ):
                 index.restore_signature(sha, campaign_id, values)
+
+    def refresh_index(self, index: CampaignIndex) -> None:
+        """Catch up with what other scanners sharing this store recorded since the last look
+        (members, keys, text signatures, merges), so that a wave split between two filter
+        instances still lands in one campaign."""
+        with self.database.session() as session:
+            for source, target in session.execute(
+                select(CampaignRecord.id, CampaignRecord.merged_into).where(
+                    CampaignRecord.merged_into.is_not(None)
+                )
+            ):
+                if target is not None:
+                    index.restore_merge(source, target)
+            new_members: list[str] = []
+            for row_id, sha, campaign_id, sent_at in session.execute(
+                select(
+                    CampaignMessageRecord.id,
+                    CampaignMessageRecord.sha256,
+                    CampaignMessageRecord.campaign_id,
+                    CampaignMessageRecord.sent_at,
+                ).where(CampaignMessageRecord.id > self._members_seen - REFRESH_OVERLAP)
+            ):
+                self._members_seen = max(self._members_seen, row_id)
+                if sha not in index.members:
+                    new_members.append(sha)
+                    index.restore_member(sha, campaign_id, _aware(sent_at).timestamp())
+            for row_id, key, campaign_id in session.execute(
+                select(CampaignKeyRecord.id, CampaignKeyRecord.key, CampaignKeyRecord.campaign_id).where(
+                    CampaignKeyRecord.id > self._keys_seen - REFRESH_OVERLAP
+                )
+            ):
+                self._keys_seen = max(self._keys_seen, row_id)
+                index.restore_key(key, campaign_id)
+            for start in range(0, len(new_members), 500):
+                for sha, campaign_id, values in session.execute(
+                    select(
+                        CampaignSignatureRecord.sha256,
+                        CampaignSignatureRecord.campaign_id,
+                        CampaignSignatureRecord.hashvalues,
+                    ).where(CampaignSignatureRecord.sha256.in_(new_members[start : start + 500]))
+                ):
+                    index.restore_signature(sha, campaign_id, values)
 
     def save(self, index: CampaignIndex, changes: Changes, facts: Sequence[MemberFacts]) -> None:
         """Write one batch of assignments, merges, keys, signatures, indicators and sightings."""
@@ -147,13 +227,22 @@ class CampaignRepository:
                     continue
                 campaign_rows.append(self._campaign_row(root, campaign, members, now))
             if campaign_rows:
-                statement = insert(CampaignRecord.__table__)
+                # In id order: the upsert locks each row (PostgreSQL), and two scanners locking
+                # the same campaigns in the same order cannot deadlock. The lock also makes the
+                # recount below see the other scanner's committed members.
+                campaign_rows.sort(key=lambda row: row["id"])
+                table = CampaignRecord.__table__
+                statement = insert(table)
                 statement = statement.on_conflict_do_update(
                     index_elements=["id"],
                     set_={
                         "first_seen": statement.excluded.first_seen,
                         "last_seen": statement.excluded.last_seen,
                         "message_count": statement.excluded.message_count,
+                        # a reserved id's row was written empty
+                        "subject": func.coalesce(
+                            func.nullif(table.c.subject, ""), statement.excluded.subject
+                        ),
                         "updated_at": statement.excluded.updated_at,
                     },
                 )
@@ -221,6 +310,30 @@ class CampaignRepository:
                         )
                     )
             self._save_indicators(connection, insert, facts, index, now)
+            self._recount(connection, sorted({row["id"] for row in campaign_rows}))
+
+    @staticmethod
+    def _recount(connection: Any, campaign_ids: list[int]) -> None:
+        """Size and time span of each campaign from its stored members: with several scanners
+        writing to one campaign, no single scanner's memory holds the whole count."""
+        for start in range(0, len(campaign_ids), 500):
+            chunk = campaign_ids[start : start + 500]
+            totals = connection.execute(
+                select(
+                    CampaignMessageRecord.campaign_id,
+                    func.count(),
+                    func.min(CampaignMessageRecord.sent_at),
+                    func.max(CampaignMessageRecord.sent_at),
+                )
+                .where(CampaignMessageRecord.campaign_id.in_(chunk))
+                .group_by(CampaignMessageRecord.campaign_id)
+            ).all()
+            for campaign_id, count, first, last in totals:
+                connection.execute(
+                    update(CampaignRecord)
+                    .where(CampaignRecord.id == campaign_id)
+                    .values(message_count=count, first_seen=first, last_seen=last)
+                )
 
     @staticmethod
     def _carry_actor(connection: Any, source: int, target: int) -> None:
@@ -381,7 +494,7 @@ class CampaignRepository:
             return list(
                 session.scalars(
                     select(CampaignRecord)
-                    .where(CampaignRecord.merged_into.is_(None))
+                    .where(CampaignRecord.merged_into.is_(None), CampaignRecord.message_count > 0)
                     .order_by(CampaignRecord.last_seen.desc().nulls_last(), CampaignRecord.id.desc())
                     .limit(limit)
                 )
@@ -437,7 +550,7 @@ class CampaignRepository:
             return list(
                 session.scalars(
                     select(CampaignRecord.id)
-                    .where(CampaignRecord.merged_into.is_(None))
+                    .where(CampaignRecord.merged_into.is_(None), CampaignRecord.message_count > 0)
                     .order_by(CampaignRecord.id)
                 )
             )
