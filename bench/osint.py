@@ -128,6 +128,7 @@ def casie(folder: Path, dev_only: bool = False) -> None:
         print(f"CASIE {split} ({len(names)} articles): event type (document level)")
         for casie_type, (tp, fp, fn) in detection.items():
             print("   ", _prf(casie_type, tp, fp, fn))
+        print("   ", _averages(detection))
         print(
             f"CASIE {split}: event type, counting only events CASIE marks as having happened (realis Actual)"
         )
@@ -136,6 +137,15 @@ def casie(folder: Path, dev_only: bool = False) -> None:
         print(f"CASIE {split}: arguments of those events")
         for (casie_type, role), (tp, fp, fn) in arguments.items():
             print("   ", _prf(f"{casie_type}/{role}", tp, fp, fn))
+
+
+def _averages(table: dict[str, list[int]]) -> str:
+    """Micro-averaged F1 (all types' decisions pooled, the usual event-type classification
+    figure) and macro-averaged F1 (the mean of the per-type F1)."""
+    tp, fp, fn = (sum(counts[i] for counts in table.values()) for i in range(3))
+    micro = 2 * tp / max(2 * tp + fp + fn, 1)
+    macro = sum(2 * c[0] / max(2 * c[0] + c[1] + c[2], 1) for c in table.values()) / len(table)
+    return f"{'all three types':<22} micro F1 {micro:.3f}  macro F1 {macro:.3f}"
 
 
 def _prf(label: str, tp: int, fp: int, fn: int) -> str:
