@@ -41,6 +41,7 @@ from seawall.osint.extract import (
     initiator_candidates,
     lexicon,
     sentences,
+    victim_candidates,
 )
 
 CASIE_TYPES = {"Phishing": "phishing", "Databreach": "data theft", "Ransom": "ransomware"}
@@ -217,8 +218,11 @@ def predict_incident(text: str) -> tuple[str, str, str, str]:
     if not initiator:
         initiator = candidates[0] if candidates else ""
     if not receiver:
-        others = [c for c in countries if c != initiator and c not in candidates]
+        slotted = victim_candidates(text)
+        others = [c for c in slotted if c != initiator]
+        others = others or [c for c in countries if c != initiator and c not in candidates]
         others = others or [c for c in countries if c != initiator]
+        others = others or slotted  # an operation at home: the state against its own people
         receiver = others[0] if others else ""
     if not category:
         for name, pattern in lexicon().sectors:

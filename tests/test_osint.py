@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from seawall.cli import app
 from seawall.osint.articles import Article, clean_text, read_articles
 from seawall.osint.dates import resolve
-from seawall.osint.extract import Event, extract_events, sentences
+from seawall.osint.extract import Event, extract_events, sentence_event, sentences
 from tests.conftest import REPO
 from tests.support.stix import valid_bundle
 
@@ -118,6 +118,57 @@ def test_a_theft_verb_is_data_theft_only_when_data_was_taken() -> None:
     assert "data theft" not in types(
         "Iranian hackers stole the show with attacks on Saudi Aramco's refineries."
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attackers", "victims"),
+    [
+        # the subject of a reporting verb reports; it does not attack
+        (
+            "German DDoS protection firm Link11 reported attacks against the State Bureau of Investigation.",
+            [],
+            [],
+        ),
+        ("Iran said it was hit by a US cyberattack on its missile systems.", ["US"], ["IR"]),
+        # passives with an appositive, a possessive, or a headline's missing auxiliary
+        (
+            "University College London, one of the leading universities, has been hit by a cyber-attack.",
+            [],
+            ["GB"],
+        ),
+        ("Japan’s pension system has been hacked and personal data of a million people leaked.", [], ["JP"]),
+        ("Interpol Indonesia Hacked and Defaced by a Brazilian team.", ["BR"], ["ID"]),
+        # "from" and "associated with" after theft or targets name the victim
+        ("Russian hackers stole data from several Ukrainian ministries.", ["RU"], ["UA"]),
+        ("The group infected targets associated with the Indian government to exfiltrate files.", [], ["IN"]),
+        ("Anonymous has defaced 43 top Israeli government websites.", [], ["IL"]),
+        (
+            "The foreign ministry had been hacked and Rome suspected the perpetrators were Russian.",
+            ["RU"],
+            ["IT"],
+        ),
+        # a threat-actor group or "Russia-linked" operators attack wherever the sentence puts them
+        ("The hackers go by many names: Fancy Bear, Pawn Storm, Sofacy and more.", ["RU"], []),
+        (
+            "CrowdStrike said the Russia-linked group used an implant against Ukrainian artillery units.",
+            ["RU"],
+            ["UA"],
+        ),
+        ("Australia and New Zealand are often targeted in ransomware campaigns.", [], ["AU", "NZ"]),
+        (
+            "Leaked tools show the US spy agency hacked the servers of a Pakistani cellular provider.",
+            ["US"],
+            ["PK"],
+        ),
+        # the active voice keeps its subject as the attacker
+        ("Russia hacked the Democratic National Committee in 2016.", ["RU"], []),
+        ("Chinese hackers breached the US Office of Personnel Management.", ["CN"], ["US"]),
+    ],
+)
+def test_who_attacked_whom_in_one_sentence(sentence: str, attackers: list[str], victims: list[str]) -> None:
+    event = sentence_event(sentence, None, "")
+    assert event is not None
+    assert (event.attacker_countries, event.victim_countries) == (attackers, victims)
 
 
 def test_dates_resolve_against_the_publication_date() -> None:

@@ -174,7 +174,8 @@ def lexicon() -> Lexicon:
     names = re.compile(
         r"(?<![\w-])(?:"
         + "|".join(re.escape(n) for n in sorted(table, key=len, reverse=True))
-        + r")(?![\w-])"
+        # "Russia-linked", "Iran-backed": the name before an alignment suffix is still the name
+        + r")(?!\w)(?!-(?!(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus)\b))"
     )
     return Lexicon(
         types=types,
@@ -279,18 +280,78 @@ def sentences(text: str) -> list[str]:
 # -- one sentence -------------------------------------------------------------------------------
 _VICTIM_BEFORE = re.compile(
     r"\b(?:against|on|onto|targeting|targeted|target|targets|at|into|in|hit|hitting|attacked|attacking|"
-    r"breached|breaching|compromised|compromising|infiltrated|penetrated|disrupted|crippled|of)"
+    r"breached|breaching|compromised|compromising|infiltrated|penetrated|disrupted|crippled|of|"
+    r"hits|attacks|breaches|compromises|infects|disrupts|cripples|penetrates|infiltrates|"
+    r"hacked|hacking|hacks|defaced|defacing|defaces|hijacked|hijacking|infected|infecting|paralysed|"
+    r"paralyzed|paralyse|paralyze|(?:took|taken|takes|taking|knocked|knocking)\s+down|spied\s+on|"
+    r"spying\s+on|spy\s+on)"
     r"(?:\s+(?:the|an?|its|their|several|many|some|undisclosed|unnamed|major|key|large-scale|"
-    r"targets|victims|in))*\s*$",
+    r"targets|victims|in|top|multiple|various|numerous|prominent|popular|leading|official|"
+    r"\d[\d,.]*|(?:dozens|hundreds|thousands)\s+of|more\s+than|at\s+least|a\s+dozen|over|about|"
+    r"around|nearly|almost|other|private|state-owned|state-run|government))*\s*$",
+    re.IGNORECASE,
+)
+_HEADLINE_PASSIVE_AFTER = re.compile(
+    # "US election agency breached and ...", "Interpol Indonesia Hacked and Defaced by ...": a
+    # noun phrase then a participle with no auxiliary, as headlines write the passive. The
+    # participle must end the clause ("Russian intelligence hacked the DNC" is active).
+    r"^(?:[\s'’-]*(?!(?:hackers?|group|groups|actors?|team|army|APT|gang|operators?|spies|unit)\b)"
+    r"[\w&.’'-]+){1,4}?\s+(?:hit|targeted|attacked|breached|hacked|compromised|defaced|hijacked|"
+    r"infected|disrupted|crippled)\b(?=\s*(?:$|[.,;:!]|and\b|by\b|in\b|after\b|with\b|during\b|over\b|"
+    r"via\b|through\b|amid\b|on\s+\d))",
+    re.IGNORECASE,
+)
+_AGENT_AFTER = re.compile(
+    # "Russia-linked group", "Iranian state-sponsored hackers", "Chinese APT": the country's own
+    # operators, wherever the sentence puts them.
+    r"^(?:-(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus)\b|\s+(?:state-sponsored|"
+    r"state-backed|government-backed|government-sponsored|hackers?|hacking groups?|threat actors?|APT\b|"
+    r"cyber ?(?:army|spies|criminals?)|hacktivists?))",
+    re.IGNORECASE,
+)
+_ACTIVE_AFTER = re.compile(
+    # "... shows the US spy agency infiltrated the servers of ...": the subject of an attack verb
+    # with an object is the attacker even after the first operation word.
+    r"^(?:\s+(?!(?:was|were|is|are|been|being)\b)[\w-]+){0,3}?\s+(?:has\s+|have\s+|had\s+)?"
+    r"(?:infiltrated|hacked|breached|targeted|attacked|compromised|penetrated|spied\s+on|stole|infected|"
+    r"launched|conducted|deployed)\s+(?!by\b)\w",
+    re.IGNORECASE,
+)
+_TAKEN_FROM_BEFORE = re.compile(
+    # "stole data from several Russian companies", "targets associated with the Indian government":
+    # the words that usually name the agent here name the victim.
+    r"(?:\b(?:stole|stolen|steal|steals|stealing|exfiltrated|leaked|data|information|files|emails|"
+    r"documents|records|credentials)\s+(?:[\w-]+\s+){0,4}?from|\b(?:targets|victims|entities|"
+    r"organi[sz]ations|individuals|people|persons|users|sites|websites|networks|systems)\s+"
+    r"(?:[\w-]+\s+)?(?:associated with|linked to|tied to|connected to|belonging to))"
+    r"(?:\s+(?:the|an?|several|many|some|various|multiple|\d[\d,.]*))*\s*$",
+    re.IGNORECASE,
+)
+_REPORTER_AFTER = re.compile(
+    # "German security firm Link11 reported attacks against ...", "An Italian government source
+    # told Reuters ...": the country is who reports, not who attacks.
+    r"^(?:[\s'’-]*(?!(?:hackers?|group|groups|actors?|attackers?|army|APT|gang|operators?|spies)\b)"
+    r"[\w&.’'-]+){0,5}?\s+(?:reported|reports|said|says|told|tells|warned|warns|noted|notes|found|finds|"
+    r"discovered|revealed|reveals|disclosed|discloses|published|observed|identified|detected|"
+    r"analy[sz]ed|confirmed|announced|stated)\b",
+    re.IGNORECASE,
+)
+_REPORTED_OWN_LOSS = re.compile(
+    r"^\W*(?:that\s+)?(?:it|its|they|their)\b.{0,60}?\b(?:was|were|had been|has been|have been)\s+"
+    r"(?:\w+\s+)?(?:hit|targeted|attacked|breached|hacked|compromised|infected|disrupted)",
     re.IGNORECASE,
 )
 _AGENT_BEFORE = re.compile(
-    r"\b(?:by|from|linked to|tied to|connected to|associated with|backed by|sponsored by|on behalf of)"
+    r"\b(?:by|from|linked to|tied to|connected to|associated with|backed by|sponsored by|on behalf of|"
+    r"(?:perpetrators?|culprits?|attackers?|hackers?)\s+(?:were|was|are|is)(?:\s+(?:likely|probably|"
+    r"possibly|believed to be|thought to be|suspected to be))?)"
     r"(?:\s+(?:the|an?|suspected|alleged))*\s*$",
     re.IGNORECASE,
 )
 _PASSIVE_AFTER = re.compile(
-    r"^\W*(?:\w+\s+){0,2}?(?:was|were|has been|have been|had been|is being|got)\s+(?:\w+\s+)?"
+    # an appositive may come between: "University College London, one of ..., has been hit"
+    r"^(?:\s*,[^,.;]{1,80},)?\W*(?:[’'`]s\s+)?(?:[\w-]+\s+){0,4}?"
+    r"(?:was|were|has been|have been|had been|is being|are being|is|are|got)\s+(?:\w+\s+)?"
     r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim)",
     re.IGNORECASE,
 )
@@ -432,8 +493,27 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
             if _AGENT_BEFORE.search(before) or mention.start < first or first < 0:
                 attackers.append(mention)
             continue
-        if _PASSIVE_AFTER.search(after):
+        explicit_victim = bool(
+            _PASSIVE_AFTER.search(after)
+            or _HEADLINE_PASSIVE_AFTER.search(after)
+            or _TAKEN_FROM_BEFORE.search(before)
+            or (_VICTIM_BEFORE.search(before) and mention.start > 0)
+        )
+        if mention.kind == "group" or _AGENT_AFTER.search(after) or _ACTIVE_AFTER.search(after):
+            # a threat-actor group, or "Russia-linked" / "Chinese hackers": the attacker
+            # unless the sentence plainly makes it the target
+            (victims if explicit_victim and not _AGENT_BEFORE.search(before) else attackers).append(mention)
+            continue
+        if (
+            _PASSIVE_AFTER.search(after)
+            or _HEADLINE_PASSIVE_AFTER.search(after)
+            or _TAKEN_FROM_BEFORE.search(before)
+        ):
             victims.append(mention)
+        elif not _AGENT_BEFORE.search(before) and (reporter := _REPORTER_AFTER.search(after)):
+            # who reports: a victim only when it reports its own loss ("Iran said it was hit")
+            if _REPORTED_OWN_LOSS.search(after[reporter.end() :]):
+                victims.append(mention)
         elif _AGENT_BEFORE.search(before):
             attackers.append(mention)
         elif _VICTIM_BEFORE.search(before) and mention.start > 0:
@@ -685,9 +765,10 @@ def initiator_candidates(text: str) -> list[str]:
     # victim's adjective, "Australian networks breached by ..."); then groups and agencies.
     mentions = [m for m in _mentions(text) if m.country]
     for mention in mentions:
-        if _AGENT_CUE_BEFORE.search(
-            text[max(0, mention.start - 60) : mention.start]
-        ) or _AGENT_CUE_AFTER.search(text[mention.end : mention.end + 40]):
+        if _AGENT_CUE_BEFORE.search(text[max(0, mention.start - 60) : mention.start]) or (
+            _AGENT_CUE_AFTER.search(text[mention.end : mention.end + 40])
+            and not _in_victim_slot(text, mention)
+        ):
             ranked.append(mention.country)
     ranked.extend(m.country for m in mentions if m.kind == "group")
     # "pro-Russian hackers", "pro-Kremlin group": aligned with that state, which is how incident
@@ -702,4 +783,37 @@ def initiator_candidates(text: str) -> list[str]:
     versus = re.match(r"^(.{2,60}?)\s+(?:vs\.?|versus|against)\s", text)
     if versus:
         ranked.extend(m.country for m in _mentions(versus.group(1)) if m.country)
+    return [c for c in dict.fromkeys(ranked) if c]
+
+
+_LOOSE_SLOT_WORDS = frozenset({"in", "of", "at", "into", "from"})
+"""Prepositions that place a victim inside one sentence's operation but say nothing alone
+("treatment of the Palestinian people", "interference in the US elections")."""
+
+
+def _in_victim_slot(text: str, mention: Mention) -> bool:
+    """Whether the mention reads as what was attacked: after "hacked", "against", "on" …, or
+    before "was hit", or a headline's "… agency breached"."""
+    before = text[max(0, mention.start - 60) : mention.start]
+    after = text[mention.end : mention.end + 80]
+    return bool(
+        (
+            (slot := _VICTIM_BEFORE.search(before))
+            and slot.group(0).split()[0].lower() not in _LOOSE_SLOT_WORDS
+        )
+        or _PASSIVE_AFTER.search(after)
+        or _HEADLINE_PASSIVE_AFTER.search(after)
+        or _TAKEN_FROM_BEFORE.search(before)
+    )
+
+
+def victim_candidates(text: str) -> list[str]:
+    """Countries the text presents as attacked, most explicit first: a country in a victim's
+    slot ("hacked the Venezuelan intelligence database", "US election agency breached"), then
+    the victims of the extracted operations."""
+    ranked = [m.country for m in _mentions(text) if m.country and _in_victim_slot(text, m)]
+    for sentence in sentences(text):
+        event = sentence_event(sentence, None, "")
+        if event is not None:
+            ranked.extend(event.victim_countries)
     return [c for c in dict.fromkeys(ranked) if c]
