@@ -16,8 +16,10 @@ looked at ("held-out"); both are printed.
 EuRepoC (1,643 coded incidents): from ``name`` + ``description`` predict the initiator country,
 receiver country, receiver category and incident type; accuracy per field on the rows where the
 field is coded. The initiator is also scored on the rows whose text names or clearly implies it
-(the country, its demonym or capital, or a threat-actor alias sponsored by it appears). Nothing
-was tuned on EuRepoC; it is split by ID parity into two halves, both printed.
+(the country, its demonym or capital, or a threat-actor alias sponsored by it appears). It is
+split by ID parity: the odd IDs were read while writing the initiator cues (stop 10) and the
+victim-role rules and operation wording (stop 11); the even IDs were not looked at. Both
+halves are printed.
 """
 
 from __future__ import annotations
@@ -173,6 +175,7 @@ _CATEGORY = {
     "technology": "Corporate Targets",
 }
 _TYPE = {
+    "hack and leak": "Data theft & Doxing",
     "data theft": "Data theft",
     "espionage": "Data theft",
     "phishing": "Hijacking with Misuse",

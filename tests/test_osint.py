@@ -171,6 +171,17 @@ def test_who_attacked_whom_in_one_sentence(sentence: str, attackers: list[str], 
     assert (event.attacker_countries, event.victim_countries) == (attackers, victims)
 
 
+def test_a_leak_of_stolen_material_and_wiretapping_have_their_own_types() -> None:
+    leak = sentence_event(
+        "Hacktivists published the stolen emails of the Lithuanian Foreign Ministry online.", None, ""
+    )
+    assert leak is not None and "hack and leak" in leak.types and leak.victim_countries == ["LT"]
+    theft = sentence_event("Hackers stole the emails of the Lithuanian Foreign Ministry.", None, "")
+    assert theft is not None and "hack and leak" not in theft.types and "data theft" in theft.types
+    spying = sentence_event("The NSA wiretapped the communications of the German chancellor.", None, "")
+    assert spying is not None and spying.types == ["espionage"] and spying.attacker_countries == ["US"]
+
+
 def test_dates_resolve_against_the_publication_date() -> None:
     saturday = resolve("The US launched a cyberattack against Iran on Saturday.", date(2019, 6, 23), "day")
     assert saturday is not None and saturday.start == "2019-06-22" and saturday.precision == "day"
