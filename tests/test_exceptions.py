@@ -94,3 +94,60 @@ def test_rule_weight_changes_only_inside_the_recipient_group() -> None:
     )
     everyone = verdict(settings_with(domain_scope), notice("j.smith@northwind-energy.com"))
     assert next(e for e in everyone.evidence if e.rule == rule).weight == 0
+
+
+# Exchange Online's own stamp, as in mail exported from a Microsoft 365 mailbox: no authserv-id.
+MICROSOFT_STAMP = (
+    "spf=pass (sender IP is 40.107.22.51) smtp.mailfrom=partner-notify.com; dkim=pass "
+    "(signature was verified) header.d=partner-notify.com;dmarc=pass action=none "
+    "header.from=partner-notify.com;compauth=pass reason=100"
+)
+
+
+def delivered_by_microsoft365(forged_below: bool = False, stamp: str = MICROSOFT_STAMP) -> bytes:
+    """The notice as a Microsoft 365 mailbox holds it: Microsoft's hops and stamp on top."""
+    original = notice("j.smith@northwind-energy.com", authenticated=False)
+    forged = (
+        b"Authentication-Results: spf=pass smtp.mailfrom=partner-notify.com; dmarc=pass "
+        b"header.from=partner-notify.com\n"
+        if forged_below
+        else b""
+    )
+    return (
+        b"Received: from AM6PR04MB5000.eurprd04.prod.outlook.com (2603:10a6:20b:1::1) by\n"
+        b" AM6PR04MB6000.eurprd04.prod.outlook.com with HTTPS; Tue, 16 Jul 2024 13:00:09 +0000\n"
+        + f"Authentication-Results: {stamp}\n".encode()
+        + b"Received: from mail.partner-notify.com (40.107.22.51) by\n"
+        b" AM6EUR05FT010.mail.protection.outlook.com (10.233.240.1) with Microsoft SMTP\n"
+        b" Server id 15.20.7762.17 via Frontend Transport; Tue, 16 Jul 2024 13:00:07 +0000\n"
+        + forged
+        + original
+    )
+
+
+def microsoft365_settings(enabled: bool) -> Settings:
+    return msgspec.convert(
+        {
+            "organisation": {"name": "Northwind Energy", "domains": ["northwind-energy.com"]},
+            "authentication": {"microsoft365": enabled},
+        },
+        Settings,
+    )
+
+
+def aligned(settings: Settings, data: bytes) -> bool:
+    return any(e.rule == "aligned-sender-authentication" for e in verdict(settings, data).evidence)
+
+
+def test_microsoft365_stamp_counts_only_when_configured_and_only_on_top() -> None:
+    assert aligned(microsoft365_settings(True), delivered_by_microsoft365())
+    assert not aligned(microsoft365_settings(False), delivered_by_microsoft365())
+    # Exchange Online says the sender failed: a pass the sender wrote further down is not read.
+    failed = MICROSOFT_STAMP.replace("dmarc=pass", "dmarc=fail").replace("dkim=pass", "dkim=fail")
+    assert not aligned(microsoft365_settings(True), delivered_by_microsoft365(True, failed))
+    # Exchange Online wrote no stamp: the sender's own, below Microsoft's arrival hop, is not read.
+    unstamped = delivered_by_microsoft365(True).replace(
+        f"Authentication-Results: {MICROSOFT_STAMP}\n".encode(), b""
+    )
+    assert b"Authentication-Results: spf=pass" in unstamped
+    assert not aligned(microsoft365_settings(True), unstamped)

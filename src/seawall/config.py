@@ -34,6 +34,10 @@ class Authentication(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     trusted_authserv_ids: list[str] = []
     """Authentication-Results are read only from these receivers (RFC 8601 section 5):
     anyone can write an Authentication-Results header into the mail they send."""
+    microsoft365: bool = False
+    """Mail delivered by Microsoft 365 (Exchange Online): trust the topmost Authentication-Results
+    when it carries no authserv-id, as Exchange Online writes it. Only the topmost: one a sender
+    wrote into the message sits below the one Exchange Online added on arrival."""
 
 
 class VerdictThresholds(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

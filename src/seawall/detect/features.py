@@ -27,7 +27,7 @@ from seawall.detect.redirectors import Redirectors, default_redirectors
 from seawall.mail.domains import domain_shown_in_text, email_domain, registered_domain
 from seawall.mail.headers import angle_stripped
 from seawall.mail.links import make_link
-from seawall.mail.model import HtmlInfo, Link, ParsedMessage
+from seawall.mail.model import AuthResults, HtmlInfo, Link, ParsedMessage
 
 FeatureValue = str | int | float | bool
 
@@ -389,6 +389,7 @@ class FeatureContext:
     suspicious_tlds: frozenset[str]
     redirectors: Redirectors
     restricted_registries: frozenset[str] = frozenset()
+    trust_microsoft365: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FeatureContext:
@@ -399,6 +400,7 @@ class FeatureContext:
             own_domains=frozenset(registered_domain(d) or d.lower() for d in org.domains),
             executives=tuple(tuple(normalise_words(e)) for e in org.executives if normalise_words(e)),
             trusted_authserv_ids=frozenset(a.lower() for a in settings.authentication.trusted_authserv_ids),
+            trust_microsoft365=settings.authentication.microsoft365,
             protect_recipient_domains=org.protect_recipient_domains,
             freemail=data_lines("freemail.txt"),
             shorteners=data_lines("shorteners.txt"),
@@ -629,16 +631,44 @@ def _contains_sequence(words: list[str], sequence: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + length]) == sequence for i in range(len(words) - length + 1))
 
 
+_EXCHANGE_ONLINE_FRONTENDS = (
+    ".mail.protection.outlook.com",  # worldwide
+    ".mail.protection.office365.us",  # GCC High / DoD
+    ".mail.protection.partner.outlook.cn",  # operated by 21Vianet
+)
+
+
+def _microsoft365_stamp(message: ParsedMessage) -> AuthResults | None:
+    """Exchange Online's verdict on arrival: the topmost Authentication-Results, with no
+    authserv-id, written above the hop by which the message entered Exchange Online's frontend
+    (the topmost Received "by ….mail.protection.outlook.com"). One a sender wrote sits below
+    that hop, so it is never taken for the stamp."""
+    topmost = next((h for h in message.auth_results if h.arc_instance is None), None)
+    if topmost is None or topmost.authserv_id:
+        return None
+    arrival = next(
+        (hop for hop in message.received if hop.by_host.endswith(_EXCHANGE_ONLINE_FRONTENDS)),
+        None,
+    )
+    if arrival is None or arrival.position < topmost.position:
+        return None
+    return topmost
+
+
 def _authentication(message: ParsedMessage, context: FeatureContext, from_reg: str, add: _Add) -> None:
-    if not context.trusted_authserv_ids:
+    if not context.trusted_authserv_ids and not context.trust_microsoft365:
         return
+    stamp = _microsoft365_stamp(message) if context.trust_microsoft365 else None
     aligned = False
     for header in message.auth_results:
-        if header.authserv_id not in context.trusted_authserv_ids:
+        receiver = header.authserv_id
+        if header is stamp:
+            receiver = "microsoft365"
+        elif not receiver or receiver not in context.trusted_authserv_ids:
             continue
         kind = "ARC-Authentication-Results" if header.arc_instance is not None else "Authentication-Results"
-        where = f"header:{kind}[{header.position}] ({header.authserv_id})"
-        add("auth.trusted", header.authserv_id, where)
+        where = f"header:{kind}[{header.position}] ({receiver})"
+        add("auth.trusted", receiver, where)
         for result in header.results:
             if result.method in ("spf", "dkim", "dmarc", "arc"):
                 add(f"auth.{result.method}", result.result, where)

@@ -152,7 +152,7 @@ _IPV6 = re.compile(
 )
 
 
-def parse_received(value: str) -> Received:
+def parse_received(value: str, position: int = -1) -> Received:
     """Parse one Received header into from-host, from-IP, by-host, protocol and time."""
     from_host = from_ip = by_host = protocol = ""
     timestamp = None
@@ -185,4 +185,5 @@ def parse_received(value: str) -> Received:
         by_host=by_host,
         protocol=protocol,
         timestamp=timestamp,
+        position=position,
     )

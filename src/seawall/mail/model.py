@@ -60,6 +60,8 @@ class Received(msgspec.Struct, gc=False, frozen=True, omit_defaults=True):
     by_host: str = ""
     protocol: str = ""
     timestamp: float | None = None
+    position: int = -1
+    """Index of the header among all the message's headers (as AuthResults.position)."""
 
 
 class Link(msgspec.Struct, gc=False, frozen=True, omit_defaults=True):

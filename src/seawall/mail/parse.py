@@ -523,7 +523,9 @@ def _build(
         elif lname == "arc-authentication-results":
             auth_results.append(parse_authentication_results(header.value, index, arc=True))
     received = [
-        parse_received(h.value) for h, n in zip(headers, lowered_names, strict=True) if n == "received"
+        parse_received(h.value, index)
+        for index, (h, n) in enumerate(zip(headers, lowered_names, strict=True))
+        if n == "received"
     ]
     date_value = first("date")
     return ParsedMessage(
