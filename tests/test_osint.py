@@ -160,6 +160,13 @@ def test_a_theft_verb_is_data_theft_only_when_data_was_taken() -> None:
             ["US"],
             ["PK"],
         ),
+        # actor names that are not everyday words resolve through the gazetteer: Phosphorus is APT35
+        (
+            "Microsoft said Phosphorus targeted a US presidential campaign with phishing emails.",
+            ["IR"],
+            ["US"],
+        ),
+        ("Lazarus stole $81 million from Bangladesh Bank.", ["KP"], ["BD"]),
         # the active voice keeps its subject as the attacker
         ("Russia hacked the Democratic National Committee in 2016.", ["RU"], []),
         ("Chinese hackers breached the US Office of Personnel Management.", ["CN"], ["US"]),
