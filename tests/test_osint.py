@@ -112,9 +112,8 @@ def test_a_theft_verb_is_data_theft_only_when_data_was_taken() -> None:
     assert "data theft" in types(
         "Hackers linked to Iran gained access to the customer database of Saudi Aramco."
     )
-    assert "data theft" not in types(
-        "North Korean hackers stole $81 million from the central bank of Bangladesh."
-    )
+    heist = types("North Korean hackers stole $81 million from the central bank of Bangladesh.")
+    assert "data theft" not in heist and "financial theft" in heist
     assert "data theft" not in types(
         "Iranian hackers stole the show with attacks on Saudi Aramco's refineries."
     )
