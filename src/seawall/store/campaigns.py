@@ -116,43 +116,15 @@ class CampaignRepository:
     def load_index(self, index: CampaignIndex) -> None:
         """Rebuild the in-memory indexes from the store (once per process)."""
         with self.database.session() as session:
-            for source, target in session.execute(
-                select(CampaignRecord.id, CampaignRecord.merged_into).where(
-                    CampaignRecord.merged_into.is_not(None)
-                )
-            ):
-                if target is not None:
-                    index.restore_merge(source, target)
             for campaign_id in session.scalars(select(CampaignRecord.id)):
                 index.next_id = max(index.next_id, campaign_id + 1)
-            for row_id, sha, campaign_id, sent_at in session.execute(
-                select(
-                    CampaignMessageRecord.id,
-                    CampaignMessageRecord.sha256,
-                    CampaignMessageRecord.campaign_id,
-                    CampaignMessageRecord.sent_at,
-                )
-            ):
-                index.restore_member(sha, campaign_id, _aware(sent_at).timestamp())
-                self._members_seen = max(self._members_seen, row_id)
-            for row_id, key, campaign_id in session.execute(
-                select(CampaignKeyRecord.id, CampaignKeyRecord.key, CampaignKeyRecord.campaign_id)
-            ):
-                index.restore_key(key, campaign_id)
-                self._keys_seen = max(self._keys_seen, row_id)
-            for sha, campaign_id, values in session.execute(
-                select(
-                    CampaignSignatureRecord.sha256,
-                    CampaignSignatureRecord.campaign_id,
-                    CampaignSignatureRecord.hashvalues,
-                )
-            ):
-                index.restore_signature(sha, campaign_id, values)
+        self._members_seen = self._keys_seen = 0
+        self.refresh_index(index, everything=True)
 
-    def refresh_index(self, index: CampaignIndex) -> None:
+    def refresh_index(self, index: CampaignIndex, everything: bool = False) -> None:
         """Catch up with what other scanners sharing this store recorded since the last look
         (members, keys, text signatures, merges), so that a wave split between two filter
-        instances still lands in one campaign."""
+        instances still lands in one campaign; ``everything`` when the index is empty."""
         with self.database.session() as session:
             for source, target in session.execute(
                 select(CampaignRecord.id, CampaignRecord.merged_into).where(
@@ -181,14 +153,21 @@ class CampaignRepository:
             ):
                 self._keys_seen = max(self._keys_seen, row_id)
                 index.restore_key(key, campaign_id)
-            for start in range(0, len(new_members), 500):
-                for sha, campaign_id, values in session.execute(
-                    select(
-                        CampaignSignatureRecord.sha256,
-                        CampaignSignatureRecord.campaign_id,
-                        CampaignSignatureRecord.hashvalues,
-                    ).where(CampaignSignatureRecord.sha256.in_(new_members[start : start + 500]))
-                ):
+            signatures = select(
+                CampaignSignatureRecord.sha256,
+                CampaignSignatureRecord.campaign_id,
+                CampaignSignatureRecord.hashvalues,
+            )
+            chunks = (
+                [signatures]
+                if everything
+                else [
+                    signatures.where(CampaignSignatureRecord.sha256.in_(new_members[start : start + 500]))
+                    for start in range(0, len(new_members), 500)
+                ]
+            )
+            for chunk in chunks:
+                for sha, campaign_id, values in session.execute(chunk):
                     index.restore_signature(sha, campaign_id, values)
 
     def save(self, index: CampaignIndex, changes: Changes, facts: Sequence[MemberFacts]) -> None:
