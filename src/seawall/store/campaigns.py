@@ -36,6 +36,20 @@ def _when(timestamp: float) -> datetime:
         return datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _empty_campaign(campaign_id: int, now: datetime) -> dict[str, Any]:
+    """A campaign row with no members yet: a reserved id, or one merged into another."""
+    return {
+        "id": campaign_id,
+        "message_count": 0,
+        "subject": "",
+        "actor": "",
+        "actor_country": "",
+        "actor_confidence": 0,
+        "actor_evidence": [],
+        "updated_at": now,
+    }
+
+
 @dataclass(slots=True)
 class MemberFacts:
     """What the store keeps about a clustered message beyond its fingerprint."""
@@ -95,16 +109,7 @@ class CampaignRepository:
                 candidate = int(connection.scalar(select(func.max(CampaignRecord.id))) or 0) + 1
                 claimed = connection.execute(
                     insert(CampaignRecord.__table__)
-                    .values(
-                        id=candidate,
-                        message_count=0,
-                        subject="",
-                        actor="",
-                        actor_country="",
-                        actor_confidence=0,
-                        actor_evidence=[],
-                        updated_at=now,
-                    )
+                    .values(**_empty_campaign(candidate, now))
                     .on_conflict_do_nothing(index_elements=["id"])
                     .returning(CampaignRecord.id)
                 ).first()
@@ -234,15 +239,7 @@ class CampaignRepository:
             for source, target in changes.merges:
                 self._carry_actor(connection, source, target)
                 merged = insert(CampaignRecord.__table__).values(
-                    id=source,
-                    merged_into=target,
-                    message_count=0,
-                    subject="",
-                    actor="",
-                    actor_country="",
-                    actor_confidence=0,
-                    actor_evidence=[],
-                    updated_at=now,
+                    **_empty_campaign(source, now), merged_into=target
                 )
                 connection.execute(
                     merged.on_conflict_do_update(
