@@ -455,6 +455,46 @@ def sentence_event(sentence: str, anchor: date | None, precision: str) -> Event 
     return found
 
 
+def _windows(text: str, mention: Mention) -> tuple[str, str]:
+    """The words just before and just after a mention, where its role shows."""
+    return text[max(0, mention.start - 60) : mention.start], text[mention.end : mention.end + 80]
+
+
+def _plainly_victim(before: str, after: str) -> bool:
+    """A passive ("was hit", "Japan's pension system has been hacked", the headline's "…
+    agency breached") or what was taken from ("stole data from several Ukrainian ministries")."""
+    return bool(
+        _PASSIVE_AFTER.search(after)
+        or _HEADLINE_PASSIVE_AFTER.search(after)
+        or _TAKEN_FROM_BEFORE.search(before)
+    )
+
+
+def _role(sentence: str, mention: Mention, first: int) -> str:
+    """ "attacker", "victim", or "" (who reports, or a malware name after the operation word),
+    from the sentence's shape around the mention; ``first`` is where the operation word is."""
+    before, after = _windows(sentence, mention)
+    agent_before = bool(_AGENT_BEFORE.search(before))
+    if mention.kind == "malware":
+        return "attacker" if agent_before or mention.start < first or first < 0 else ""
+    victim_slot = mention.start > 0 and bool(_VICTIM_BEFORE.search(before))
+    if mention.kind == "group" or _AGENT_AFTER.search(after) or _ACTIVE_AFTER.search(after):
+        # a threat-actor group, "Russia-linked" / "Chinese hackers", the subject of "hacked the
+        # …": the attacker unless the sentence plainly makes it the target
+        victim = (_plainly_victim(before, after) or victim_slot) and not agent_before
+        return "victim" if victim else "attacker"
+    if _plainly_victim(before, after):
+        return "victim"
+    if not agent_before and (reporter := _REPORTER_AFTER.search(after)):
+        # who reports: a victim only when it reports its own loss ("Iran said it was hit")
+        return "victim" if _REPORTED_OWN_LOSS.search(after[reporter.end() :]) else ""
+    if agent_before:
+        return "attacker"
+    if victim_slot:
+        return "victim"
+    return "attacker" if mention.start < first else "victim"
+
+
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
     types, techniques, first = _trigger_positions(sentence)
     if not types or lexicon().not_event.search(sentence):
@@ -469,40 +509,10 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end for o in mentions)
     ]
     for mention in mentions:
-        before = sentence[max(0, mention.start - 60) : mention.start]
-        after = sentence[mention.end : mention.end + 60]
-        if mention.kind == "malware":
-            if _AGENT_BEFORE.search(before) or mention.start < first or first < 0:
-                attackers.append(mention)
-            continue
-        explicit_victim = bool(
-            _PASSIVE_AFTER.search(after)
-            or _HEADLINE_PASSIVE_AFTER.search(after)
-            or _TAKEN_FROM_BEFORE.search(before)
-            or (_VICTIM_BEFORE.search(before) and mention.start > 0)
-        )
-        if mention.kind == "group" or _AGENT_AFTER.search(after) or _ACTIVE_AFTER.search(after):
-            # a threat-actor group, or "Russia-linked" / "Chinese hackers": the attacker
-            # unless the sentence plainly makes it the target
-            (victims if explicit_victim and not _AGENT_BEFORE.search(before) else attackers).append(mention)
-            continue
-        if (
-            _PASSIVE_AFTER.search(after)
-            or _HEADLINE_PASSIVE_AFTER.search(after)
-            or _TAKEN_FROM_BEFORE.search(before)
-        ):
-            victims.append(mention)
-        elif not _AGENT_BEFORE.search(before) and (reporter := _REPORTER_AFTER.search(after)):
-            # who reports: a victim only when it reports its own loss ("Iran said it was hit")
-            if _REPORTED_OWN_LOSS.search(after[reporter.end() :]):
-                victims.append(mention)
-        elif _AGENT_BEFORE.search(before):
+        role = _role(sentence, mention, first)
+        if role == "attacker":
             attackers.append(mention)
-        elif _VICTIM_BEFORE.search(before) and mention.start > 0:
-            victims.append(mention)
-        elif mention.start < first:
-            attackers.append(mention)
-        else:
+        elif role == "victim":
             victims.append(mention)
     attacker_countries = sorted({m.country for m in attackers if m.country and m.kind != "malware"})
     victim_countries = sorted({m.country for m in victims if m.country} - set(attacker_countries))
@@ -776,16 +786,10 @@ _LOOSE_SLOT_WORDS = frozenset({"in", "of", "at", "into", "from"})
 def _in_victim_slot(text: str, mention: Mention) -> bool:
     """Whether the mention reads as what was attacked: after "hacked", "against", "on" …, or
     before "was hit", or a headline's "… agency breached"."""
-    before = text[max(0, mention.start - 60) : mention.start]
-    after = text[mention.end : mention.end + 80]
-    return bool(
-        (
-            (slot := _VICTIM_BEFORE.search(before))
-            and slot.group(0).split()[0].lower() not in _LOOSE_SLOT_WORDS
-        )
-        or _PASSIVE_AFTER.search(after)
-        or _HEADLINE_PASSIVE_AFTER.search(after)
-        or _TAKEN_FROM_BEFORE.search(before)
+    before, after = _windows(text, mention)
+    slot = _VICTIM_BEFORE.search(before)
+    return _plainly_victim(before, after) or bool(
+        slot and slot.group(0).split()[0].lower() not in _LOOSE_SLOT_WORDS
     )
 
 
