@@ -202,6 +202,36 @@ def test_dates_resolve_against_the_publication_date() -> None:
     assert resolve("no date here", date(2019, 6, 23), "day") is None
 
 
+@pytest.mark.parametrize(
+    ("sentence", "start", "end", "precision"),
+    [
+        ("The campaign ran between 2017 and 2021.", "2017-01-01", "2021-12-31", "year"),
+        ("APT33 was active from 2014 to 2018.", "2014-01-01", "2018-12-31", "year"),
+        ("From March to May 2019, APT33 targeted energy firms.", "2019-03-01", "2019-05-31", "month"),
+        ("Between November and February 2019 the wiper spread.", "2018-11-01", "2019-02-28", "month"),
+        ("The outage lasted June 20-24, 2019.", "2019-06-20", "2019-06-24", "day"),
+        ("The attacks began on June 20 and continued through June 23.", "2019-06-20", "2019-06-23", "day"),
+        ("Phishing peaked in Q3 2018.", "2018-07-01", "2018-09-30", "month"),
+        ("In the first half of 2018 the group changed tools.", "2018-01-01", "2018-06-30", "month"),
+        ("The clinic was hit during the week of 27 February 2023.", "2023-02-27", "2023-03-05", "week"),
+        ("The group has been active since at least 2014.", "2014-01-01", "2019-06-24", "year"),
+        ("Since March, Iranian hackers have targeted US agencies.", "2019-03-01", "2019-06-24", "month"),
+        ("Earlier this month the hackers struck.", "2019-06-01", "2019-06-24", "month"),
+        ("Last month the hackers struck.", "2019-05-01", "2019-05-31", "month"),
+        # two dates that are not a span stay the first one
+        (
+            "In 2010 Iran was hit by Stuxnet and in 2012 Saudi Aramco by Shamoon.",
+            "2010-01-01",
+            "2010-12-31",
+            "year",
+        ),
+    ],
+)
+def test_date_ranges_resolve_to_their_whole_span(sentence: str, start: str, end: str, precision: str) -> None:
+    found = resolve(sentence, date(2019, 6, 24), "day")
+    assert found is not None and (found.start, found.end, found.precision) == (start, end, precision)
+
+
 def test_sentence_splitting_keeps_abbreviations() -> None:
     assert sentences("The U.S. said so. Iran denied it.") == ["The U.S. said so.", "Iran denied it."]
 

@@ -26,7 +26,8 @@ _MONTH_ONLY = re.compile(
 )
 _DAY_OF_MONTH = re.compile(rf"\b(?:on\s+)?{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s+(?:19|20)\d{{2}})")
 _YEAR = re.compile(
-    r"\b(?:in|since|during|by|of|early|late|mid-?)\s+((?:19|20)\d{2})\b|^((?:19|20)\d{2}),?\s", re.IGNORECASE
+    r"\b(?:in|since|during|by|of|early|late|mid-?)\s+(?:at\s+least\s+)?((?:19|20)\d{2})\b|^((?:19|20)\d{2}),?\s",
+    re.IGNORECASE,
 )
 _WEEKDAY = re.compile(
     r"\b(?:on\s+|last\s+|this\s+)?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
@@ -40,12 +41,44 @@ _RELATIVE = {
     "in recent weeks": (28, 0),
     "recent weeks": (28, 0),
     "in recent days": (7, 0),
-    "last month": (62, 28),
-    "earlier this month": (30, 0),
-    "this month": (30, 0),
-    "last year": (730, 365),
-    "earlier this year": (365, 0),
 }
+"""Phrase -> (days back to the start, days back to the end) from the publication date."""
+_CALENDAR_RELATIVE = (
+    "earlier this month",
+    "this month",
+    "last month",
+    "earlier this year",
+    "this year",
+    "last year",
+)
+"""Phrases that name a calendar month or year: "earlier this month" is from the 1st."""
+
+_YEAR_RE = r"((?:19|20)\d{2})"
+_YEAR_RANGE = re.compile(
+    rf"\b(?:between\s+{_YEAR_RE}\s+and|from\s+{_YEAR_RE}\s+(?:to|until|through|till)|{_YEAR_RE}\s*[-–—]|"
+    rf"{_YEAR_RE}\s+(?:to|until|through|till))\s*{_YEAR_RE}\b",
+    re.IGNORECASE,
+)
+_MONTH_RANGE = re.compile(
+    rf"\b(?:(?:between|from)\s+)?{_MONTH}\s*(?:and|to|until|through|till|-|–|—)\s*{_MONTH},?\s+{_YEAR_RE}\b"
+)
+_DAY_RANGE = re.compile(
+    rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:and|to|until|through|till|-|–|—)\s*"
+    rf"(?:{_MONTH}\s+)?(\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR_RE}\b"
+)
+_QUARTER = re.compile(
+    rf"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+of)\s+{_YEAR_RE}\b",
+    re.IGNORECASE,
+)
+_HALF = re.compile(rf"\b(first|second|1st|2nd)\s+half\s+of\s+{_YEAR_RE}\b", re.IGNORECASE)
+_ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_RANGE_JOIN = re.compile(r"^\W*(?:and|to|until|till|through|thru|-|–|—)\W*$", re.IGNORECASE)
+_RANGE_OPEN = re.compile(
+    r"\b(?:from|between|began|begun|begin|started|start|starting|beginning)\b", re.IGNORECASE
+)
+_RANGE_CLOSE = re.compile(r"\b(?:until|till|through|thru|to)\s*(?:the\s+)?$", re.IGNORECASE)
+_SINCE = re.compile(r"\bsince\s*$", re.IGNORECASE)
+_WEEK_OF = re.compile(r"\bweek\s+of\s*$", re.IGNORECASE)
 
 
 class EventDate(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -71,8 +104,97 @@ def _from_published(anchor: date, precision: str) -> EventDate:
 
 
 def resolve(sentence: str, anchor: date | None, precision: str) -> EventDate | None:
-    """The date the sentence gives, resolved against the publication date; None when the
-    sentence gives none (the caller falls back to the publication date)."""
+    """The date or date range the sentence gives, resolved against the publication date; None
+    when the sentence gives none (the caller falls back to the publication date)."""
+    spans = _ranges(sentence, anchor)
+    if spans is not None:
+        return spans
+    found = _single(sentence, anchor, precision)
+    if found is None or anchor is None or not found.text:
+        return found
+    # "since 2014", "since March": from then until the article was written
+    at = sentence.find(found.text)
+    before = sentence[max(0, at - 40) : at] if at >= 0 else ""
+    if (_SINCE.search(before) or found.text.lower().startswith("since ")) and anchor.isoformat() > found.end:
+        text = found.text if found.text.lower().startswith("since ") else f"since {found.text}"
+        return EventDate(found.start, anchor.isoformat(), found.precision, text)
+    if found.precision == "day" and _WEEK_OF.search(before):
+        end = date.fromisoformat(found.start) + timedelta(days=6)
+        return EventDate(found.start, end.isoformat(), "week", f"the week of {found.text}")
+    return found
+
+
+def _ranges(sentence: str, anchor: date | None) -> EventDate | None:
+    """A span the sentence states: "between 2017 and 2021", "from March to May 2019", "June
+    20-24, 2019", "Q3 2020", "the first half of 2018", "began on June 20 and continued
+    through June 24"."""
+    match = _YEAR_RANGE.search(sentence)
+    if match:
+        first = next(g for g in match.groups()[:4] if g)
+        if int(first) <= int(match.group(5)):
+            return EventDate(f"{first}-01-01", f"{match.group(5)}-12-31", "year", match.group(0))
+    match = _MONTH_RANGE.search(sentence)
+    if match:
+        year, first, last = (
+            int(match.group(3)),
+            MONTHS[match.group(1).lower()],
+            MONTHS[match.group(2).lower()],
+        )
+        start = _month_range(year if first <= last else year - 1, first)[0]
+        return EventDate(start.isoformat(), _month_range(year, last)[1].isoformat(), "month", match.group(0))
+    match = _DAY_RANGE.search(sentence)
+    if match:
+        year = int(match.group(5))
+        first_month = MONTHS[match.group(1).lower()]
+        last_month = MONTHS[match.group(3).lower()] if match.group(3) else first_month
+        try:
+            first_day = date(
+                year if first_month <= last_month else year - 1, first_month, int(match.group(2))
+            )
+            last_day = date(year, last_month, int(match.group(4)))
+        except ValueError:  # "February 30"
+            first_day = last_day = date.max
+        if first_day <= last_day < date.max:
+            return EventDate(first_day.isoformat(), last_day.isoformat(), "day", match.group(0))
+    match = _QUARTER.search(sentence)
+    if match:
+        quarter = int(match.group(1)) if match.group(1) else _ORDINAL[match.group(2).lower()]
+        year = int(match.group(3))
+        start = date(year, 3 * quarter - 2, 1)
+        return EventDate(
+            start.isoformat(), _month_range(year, 3 * quarter)[1].isoformat(), "month", match.group(0)
+        )
+    match = _HALF.search(sentence)
+    if match:
+        half, year = _ORDINAL[match.group(1).lower()], int(match.group(2))
+        start = date(year, 1 if half == 1 else 7, 1)
+        end = date(year, 6, 30) if half == 1 else date(year, 12, 31)
+        return EventDate(start.isoformat(), end.isoformat(), "month", match.group(0))
+    # two dates joined as a span: "began on June 20 and continued through June 24"
+    first_date = _single(sentence, anchor, "day")
+    if first_date is None or not first_date.text:
+        return None
+    at = sentence.find(first_date.text)
+    rest = sentence[at + len(first_date.text) :]
+    second = _single(rest, anchor, "day")
+    if second is None or not second.text:
+        return None
+    between = rest[: rest.find(second.text)]
+    joined = _RANGE_JOIN.search(between) and _RANGE_OPEN.search(sentence[max(0, at - 40) : at])
+    if (joined or (_RANGE_CLOSE.search(between) and _RANGE_OPEN.search(sentence[:at] + between))) and (
+        first_date.start <= second.end
+    ):
+        coarser = max(first_date.precision, second.precision, key=_COARSENESS.index)
+        return EventDate(first_date.start, second.end, coarser, f"{first_date.text} … {second.text}")
+    return None
+
+
+_COARSENESS = ["day", "week", "month", "year"]
+
+
+def _single(sentence: str, anchor: date | None, precision: str) -> EventDate | None:
+    """The first single date the sentence gives (an explicit day before a month before a year
+    before words relative to the publication date)."""
     match = _EXPLICIT_DAY.search(sentence)
     if match:
         day = date(int(match.group(3)), MONTHS[match.group(1).lower()], int(match.group(2)))
@@ -115,6 +237,9 @@ def resolve(sentence: str, anchor: date | None, precision: str) -> EventDate | N
         back = (anchor.weekday() - WEEKDAYS[match.group(1).lower()]) % 7
         day = anchor - timedelta(days=back)
         return EventDate(day.isoformat(), day.isoformat(), "day", match.group(0))
+    for phrase in _CALENDAR_RELATIVE:
+        if phrase in lowered:
+            return _calendar_relative(phrase, anchor, precision)
     for phrase, (far, near) in _RELATIVE.items():
         if phrase in lowered:
             if precision != "day":
@@ -122,6 +247,23 @@ def resolve(sentence: str, anchor: date | None, precision: str) -> EventDate | N
             start, end = anchor - timedelta(days=far), anchor - timedelta(days=near)
             return EventDate(start.isoformat(), end.isoformat(), "week" if far <= 31 else "month", phrase)
     return None
+
+
+def _calendar_relative(phrase: str, anchor: date, precision: str) -> EventDate:
+    """ "earlier this month" is from the 1st to the publication day; "last month" the whole
+    previous month; "this year" from 1 January; "last year" the previous year."""
+    if phrase.endswith("month"):
+        if phrase == "last month":
+            previous = anchor.replace(day=1) - timedelta(days=1)
+            start, end = _month_range(previous.year, previous.month)
+        else:
+            start = anchor.replace(day=1)
+            end = anchor if precision == "day" else _month_range(anchor.year, anchor.month)[1]
+        return EventDate(start.isoformat(), end.isoformat(), "month", phrase)
+    if phrase == "last year":
+        return EventDate(f"{anchor.year - 1}-01-01", f"{anchor.year - 1}-12-31", "year", phrase)
+    end = anchor if precision == "day" else date(anchor.year, 12, 31)
+    return EventDate(f"{anchor.year}-01-01", end.isoformat(), "year", phrase)
 
 
 def _month_pair(anchor: date) -> tuple[str, str]:
