@@ -166,6 +166,10 @@ def test_a_theft_verb_is_data_theft_only_when_data_was_taken() -> None:
             ["US"],
         ),
         ("Lazarus stole $81 million from Bangladesh Bank.", ["KP"], ["BD"]),
+        # who attributes, accuses or blames is not the attacker; whom they name is
+        ("The US government formally attributed the NotPetya attack to the Russian military.", ["RU"], []),
+        ("The US accused Russia of hacking the Democratic National Committee.", ["RU"], []),
+        ("Washington blamed the Sony Pictures hack on North Korea.", ["KP"], []),
         # the active voice keeps its subject as the attacker
         ("Russia hacked the Democratic National Committee in 2016.", ["RU"], []),
         ("Chinese hackers breached the US Office of Personnel Management.", ["CN"], ["US"]),
@@ -186,6 +190,27 @@ def test_a_leak_of_stolen_material_and_wiretapping_have_their_own_types() -> Non
     assert theft is not None and "hack and leak" not in theft.types and "data theft" in theft.types
     spying = sentence_event("The NSA wiretapped the communications of the German chancellor.", None, "")
     assert spying is not None and spying.types == ["espionage"] and spying.attacker_countries == ["US"]
+
+
+def test_a_claim_names_its_group_and_sets_the_attribution_level() -> None:
+    claim = sentence_event(
+        "The Cyber Fighters of Izz ad-Din al-Qassam claimed responsibility for the DDoS attacks on US banks.",
+        None,
+        "",
+    )
+    assert claim is not None and claim.attribution == "claimed"
+    assert claim.attacker_countries == ["IR"] and len(claim.attacker_groups) == 1
+    assert "Qassam" in claim.attacker_groups[0] and claim.victim_countries == ["US"]
+    unknown = sentence_event(
+        "Ghost Squad Hackers claimed responsibility for defacing Israeli websites.", None, ""
+    )
+    assert unknown is not None and unknown.attacker_groups == ["Ghost Squad Hackers"]
+    indictment = sentence_event(
+        "Iranian hackers targeted US banks, the Justice Department said in an indictment.", None, ""
+    )
+    assert indictment is not None and indictment.attribution == "confirmed"
+    notpetya = sentence_event("Maersk lost 300 million dollars to the NotPetya attack in June 2017.", None, "")
+    assert notpetya is not None and notpetya.malware == ["NotPetya"]
 
 
 def test_dates_resolve_against_the_publication_date() -> None:

@@ -313,7 +313,8 @@ _REPORTER_AFTER = re.compile(
     # "German security firm Link11 reported attacks against ...", "An Italian government source
     # told Reuters ...": the country is who reports, not who attacks.
     r"^(?:[\s'’-]*(?!(?:hackers?|group|groups|actors?|attackers?|army|APT|gang|operators?|spies)\b)"
-    r"[\w&.’'-]+){0,5}?\s+(?:reported|reports|said|says|told|tells|warned|warns|noted|notes|found|finds|"
+    r"[\w&.’'-]+){0,5}?\s+(?:attributed|blamed|accused|indicted|sanctioned|"
+    r"reported|reports|said|says|told|tells|warned|warns|noted|notes|found|finds|"
     r"discovered|revealed|reveals|disclosed|discloses|published|observed|identified|detected|"
     r"analy[sz]ed|confirmed|announced|stated)\b",
     re.IGNORECASE,
@@ -325,6 +326,8 @@ _REPORTED_OWN_LOSS = re.compile(
 )
 _AGENT_BEFORE = re.compile(
     r"\b(?:by|from|linked to|tied to|connected to|associated with|backed by|sponsored by|on behalf of|"
+    r"attributed\s+(?:[\w-]+\s+){0,5}?to|blamed\s+(?:[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
+    r"indicted|pointed the finger at|"
     r"(?:perpetrators?|culprits?|attackers?|hackers?)\s+(?:were|was|are|is)(?:\s+(?:likely|probably|"
     r"possibly|believed to be|thought to be|suspected to be))?)"
     r"(?:\s+(?:the|an?|suspected|alleged))*\s*$",
@@ -495,8 +498,23 @@ def _role(sentence: str, mention: Mention, first: int) -> str:
     return "attacker" if mention.start < first else "victim"
 
 
+_MALWARE_ATTACK = re.compile(r"\b(?:attacks?|outbreak|infections?|campaign|operation)\b", re.IGNORECASE)
+_CLAIMANT = re.compile(
+    # "The Cyber Fighters of Izz ad-Din al-Qassam claimed responsibility": a group the gazetteers
+    # do not know, named by its own claim
+    r"((?:[A-Z][\w’'.-]*)(?:\s+(?:[A-Z][\w’'.-]*|of|the|al-[\w-]+|ad-[\w-]+|el-[\w-]+))*)\s+"
+    r"(?:has\s+|have\s+|had\s+)?(?:claimed|claims|took)\s+(?:responsibility|credit)"
+)
+
+
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
     types, techniques, first = _trigger_positions(sentence)
+    if not types and _MALWARE_ATTACK.search(sentence):
+        # "the NotPetya attack": a known malware named with an attack word is an operation
+        known = [m for m in _mentions(sentence) if m.kind == "malware"]
+        if known:
+            malware_type = next(t for t in lexicon().types if t.name == "malware")
+            types, techniques, first = ["malware"], list(malware_type.attack), known[0].start
     if not types or lexicon().not_event.search(sentence):
         return None
     if len(types) > 1 and GENERIC in types:
@@ -536,9 +554,20 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         targeted = re.search(r"\b(?:targeting|against|on|at)\s+(.{0,120})", sentence[first:], re.IGNORECASE)
         if targeted:
             sectors = _sectors(targeted.group(1))
+    groups = {m.name for m in attackers if m.kind == "group"}
+    claimant = _CLAIMANT.search(sentence)
+    if claimant and not groups and not attacker_countries:
+        name = re.sub(r"^(?:The|the)\s+", "", claimant.group(1)).strip()
+        actor = default_gazetteer().resolve(name)
+        if actor is not None:  # a spelling the mention table lacks
+            groups.add(actor.name)
+            attacker_countries = [actor.country] if actor.country else []
+            victim_countries = [c for c in victim_countries if c not in attacker_countries]
+        elif len(name) > 3 and not known_country_code(name):
+            groups.add(name)
     event = Event(
         attacker_countries=attacker_countries,
-        attacker_groups=sorted({m.name for m in attackers if m.kind == "group"}),
+        attacker_groups=sorted(groups),
         attacker_text=[m.text for m in attackers if m.kind in ("organisation", "person", "group", "generic")],
         malware=sorted({m.name for m in mentions if m.kind == "malware"}),
         victim_countries=victim_countries,
