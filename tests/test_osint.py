@@ -209,7 +209,9 @@ def test_a_claim_names_its_group_and_sets_the_attribution_level() -> None:
         "Iranian hackers targeted US banks, the Justice Department said in an indictment.", None, ""
     )
     assert indictment is not None and indictment.attribution == "confirmed"
-    notpetya = sentence_event("Maersk lost 300 million dollars to the NotPetya attack in June 2017.", None, "")
+    notpetya = sentence_event(
+        "Maersk lost 300 million dollars to the NotPetya attack in June 2017.", None, ""
+    )
     assert notpetya is not None and notpetya.malware == ["NotPetya"]
 
 
@@ -409,3 +411,34 @@ def test_unreadable_articles_are_skipped_not_fatal(tmp_path: Path) -> None:
     result = runner.invoke(app, ["osint", "ingest", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert runner.invoke(app, ["osint", "events", "--format", "json"]).stdout == ""
+
+
+def test_an_oversized_or_crashing_file_is_skipped_and_the_rest_ingested(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import seawall.osint.articles as articles
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    good = "Iranian hackers targeted US government agencies with phishing emails in June 2019."
+    (folder / "a-good.txt").write_text(good)
+    (folder / "b-huge.txt").write_bytes(b"x" * 2048)
+    (folder / "c-poison.txt").write_text("POISON " + good)
+    monkeypatch.setattr(articles, "MAX_ARTICLE_BYTES", 1024)
+    real = articles.clean_text
+
+    def clean_or_crash(raw: str) -> tuple[str, str, str]:
+        if raw.startswith("POISON"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(raw)
+
+    monkeypatch.setattr(articles, "clean_text", clean_or_crash)
+    result = runner.invoke(app, ["osint", "ingest", str(folder)], env={"COLUMNS": "400"})
+    assert result.exit_code == 2, result.output
+    assert "b-huge.txt: skipped: 2,048 bytes" in result.output
+    assert "c-poison.txt: skipped: RecursionError" in result.output
+    stored = [
+        json.loads(line)
+        for line in runner.invoke(app, ["osint", "events", "--format", "json"]).stdout.splitlines()
+    ]
+    assert len(stored) == 1 and stored[0]["attacker_countries"] == ["IR"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import traceback
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +18,8 @@ from rich.table import Table
 
 from seawall.cli_common import EXIT_USAGE, ConfigOption, err, settings_or_exit
 from seawall.store.database import Database
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from seawall.osint.extract import Event
@@ -87,12 +91,17 @@ def ingest(
     for path in files:
         try:
             articles = read_articles(path, published, outlet)
-        except OSError as exc:
-            err.print(f"[red]{escape(str(path))}: {escape(str(exc))}[/]")
+            extracted = [(article, extract_events(article)) for article in articles]
+        except (OSError, ValueError) as exc:
+            err.print(f"[red]{escape(str(path))}: skipped: {escape(str(exc))}[/]")
             status = EXIT_USAGE
             continue
-        for article in articles:
-            events = extract_events(article)
+        except Exception as exc:  # a hostile page costs its own file, never the batch
+            log.error("could not read %s: %s", path, traceback.format_exc())
+            err.print(f"[red]{escape(str(path))}: skipped: {type(exc).__name__}: {escape(str(exc))}[/]")
+            status = EXIT_USAGE
+            continue
+        for article, events in extracted:
             stored = repository.add(article, events)
             merged = sum(1 for _, was_merged in stored if was_merged)
             err.print(

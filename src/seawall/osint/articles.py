@@ -99,8 +99,19 @@ def _make(text: str, **fields: str) -> Article:
     return Article(id=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, **fields)
 
 
+MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+"""Larger files are not articles (a saved page is a few hundred KB, a feed a few MB)."""
+
+
+class ArticleTooLargeError(ValueError):
+    """A file past ``MAX_ARTICLE_BYTES``: skipped, never read into memory."""
+
+
 def read_articles(path: Path, published: str = "", outlet: str = "") -> list[Article]:
     """Every article in one file: a feed gives many, a page or a text file one."""
+    size = path.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        raise ArticleTooLargeError(f"{size:,} bytes, more than the {MAX_ARTICLE_BYTES:,} an article may have")
     data = path.read_bytes()
     head = data[:2048].lstrip().lower()
     if (head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head)) or head.startswith(
