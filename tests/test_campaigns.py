@@ -329,6 +329,24 @@ def test_a_merge_recorded_by_another_scanner_folds_the_campaigns_in_memory() -> 
     assert index.campaigns[3].members == 3
 
 
+def test_a_merge_another_scanner_stored_reaches_this_scanner_on_refresh(database_url: str) -> None:
+    database = Database(database_url)
+    here, there = CampaignRepository(database), CampaignRepository(database)
+    mine, theirs = CampaignIndex(), CampaignIndex()
+    ids = [here.reserve_campaign_id() for _ in range(3)]
+    for index in (mine, theirs):
+        for number, campaign_id in enumerate(ids):
+            index.restore_member(f"{number:064x}", campaign_id, 1_560_000_000.0 + number)
+    here.load_index(mine)
+    for source in ids[1:]:  # the other scanner merges one campaign, then (later) another
+        theirs._merge([source], ids[0])
+        there.save(theirs, theirs.drain(), [])
+        here.refresh_index(mine)
+        assert mine.resolve(source) == ids[0]
+    assert mine.campaigns[ids[0]].members == 3 and set(mine.campaigns) == {ids[0]}
+    database.close()
+
+
 def test_campaign_ids_reserved_concurrently_are_distinct(database_url: str) -> None:
     database = Database(database_url)
     repositories = [CampaignRepository(database) for _ in range(4)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -93,11 +93,17 @@ transaction committed after a later-numbered one (PostgreSQL numbers rows at ins
 commit) is still picked up unless this many rows landed in between."""
 
 
+MERGE_CLOCK_SLACK = timedelta(hours=1)
+"""Merges are found by the time their writer stamped them; scanners on other hosts may run
+this far behind or ahead."""
+
+
 class CampaignRepository:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._members_seen = 0
         self._keys_seen = 0
+        self._merges_seen_at: datetime | None = None
 
     def reserve_campaign_id(self) -> int:
         """A campaign id no other scanner sharing this store can also take: the next free id,
@@ -124,20 +130,25 @@ class CampaignRepository:
             for campaign_id in session.scalars(select(CampaignRecord.id)):
                 index.next_id = max(index.next_id, campaign_id + 1)
         self._members_seen = self._keys_seen = 0
+        self._merges_seen_at = None
         self.refresh_index(index, everything=True)
 
     def refresh_index(self, index: CampaignIndex, everything: bool = False) -> None:
         """Catch up with what other scanners sharing this store recorded since the last look
         (members, keys, text signatures, merges), so that a wave split between two filter
         instances still lands in one campaign; ``everything`` when the index is empty."""
+        looked_at = _now()
         with self.database.session() as session:
-            for source, target in session.execute(
-                select(CampaignRecord.id, CampaignRecord.merged_into).where(
-                    CampaignRecord.merged_into.is_not(None)
-                )
-            ):
+            merges = select(CampaignRecord.id, CampaignRecord.merged_into).where(
+                CampaignRecord.merged_into.is_not(None)
+            )
+            if self._merges_seen_at is not None and not everything:
+                # merges stamped since the last look, with room for the writers' clocks
+                merges = merges.where(CampaignRecord.updated_at >= self._merges_seen_at - MERGE_CLOCK_SLACK)
+            for source, target in session.execute(merges):
                 if target is not None:
                     index.restore_merge(source, target)
+            self._merges_seen_at = looked_at
             new_members: list[str] = []
             for row_id, sha, campaign_id, sent_at in session.execute(
                 select(
