@@ -215,6 +215,18 @@ def test_a_claim_names_its_group_and_sets_the_attribution_level() -> None:
     assert notpetya is not None and notpetya.malware == ["NotPetya"]
 
 
+def test_a_victim_phrase_ends_where_the_how_and_when_begin() -> None:
+    event = sentence_event(
+        "Microsoft said Phosphorus targeted email accounts of a US presidential campaign with phishing "
+        "between August and September 2019.",
+        None,
+        "",
+    )
+    assert event is not None and event.victim_text == ["US presidential campaign"]
+    assert event.attacker_groups == ["APT35"] and event.date is not None
+    assert (event.date.start, event.date.end) == ("2019-08-01", "2019-09-30")
+
+
 def test_dates_resolve_against_the_publication_date() -> None:
     saturday = resolve("The US launched a cyberattack against Iran on Saturday.", date(2019, 6, 23), "day")
     assert saturday is not None and saturday.start == "2019-06-22" and saturday.precision == "day"

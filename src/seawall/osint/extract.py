@@ -349,7 +349,8 @@ _BACK_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _PHRASE_END = re.compile(
-    r"[,.;:()\"“”]|\b(?:which|that|who|used|as|after|before|while|and other|without|in order|in recent|"
+    r"[,.;:()\"“”]|\b(?:which|that|who|used|using|as|after|before|while|and other|without|in order|in recent|"
+    r"with|between|during|since|until|via|through|to steal|to gain|"
     r"on|last|this|earlier|yesterday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 _WINDOW_END = re.compile(r"[.;:()]|\b(?:which|that|who|used to|as a|after|before|while|citing|according)\b")
