@@ -227,6 +227,39 @@ def test_a_victim_phrase_ends_where_the_how_and_when_begin() -> None:
     assert (event.date.start, event.date.end) == ("2019-08-01", "2019-09-30")
 
 
+def test_a_wire_story_keeps_its_operations_apart_and_attributes_within_a_sentence() -> None:
+    text = (
+        "Iranian hackers step up attacks on US energy firms\n\n"
+        "Security firm Dragos said on Tuesday that a group it calls Magnallium, which other researchers "
+        "track as APT33, has been probing the networks of US electric utilities and oil and gas companies "
+        "since March.\n\n"
+        "In 2012, the Shamoon wiper destroyed data on some 30,000 computers at Saudi Aramco; US officials "
+        "later blamed Iran for the attack.\n\n"
+        "In 2018 Iranian hackers used password-spraying attacks against US universities."
+    )
+    events = extract_events(Article(id="wire", published="2019-07-02", outlet="Reuters", text=text))
+    by_type = {t: e for e in events for t in e.types}
+    probing = by_type["reconnaissance"]
+    assert probing.attacker_groups == ["APT33"] and probing.victim_countries == ["US"]
+    assert probing.date is not None and (probing.date.start, probing.date.end) == ("2019-03-01", "2019-07-02")
+    assert "Dragos" in [source.name for source in probing.sources]
+    shamoon = by_type["sabotage"]
+    assert shamoon.malware == ["Shamoon"] and shamoon.attacker_countries == ["IR"]
+    assert (
+        shamoon.victim_countries == ["SA"] and shamoon.date is not None and shamoon.date.start == "2012-01-01"
+    )
+    spraying = by_type["password attacks"]
+    assert (
+        spraying.techniques == ["T1110"] and spraying.date is not None and spraying.date.start == "2018-01-01"
+    )
+    # the undated headline tells of the time of writing: it joins the probing since March, not 2018
+    assert any("step up" in evidence.sentence for evidence in probing.evidence)
+    assert not any("step up" in evidence.sentence for evidence in spraying.evidence)
+    short = "Iranian hackers step up attacks on US energy firms\n\n" + text.rsplit("\n\n", 1)[1]
+    apart = extract_events(Article(id="short", published="2019-07-02", text=short))
+    assert sorted(e.date.start for e in apart if e.date) == ["2018-01-01", "2019-07-02"]
+
+
 def test_dates_resolve_against_the_publication_date() -> None:
     saturday = resolve("The US launched a cyberattack against Iran on Saturday.", date(2019, 6, 23), "day")
     assert saturday is not None and saturday.start == "2019-06-22" and saturday.precision == "day"

@@ -269,7 +269,7 @@ _VICTIM_BEFORE = re.compile(
     r"spying\s+on|spy\s+on)"
     r"(?:\s+(?:the|an?|its|their|several|many|some|undisclosed|unnamed|major|key|large-scale|"
     r"targets|victims|in|top|multiple|various|numerous|prominent|popular|leading|official|"
-    r"\d[\d,.]*|(?:dozens|hundreds|thousands)\s+of|more\s+than|at\s+least|a\s+dozen|over|about|"
+    r"(?!(?:19|20)\d{2}\b)\d[\d,.]*|(?:dozens|hundreds|thousands)\s+of|more\s+than|at\s+least|a\s+dozen|over|about|"
     r"around|nearly|almost|other|private|state-owned|state-run|government))*\s*$",
     re.IGNORECASE,
 )
@@ -444,6 +444,8 @@ def sentence_event(sentence: str, anchor: date | None, precision: str) -> Event 
     for clause in clauses:
         event = _clause_event(clause, anchor, precision)
         if event is None:
+            if found is not None:
+                _attribute_in_clause(found, clause)
             continue
         if found is None:
             found = event
@@ -506,6 +508,21 @@ _CLAIMANT = re.compile(
     r"((?:[A-Z][\w’'.-]*)(?:\s+(?:[A-Z][\w’'.-]*|of|the|al-[\w-]+|ad-[\w-]+|el-[\w-]+))*)\s+"
     r"(?:has\s+|have\s+|had\s+)?(?:claimed|claims|took)\s+(?:responsibility|credit)"
 )
+
+
+def _attribute_in_clause(event: Event, clause: str) -> None:
+    """ "…; US officials later blamed Iran for the attack": a clause with no operation of its
+    own that names who was behind the one before, when that one has no attacker state yet."""
+    if event.attacker_countries or not _ATTRIBUTION_SENTENCE.search(clause):
+        return
+    named = [m for m in _mentions(clause) if m.country and m.kind != "malware"]
+    behind = sorted({m.country for m in named if _AGENT_BEFORE.search(_windows(clause, m)[0])})
+    if behind:
+        event.attacker_countries = behind
+        event.victim_countries = [c for c in event.victim_countries if c not in behind]
+        level = _attribution(clause)
+        if LEVELS.index(level) < LEVELS.index(event.attribution):
+            event.attribution = level
 
 
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
@@ -615,6 +632,16 @@ def _finer(a: EventDate, b: EventDate) -> bool:
     return bool(a.text) and (not b.text or _PRECISION[a.precision] < _PRECISION[b.precision])
 
 
+def _same_time(a: Event, b: Event, published: EventDate | None) -> bool:
+    """Within one article a sentence without date words tells of the time of writing: it is
+    not the same operation as one dated years before (the headline "Iranian hackers step up
+    attacks" is not the 2018 SamSam attack three paragraphs down), unless both name the same
+    malware ("In 2010 … Stuxnet …", then "Stuxnet disrupted the centrifuges")."""
+    if published is None or (a.date is None) == (b.date is None) or set(a.malware) & set(b.malware):
+        return True
+    return overlaps(a.date or published, b.date or published)
+
+
 def _same_operation(a: Event, b: Event) -> bool:
     """Whether two candidates describe one operation: compatible dates, no conflicting
     attackers or victims, and a shared attacker, victim or malware."""
@@ -675,7 +702,7 @@ def extract_events(article: Article) -> list[Event]:
         event.evidence = [_evidence(article, sentence)]
         event.sources = list(dict.fromkeys([*event.sources, *carried]))
         for existing in reversed(events):
-            if _same_operation(existing, event):
+            if _same_operation(existing, event) and _same_time(existing, event, fallback):
                 _merge_into(existing, event)
                 break
         else:
