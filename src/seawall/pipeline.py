@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from seawall.campaigns.cluster import CampaignIndex
 from seawall.campaigns.fingerprint import link_destinations, make_fingerprint
 from seawall.config import Settings, data_dir
@@ -200,8 +202,12 @@ class Scanner:
         self._stored_raw = set()
         if self.campaigns is not None and self.campaign_repository is not None:
             self.campaign_repository.save(self.campaigns, self.campaigns.drain(), self._facts)
-            # Other scanners may share the store: learn their campaigns before the next batch.
-            self.campaign_repository.refresh_index(self.campaigns)
+            # Other scanners may share the store: learn their campaigns before the next batch
+            # (best effort: a failed catch-up is retried after the next batch).
+            try:
+                self.campaign_repository.refresh_index(self.campaigns)
+            except SQLAlchemyError as exc:
+                log.error("could not catch up with other scanners' campaigns: %s", exc)
         self._facts = []
 
     def close(self) -> None:
