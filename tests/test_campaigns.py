@@ -10,7 +10,9 @@ from email.utils import format_datetime
 from itertools import combinations
 from pathlib import Path
 
+import pytest
 from bench.synthetic_waves import generate
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from seawall.campaigns.cluster import CampaignIndex, waves_of
@@ -344,6 +346,23 @@ def test_a_merge_another_scanner_stored_reaches_this_scanner_on_refresh(database
         here.refresh_index(mine)
         assert mine.resolve(source) == ids[0]
     assert mine.campaigns[ids[0]].members == 3 and set(mine.campaigns) == {ids[0]}
+    database.close()
+
+
+def test_a_failed_catch_up_does_not_end_the_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(REPO / "examples" / "seawall.toml")
+    database = Database(f"sqlite:///{tmp_path / 'store.db'}")
+
+    def unreachable(self: CampaignRepository, index: CampaignIndex, everything: bool = False) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    scanner = Scanner(settings, database=database, keep_raw=False)
+    monkeypatch.setattr(CampaignRepository, "refresh_index", unreachable)
+    wave = _wave_files(tmp_path, 3, datetime(2019, 6, 20, tzinfo=UTC), "x")
+    results = list(scanner.scan([str(p) for p in wave]))
+    scanner.flush()
+    assert len(results) == 3 and all(r.campaign is not None for r in results)
+    assert CampaignRepository(database).campaign(results[0].campaign.campaign_id) is not None
     database.close()
 
 
