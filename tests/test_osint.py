@@ -334,6 +334,21 @@ def test_same_operation_from_two_outlets_is_one_event_with_both_sources(tmp_path
     assert runner.invoke(app, ["osint", "events", "--format", "json", "--actor", "Russia"]).stdout == ""
 
 
+def test_a_years_long_activity_does_not_absorb_a_dated_wave_from_another_outlet() -> None:
+    from seawall.osint.extract import same_operation_across
+
+    def only(text: str, published: str) -> Event:
+        (event,) = extract_events(Article(id=published, published=published, text=text))
+        return event
+
+    long_run = only("Iranian hackers have sent phishing emails to US officials since 2014.", "2019-07-01")
+    wave = only("Iranian hackers sent phishing emails to US government agencies in June 2019.", "2019-07-02")
+    same_wave = only("Iranian state hackers phished US agencies in June 2019, FireEye said.", "2019-07-03")
+    assert long_run.date is not None and long_run.date.start == "2014-01-01"
+    assert not same_operation_across(long_run, wave)
+    assert same_operation_across(wave, same_wave)
+
+
 def test_html_page_goes_through_trafilatura_without_its_furniture(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(

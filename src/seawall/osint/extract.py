@@ -751,7 +751,20 @@ def same_operation_across(a: Event, b: Event) -> bool:
     types_a, types_b = set(a.types) - {GENERIC}, set(b.types) - {GENERIC}
     if types_a and types_b and not types_a & types_b:
         return False
-    return overlaps(a.date, b.date)
+    return overlaps(a.date, b.date) and _comparable_spans(a.date, b.date)
+
+
+def _days(span: EventDate) -> int:
+    return (date.fromisoformat(span.end) - date.fromisoformat(span.start)).days + 1
+
+
+def _comparable_spans(a: EventDate | None, b: EventDate | None) -> bool:
+    """A years-long activity ("has targeted US agencies since 2014") is not the one wave
+    another outlet dates to a month: reported twice means spans of a like length."""
+    if a is None or b is None or not (a.text and b.text):
+        return True
+    longer, shorter = max(_days(a), _days(b)), min(_days(a), _days(b))
+    return not (longer > 400 and shorter <= 31)
 
 
 def merge_reports(existing: Event, new: Event) -> bool:
