@@ -304,6 +304,22 @@ def test_date_ranges_resolve_to_their_whole_span(sentence: str, start: str, end:
     assert found is not None and (found.start, found.end, found.precision) == (start, end, precision)
 
 
+def test_views_show_a_span_as_precisely_as_it_is_known() -> None:
+    from seawall.cli_osint import _when
+    from seawall.osint.dates import EventDate
+
+    shown = [
+        _when(Event(date=EventDate(start, end, precision)))
+        for start, end, precision in [
+            ("2010-01-01", "2010-12-31", "year"),
+            ("2017-01-01", "2021-12-31", "year"),
+            ("2019-03-01", "2019-07-02", "month"),
+            ("2019-06-20", "2019-06-24", "day"),
+        ]
+    ]
+    assert shown == ["2010", "2017..2021", "2019-03..2019-07", "2019-06-20..2019-06-24"]
+
+
 def test_sentence_splitting_keeps_abbreviations() -> None:
     assert sentences("The U.S. said so. Iran denied it.") == ["The U.S. said so.", "Iran denied it."]
 

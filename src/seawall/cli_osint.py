@@ -43,15 +43,13 @@ def _repository(config: Path | None) -> OsintRepository:
 
 
 def _when(event: Event) -> str:
+    """The event's date as precisely as it is known: 2010, 2019-06, 2019-06-22, or a span
+    (2017..2021, 2019-03..2019-07)."""
     if event.date is None:
         return "?"
-    if event.date.precision == "year":
-        return event.date.start[:4]
-    if event.date.precision == "month":
-        return event.date.start[:7]
-    if event.date.start == event.date.end:
-        return event.date.start
-    return f"{event.date.start}..{event.date.end}"
+    width = {"year": 4, "month": 7}.get(event.date.precision, 10)
+    start, end = event.date.start[:width], event.date.end[:width]
+    return start if start == end else f"{start}..{end}"
 
 
 def _attacker(event: Event) -> str:
