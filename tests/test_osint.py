@@ -441,6 +441,10 @@ def test_timeline_cli_table_plot_and_stix_export(origin_article: Article, tmp_pa
     assert len(listed.stdout.splitlines()) == 3
     old = runner.invoke(app, ["osint", "events", "--format", "json", "--until", "2015"])
     assert len(old.stdout.splitlines()) == 1
+    phishing = runner.invoke(app, ["osint", "events", "--format", "json", "--type", "phishing"])
+    assert [json.loads(line)["attacker_countries"] for line in phishing.stdout.splitlines()] == [["IR"]]
+    sabotage = runner.invoke(app, ["osint", "events", "--format", "json", "--type", "t1485"])
+    assert len(sabotage.stdout.splitlines()) == 2
     exported = runner.invoke(app, ["osint", "export"])
     assert exported.exit_code == 0
     bundle, types = valid_bundle(exported.stdout)

@@ -117,12 +117,20 @@ def events(
     victim: Annotated[str, typer.Option(help="Victim country or sector.")] = "",
     since: Annotated[str, typer.Option(help="Operations on or after (YYYY[-MM[-DD]]).")] = "",
     until: Annotated[str, typer.Option(help="Operations on or before (YYYY[-MM[-DD]]).")] = "",
+    operation: Annotated[
+        str, typer.Option("--type", help="Operation type or ATT&CK technique (e.g. phishing, T1566).")
+    ] = "",
     output: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     config: ConfigOption = None,
 ) -> None:
     """Stored events, filtered."""
     repository = _repository(config)
     selected = _filter(repository.events(), actor, victim, since, until)
+    if operation:
+        wanted = operation.strip().lower()
+        selected = [
+            e for e in selected if wanted in e.types or wanted.upper() in (t.upper() for t in e.techniques)
+        ]
     repository.database.close()
     if output is Format.json:
         for event in selected:
