@@ -170,6 +170,11 @@ def test_a_theft_verb_is_data_theft_only_when_data_was_taken() -> None:
         ("The US government formally attributed the NotPetya attack to the Russian military.", ["RU"], []),
         ("The US accused Russia of hacking the Democratic National Committee.", ["RU"], []),
         ("Washington blamed the Sony Pictures hack on North Korea.", ["KP"], []),
+        (
+            "The group has been probing the networks of US utilities since 2014, Dragos said of APT33.",
+            ["IR"],
+            ["US"],
+        ),
         # the active voice keeps its subject as the attacker
         ("Russia hacked the Democratic National Committee in 2016.", ["RU"], []),
         ("Chinese hackers breached the US Office of Personnel Management.", ["CN"], ["US"]),

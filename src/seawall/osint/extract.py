@@ -483,11 +483,13 @@ def _role(sentence: str, mention: Mention, first: int) -> str:
     agent_before = bool(_AGENT_BEFORE.search(before))
     if mention.kind == "malware":
         return "attacker" if agent_before or mention.start < first or first < 0 else ""
-    victim_slot = mention.start > 0 and bool(_VICTIM_BEFORE.search(before))
+    slot = _VICTIM_BEFORE.search(before) if mention.start > 0 else None
+    victim_slot = slot is not None
     if mention.kind == "group" or _AGENT_AFTER.search(after) or _ACTIVE_AFTER.search(after):
         # a threat-actor group, "Russia-linked" / "Chinese hackers", the subject of "hacked the
-        # …": the attacker unless the sentence plainly makes it the target
-        victim = (_plainly_victim(before, after) or victim_slot) and not agent_before
+        # …": the attacker unless the sentence plainly makes it the target ("of APT33" is not)
+        strict_slot = slot is not None and slot.group(0).split()[0].lower() not in _LOOSE_SLOT_WORDS
+        victim = (_plainly_victim(before, after) or strict_slot) and not agent_before
         return "victim" if victim else "attacker"
     if _plainly_victim(before, after):
         return "victim"
