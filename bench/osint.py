@@ -172,7 +172,11 @@ _CATEGORY = {
     "transportation": "Critical infrastructure",
     "media": "Media",
     "education": "Social groups",
+    "civil society": "Social groups",
+    "research": "Science",
+    "international organisation": "International / supranational organization",
     "technology": "Corporate Targets",
+    "business": "Corporate Targets",
 }
 _TYPE = {
     "hack and leak": "Data theft & Doxing",

@@ -265,6 +265,18 @@ def test_a_wire_story_keeps_its_operations_apart_and_attributes_within_a_sentenc
     assert sorted(e.date.start for e in apart if e.date) == ["2018-01-01", "2019-07-02"]
 
 
+def test_victim_sectors_include_research_civil_society_and_international_bodies() -> None:
+    def sectors(sentence: str) -> list[str]:
+        event = sentence_event(sentence, None, "")
+        assert event is not None, sentence
+        return event.victim_sectors
+
+    assert "civil society" in sectors("Chinese hackers targeted Uyghur activists with spyware.")
+    assert "international organisation" in sectors("Russian hackers breached the World Anti-Doping Agency.")
+    assert "research" in sectors("Iranian hackers targeted universities with phishing emails.")
+    assert sectors("Hackers who targeted the city defaced its website.") == []
+
+
 def test_dates_resolve_against_the_publication_date() -> None:
     saturday = resolve("The US launched a cyberattack against Iran on Saturday.", date(2019, 6, 23), "day")
     assert saturday is not None and saturday.start == "2019-06-22" and saturday.precision == "day"

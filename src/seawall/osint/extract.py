@@ -568,10 +568,15 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
             sentence[first:],
         )
         if named:
-            victim_text = [named.group(1)]
+            victim_text = [named.group(1).rstrip(".")]
     sectors: list[str] = sorted({s for m in victims for s in _sectors(_victim_window(sentence, m.start))})
     if first >= 0 and not sectors:
-        targeted = re.search(r"\b(?:targeting|against|on|at)\s+(.{0,120})", sentence[first:], re.IGNORECASE)
+        targeted = re.search(
+            r"\b(?:targeting|targeted|targets|against|on|at|breached|hacked|hit|attacked|compromised|infected|"
+            r"defaced|spied on)\s+(.{0,120})",
+            sentence[first:],
+            re.IGNORECASE,
+        )
         if targeted:
             sectors = _sectors(targeted.group(1))
     groups = {m.name for m in attackers if m.kind == "group"}
