@@ -277,6 +277,31 @@ def test_victim_sectors_include_research_civil_society_and_international_bodies(
     assert sectors("Hackers who targeted the city defaced its website.") == []
 
 
+def test_incident_summaries_rank_the_plainest_culprit_first() -> None:
+    from seawall.osint.extract import initiator_candidates
+
+    assert (
+        initiator_candidates(
+            "Israel Police Hack. A virus struck the Israeli Police department. Israeli IT company AVNET "
+            "attributes the attack to Iran as a state-sponsor."
+        )[0]
+        == "IR"
+    )
+    assert (
+        initiator_candidates(
+            "A hacking group affiliated with the Chinese government attacked Taiwan's financial sector."
+        )[0]
+        == "CN"
+    )
+    assert (
+        initiator_candidates(
+            "Leak of U.S. Military Personal Data. Probably Russian hackers leaked e-mail access of thousands "
+            "of military personnel."
+        )[0]
+        == "RU"
+    )
+
+
 def test_dates_resolve_against_the_publication_date() -> None:
     saturday = resolve("The US launched a cyberattack against Iran on Saturday.", date(2019, 6, 23), "day")
     assert saturday is not None and saturday.start == "2019-06-22" and saturday.precision == "day"

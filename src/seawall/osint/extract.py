@@ -801,7 +801,8 @@ def country_code(name: str) -> str:
 
 _PRO_STATE = re.compile(r"\bpro-([A-Za-z]+)\b", re.IGNORECASE)
 _AGENT_CUE_BEFORE = re.compile(
-    r"(?:attributed (?:\w+ ){0,2}to|accused|blamed|blames|blaming|by|by suspected|from|"
+    r"(?:attribut(?:ed|es|ing) (?:\w+ ){0,3}to|accused|blamed|blames|blaming|by|by suspected|from|"
+    r"affiliated with|associated with|"
     r"originated (?:in|from)|originating (?:in|from)|operating (?:from|out of)|launched from (?:\w+ ){0,2}in|"
     r"hackers in|groups? in|servers? in|computers in|linked to|tied to|backed by|on behalf of|sponsored by|"
     r"links? (?:\w+ ){0,3}to|traced (?:\w+ ){0,8}to|suspects?|suspected|makes?|made|involvement of|"
@@ -810,12 +811,18 @@ _AGENT_CUE_BEFORE = re.compile(
 )
 _AGENT_CUE_AFTER = re.compile(
     r"^[\s-]*(?:(?:government|state|military)[- ]?(?:backed|sponsored|linked)|state[- ]sponsored|"
-    r"military|intelligence|army|(?:state |government )?hackers?|hacker ?groups?|hacking|hacktivists?|"
+    r"(?:state |government )?hackers?|hacker ?groups?|hacking|hacktivists?|"
     r"hack ?team|APT|group|(?:threat )?actors?|(?:state|government)[- ](?:supported|affiliated)|"
-    r"spies|spy|agency|cyber ?(?:army|unit|command|attackers?|warriors?|criminals?|spies)|"
+    r"cyber ?(?:army|unit|command|attackers?|warriors?|criminals?|spies)|"
     r"electronic ?army|(?:cyber)?attackers?|operatives|based|origin|involvement|suspected|responsible|"
     r"ransomware (?:group|gang|operators?)|was accused|is accused|accused|has been accused|"
     r"were accused|claimed|claims)\b",
+    re.IGNORECASE,
+)
+_WEAK_AGENT_CUE_AFTER = re.compile(
+    # "Russian military", "US intelligence": often the attacker, as often the victim ("Leak of
+    # U.S. Military Personal Data"): ranked after the plain agent cues
+    r"^[\s-]*(?:military|intelligence|army|spies|spy|agency)\b",
     re.IGNORECASE,
 )
 
@@ -830,15 +837,20 @@ def initiator_candidates(text: str) -> list[str]:
     """
     ranked: list[str] = []
     # A country in an agent's slot ("by Chinese hackers", "attributed to Russia") is the most
-    # explicit; an extracted operation's attacker comes next (its sentence parse can take the
-    # victim's adjective, "Australian networks breached by ..."); then groups and agencies.
+    # explicit, then one before "military" / "intelligence" / "agency"; an extracted operation's
+    # attacker comes next (its sentence parse can take the victim's adjective, "Australian
+    # networks breached by ..."); then groups and agencies.
     mentions = [m for m in _mentions(text) if m.country]
+    weak: list[str] = []
     for mention in mentions:
+        after = text[mention.end : mention.end + 40]
         if _AGENT_CUE_BEFORE.search(text[max(0, mention.start - 60) : mention.start]) or (
-            _AGENT_CUE_AFTER.search(text[mention.end : mention.end + 40])
-            and not _in_victim_slot(text, mention)
+            _AGENT_CUE_AFTER.search(after) and not _in_victim_slot(text, mention)
         ):
             ranked.append(mention.country)
+        elif _WEAK_AGENT_CUE_AFTER.search(after) and not _in_victim_slot(text, mention):
+            weak.append(mention.country)
+    ranked.extend(weak)
     ranked.extend(m.country for m in mentions if m.kind == "group")
     # "pro-Russian hackers", "pro-Kremlin group": aligned with that state, which is how incident
     # databases such as EuRepoC code the initiator.
