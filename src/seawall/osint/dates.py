@@ -106,14 +106,14 @@ def _from_published(anchor: date, precision: str) -> EventDate:
 def resolve(sentence: str, anchor: date | None, precision: str) -> EventDate | None:
     """The date or date range the sentence gives, resolved against the publication date; None
     when the sentence gives none (the caller falls back to the publication date)."""
-    spans = _ranges(sentence, anchor)
+    spans = _ranges(sentence, anchor, precision)
     if spans is not None:
         return spans
     found = _single(sentence, anchor, precision)
     if found is None or anchor is None or not found.text:
         return found
     # "since 2014", "since March": from then until the article was written
-    at = sentence.find(found.text)
+    at = sentence.lower().find(found.text.lower())
     before = sentence[max(0, at - 40) : at] if at >= 0 else ""
     if (_SINCE.search(before) or found.text.lower().startswith("since ")) and anchor.isoformat() > found.end:
         text = found.text if found.text.lower().startswith("since ") else f"since {found.text}"
@@ -124,7 +124,7 @@ def resolve(sentence: str, anchor: date | None, precision: str) -> EventDate | N
     return found
 
 
-def _ranges(sentence: str, anchor: date | None) -> EventDate | None:
+def _ranges(sentence: str, anchor: date | None, precision: str) -> EventDate | None:
     """A span the sentence states: "between 2017 and 2021", "from March to May 2019", "June
     20-24, 2019", "Q3 2020", "the first half of 2018", "began on June 20 and continued
     through June 24"."""
@@ -171,15 +171,17 @@ def _ranges(sentence: str, anchor: date | None) -> EventDate | None:
         end = date(year, 6, 30) if half == 1 else date(year, 12, 31)
         return EventDate(start.isoformat(), end.isoformat(), "month", match.group(0))
     # two dates joined as a span: "began on June 20 and continued through June 24"
-    first_date = _single(sentence, anchor, "day")
+    first_date = _single(sentence, anchor, precision)
     if first_date is None or not first_date.text:
         return None
-    at = sentence.find(first_date.text)
+    at = sentence.lower().find(first_date.text.lower())
+    if at < 0:
+        return None
     rest = sentence[at + len(first_date.text) :]
-    second = _single(rest, anchor, "day")
+    second = _single(rest, anchor, precision)
     if second is None or not second.text:
         return None
-    between = rest[: rest.find(second.text)]
+    between = rest[: max(rest.lower().find(second.text.lower()), 0)]
     joined = _RANGE_JOIN.search(between) and _RANGE_OPEN.search(sentence[max(0, at - 40) : at])
     if (joined or (_RANGE_CLOSE.search(between) and _RANGE_OPEN.search(sentence[:at] + between))) and (
         first_date.start <= second.end
