@@ -366,6 +366,65 @@ def test_a_failed_catch_up_does_not_end_the_scan(tmp_path: Path, monkeypatch: py
     database.close()
 
 
+LURES = [
+    "Your mailbox quota is full; messages will bounce until you verify your storage settings.",
+    "A parcel could not be delivered because the customs fee of 2.99 USD is unpaid.",
+    "The quarterly bonus statement is ready for your electronic signature today.",
+    "Unusual sign-in activity from Lagos was blocked; review the recent security events.",
+    "Invoice 4471 from the fuel supplier is overdue and the account goes to collections.",
+    "The pipeline maintenance schedule changed; confirm the new shift roster for August.",
+    "Your VPN certificate expires tonight and remote access stops until it is renewed.",
+    "HR updated the travel reimbursement policy; acknowledge it before the next payroll.",
+    "A shared spreadsheet about the refinery audit findings is waiting for your comments.",
+    "The conference organisers need your passport details to finish the visa letter.",
+    "Your benefits dependant verification is incomplete and coverage will lapse Friday.",
+    "The board meeting minutes were uploaded to the secure portal for your approval.",
+]
+
+
+def test_two_scanners_at_once_never_found_on_one_id_and_counts_match_the_members(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = load_settings(REPO / "examples" / "seawall.toml")
+    start = datetime(2019, 6, 20, 8, 0, tzinfo=UTC)
+    batches: list[list[str]] = [[], []]
+    for number in range(24):  # 12 distinct lures, each sent twice, the copies split between scanners
+        lure_number = number // 2
+        path = tmp_path / f"lure-{number}.eml"
+        path.write_bytes(
+            lure(
+                f"user{number}@example-agency.gov",
+                f"User{number} Person",
+                start + timedelta(minutes=number),
+                domain=f"portal-{lure_number}-update.com",
+                sender=f"hr@portal-{lure_number}-update.com",
+                subject=f"Action {lure_number}: confirm your enrollment",
+                token=f"t{number}x{lure_number}",
+                body=f"{LURES[lure_number]}\n\nhttps://portal-{lure_number}-update.com/{number}",
+            )
+        )
+        batches[number % 2].append(str(path))
+
+    def scan(paths: list[str]) -> list[tuple[int, bool]]:
+        database = Database(database_url)
+        scanner = Scanner(settings, database=database, keep_raw=False)
+        found = [(r.campaign.campaign_id, r.campaign.founded) for r in scanner.scan(paths) if r.campaign]
+        scanner.close()
+        return found
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(scan, batches))
+    founded = [campaign_id for batch in results for campaign_id, was_founded in batch if was_founded]
+    assert len(founded) == len(set(founded)) >= 12
+    database = Database(database_url)
+    repository = CampaignRepository(database)
+    for record in repository.campaigns():
+        view = repository.campaign(record.id)
+        assert view is not None and view.message_count == len(view.messages) > 0
+    assert sum(len(repository.campaign(r.id).messages) for r in repository.campaigns()) == 24  # type: ignore[union-attr]
+    database.close()
+
+
 def test_campaign_ids_reserved_concurrently_are_distinct(database_url: str) -> None:
     database = Database(database_url)
     repositories = [CampaignRepository(database) for _ in range(4)]

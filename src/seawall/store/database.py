@@ -77,7 +77,20 @@ def head_revision() -> str | None:
 
 
 def migrate(engine: Engine) -> None:
-    """Apply every pending migration (idempotent; safe with several processes on PostgreSQL)."""
+    """Apply every pending migration (idempotent; safe with several processes starting at
+    once: PostgreSQL serialises them with an advisory lock, a SQLite file with a lock file
+    beside it)."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if database and database != ":memory:":
+        from filelock import FileLock
+
+        with FileLock(f"{database}.migrate-lock"):
+            _migrate(engine)
+        return
+    _migrate(engine)
+
+
+def _migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Serialise concurrent first starts of several filter instances.
