@@ -302,6 +302,26 @@ def test_incident_summaries_rank_the_plainest_culprit_first() -> None:
     )
 
 
+def test_sources_the_lexicon_does_not_know_are_read_from_the_sentence() -> None:
+    def sources(sentence: str) -> list[tuple[str, str]]:
+        event = sentence_event(sentence, None, "")
+        assert event is not None, sentence
+        return [(source.name, source.kind) for source in event.sources]
+
+    assert sources("Iranian hackers targeted Israeli water facilities, the Jerusalem Post reported.") == [
+        ("Jerusalem Post", "outlet")
+    ]
+    assert sources(
+        "Iranian hackers targeted Israeli water facilities, according to "
+        "Israel National Cyber Directorate officials."
+    ) == [("Israel National Cyber Directorate", "")]
+    # a known vendor is not listed twice, and a bare country is not a source
+    assert sources("Russian hackers breached the Ukrainian grid, according to a report by ESET.") == [
+        ("ESET", "vendor")
+    ]
+    assert sources("According to Iran, US hackers attacked its missile systems.") == []
+
+
 def test_dates_resolve_against_the_publication_date() -> None:
     saturday = resolve("The US launched a cyberattack against Iran on Saturday.", date(2019, 6, 23), "day")
     assert saturday is not None and saturday.start == "2019-06-22" and saturday.precision == "day"

@@ -418,10 +418,35 @@ def _victim_window(sentence: str, start: int) -> str:
     return tail[: match.start()] if match else tail
 
 
+_NAME = r"[A-Z][\w&.'’-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w&.'’-]*)*"
+_ACCORDING_TO = re.compile(
+    rf"\baccording to\s+(?:a\s+(?:report|statement|post|blog post|advisory)\s+(?:by|from)\s+)?"
+    rf"(?:the\s+)?({_NAME})"
+)
+_NAMED_REPORTER = re.compile(
+    rf"\b(?:the\s+)?({_NAME}\s+(?:Post|Times|News|Journal|Herald|Tribune|Gazette|Telegraph|Guardian|"
+    rf"Agency|Ministry|Directorate|Office|Department|Institute|Labs?|Research|Security|Networks|Command|"
+    rf"Centre|Center))\s+(?:reported|reports|said|says|told|wrote|revealed|disclosed|announced|warned)\b"
+)
+_OUTLET_HEADS = ("Post", "Times", "News", "Journal", "Herald", "Tribune", "Gazette", "Telegraph", "Guardian")
+
+
 def _sources(sentence: str) -> list[Source]:
+    """Who reports what the sentence says: vendors and outlets the lexicon knows, and any other
+    organisation named after "according to" or before "reported" / "said" ("the Jerusalem Post
+    reported", "according to Israel's National Cyber Directorate")."""
     lex = lexicon()
     kinds = dict(lex.sources)
     found = [Source(m.group(0), kinds.get(m.group(0), "")) for m in lex.source_pattern.finditer(sentence)]
+    known = {source.name for source in found}
+    for pattern in (_ACCORDING_TO, _NAMED_REPORTER):
+        for match in pattern.finditer(sentence):
+            name = match.group(1).strip(" .'’")
+            if any(name in k or k in name for k in known) or (" " not in name and known_country_code(name)):
+                continue
+            kind = "outlet" if name.split()[-1] in _OUTLET_HEADS else ""
+            found.append(Source(name, kind))
+            known.add(name)
     return list(dict.fromkeys(found))
 
 
