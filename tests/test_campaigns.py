@@ -267,6 +267,24 @@ def test_scanning_records_campaigns_that_survive_a_restart(database_url: str, tm
     database.close()
 
 
+def _lure_file(path: Path, number: int, start: datetime, domain: str, text: str) -> Path:
+    """Copy ``number`` of a lure from ``domain``: its own recipient, minute and link token."""
+    token = f"{path.stem}-{number}"
+    path.write_bytes(
+        lure(
+            f"user{number}@example-agency.gov",
+            f"User{number} Person",
+            start + timedelta(minutes=number),
+            domain=domain,
+            sender=f"notices@{domain}",
+            subject=text.split(";")[0].split(".")[0][:60],
+            token=token,
+            body=f"{text}\n\nhttps://{domain}/confirm/{token}\n\nThe Service Team",
+        )
+    )
+    return path
+
+
 def test_two_scanners_sharing_a_store_never_share_an_id_and_one_wave_stays_one_campaign(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -277,27 +295,14 @@ def test_two_scanners_sharing_a_store_never_share_an_id_and_one_wave_stays_one_c
     second = Scanner(settings, database=database, keep_raw=False)
     start = datetime(2019, 6, 20, 8, 0, tzinfo=UTC)
     wave = _wave_files(tmp_path, 5, start, "shared")
-    other_lure = []
-    for number in range(2):
-        path = tmp_path / f"payroll-{number}.eml"
-        path.write_bytes(
-            lure(
-                f"clerk{number}@petroco-energy.com",
-                f"Clerk{number} Person",
-                start + timedelta(minutes=number),
-                domain="payroll-verification-desk.com",
-                sender="payroll@payroll-verification-desk.com",
-                subject="Action required: confirm your direct deposit",
-                token=f"pay{number}qq77",
-                body=(
-                    "Your direct deposit could not be processed for this pay period. Payroll needs "
-                    "you to confirm your bank routing and account number before Friday or your "
-                    f"salary will be held:\n\nhttps://payroll-verification-desk.com/confirm/pay{number}qq77\n\n"
-                    "Payroll Services"
-                ),
-            )
-        )
-        other_lure.append(path)
+    payroll = (
+        "Your direct deposit could not be processed for this pay period. Payroll needs you to confirm "
+        "your bank routing and account number before Friday or your salary will be held."
+    )
+    other_lure = [
+        _lure_file(tmp_path / f"payroll-{n}.eml", n, start, "payroll-verification-desk.com", payroll)
+        for n in range(2)
+    ]
     on_first = list(first.scan([str(p) for p in wave[:3]]))
     on_second = list(second.scan([str(p) for p in other_lure]))
     first_ids = {r.campaign.campaign_id for r in on_first if r.campaign}
@@ -389,19 +394,9 @@ def test_two_scanners_at_once_never_found_on_one_id_and_counts_match_the_members
     start = datetime(2019, 6, 20, 8, 0, tzinfo=UTC)
     batches: list[list[str]] = [[], []]
     for number in range(24):  # 12 distinct lures, each sent twice, the copies split between scanners
-        lure_number = number // 2
-        path = tmp_path / f"lure-{number}.eml"
-        path.write_bytes(
-            lure(
-                f"user{number}@example-agency.gov",
-                f"User{number} Person",
-                start + timedelta(minutes=number),
-                domain=f"portal-{lure_number}-update.com",
-                sender=f"hr@portal-{lure_number}-update.com",
-                subject=f"Action {lure_number}: confirm your enrollment",
-                token=f"t{number}x{lure_number}",
-                body=f"{LURES[lure_number]}\n\nhttps://portal-{lure_number}-update.com/{number}",
-            )
+        text = LURES[number // 2]
+        path = _lure_file(
+            tmp_path / f"lure-{number}.eml", number, start, f"portal-{number // 2}-update.com", text
         )
         batches[number % 2].append(str(path))
 
