@@ -125,12 +125,7 @@ def events(
 ) -> None:
     """Stored events, filtered."""
     repository = _repository(config)
-    selected = _filter(repository.events(), actor, victim, since, until)
-    if operation:
-        wanted = operation.strip().lower()
-        selected = [
-            e for e in selected if wanted in e.types or wanted.upper() in (t.upper() for t in e.techniques)
-        ]
+    selected = _filter(repository.events(), actor, victim, since, until, operation)
     repository.database.close()
     if output is Format.json:
         for event in selected:
@@ -153,7 +148,9 @@ def events(
     out.print(table)
 
 
-def _filter(items: list[Event], actor: str, victim: str, since: str, until: str) -> list[Event]:
+def _filter(
+    items: list[Event], actor: str, victim: str, since: str, until: str, operation: str = ""
+) -> list[Event]:
     from seawall.osint.extract import country_code
 
     selected = []
@@ -174,6 +171,11 @@ def _filter(items: list[Event], actor: str, victim: str, since: str, until: str)
         if since and (event.date is None or event.date.end < since):
             continue
         if until and (event.date is None or event.date.start[: len(until)] > until):
+            continue
+        if operation and not (
+            operation.strip().lower() in event.types
+            or operation.strip().upper() in (t.upper() for t in event.techniques)
+        ):
             continue
         selected.append(event)
     return selected

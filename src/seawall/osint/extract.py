@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -513,8 +513,7 @@ def _role(sentence: str, mention: Mention, first: int) -> str:
     if mention.kind == "group" or _AGENT_AFTER.search(after) or _ACTIVE_AFTER.search(after):
         # a threat-actor group, "Russia-linked" / "Chinese hackers", the subject of "hacked the
         # …": the attacker unless the sentence plainly makes it the target ("of APT33" is not)
-        strict_slot = slot is not None and slot.group(0).split()[0].lower() not in _LOOSE_SLOT_WORDS
-        victim = (_plainly_victim(before, after) or strict_slot) and not agent_before
+        victim = (_plainly_victim(before, after) or _strict_slot(slot)) and not agent_before
         return "victim" if victim else "attacker"
     if _plainly_victim(before, after):
         return "victim"
@@ -554,9 +553,11 @@ def _attribute_in_clause(event: Event, clause: str) -> None:
 
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
     types, techniques, first = _trigger_positions(sentence)
+    found: list[Mention] | None = None
     if not types and _MALWARE_ATTACK.search(sentence):
         # "the NotPetya attack": a known malware named with an attack word is an operation
-        known = [m for m in _mentions(sentence) if m.kind == "malware"]
+        found = _mentions(sentence)
+        known = [m for m in found if m.kind == "malware"]
         if known:
             malware_type = next(t for t in lexicon().types if t.name == "malware")
             types, techniques, first = ["malware"], list(malware_type.attack), known[0].start
@@ -566,7 +567,8 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         types.remove(GENERIC)
     attackers: list[Mention] = []
     victims: list[Mention] = []
-    mentions = [m for m in _mentions(sentence) if not _is_source(sentence, m)]
+    found = _mentions(sentence) if found is None else found
+    mentions = [m for m in found if not _is_source(sentence, m)]
     # Drop mentions inside a longer one ("US" inside "US Cyber Command").
     mentions = [
         m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end for o in mentions)
@@ -880,11 +882,9 @@ def initiator_candidates(text: str) -> list[str]:
     # "pro-Russian hackers", "pro-Kremlin group": aligned with that state, which is how incident
     # databases such as EuRepoC code the initiator.
     ranked.extend(known_country_code(aligned.group(1)) for aligned in _PRO_STATE.finditer(text))
-    for sentence in sentences(text):
-        event = sentence_event(sentence, None, "")
-        if event is not None:
-            ranked.extend(event.attacker_countries)
-            ranked.extend(default_gazetteer().sponsor_country(g) for g in event.attacker_groups)
+    for event in _sentence_events(text):
+        ranked.extend(event.attacker_countries)
+        ranked.extend(default_gazetteer().sponsor_country(g) for g in event.attacker_groups)
     ranked.extend(m.country for m in mentions if m.kind in ("organisation", "person"))
     versus = re.match(r"^(.{2,60}?)\s+(?:vs\.?|versus|against)\s", text)
     if versus:
@@ -901,10 +901,12 @@ def _in_victim_slot(text: str, mention: Mention) -> bool:
     """Whether the mention reads as what was attacked: after "hacked", "against", "on" …, or
     before "was hit", or a headline's "… agency breached"."""
     before, after = _windows(text, mention)
-    slot = _VICTIM_BEFORE.search(before)
-    return _plainly_victim(before, after) or bool(
-        slot and slot.group(0).split()[0].lower() not in _LOOSE_SLOT_WORDS
-    )
+    return _plainly_victim(before, after) or _strict_slot(_VICTIM_BEFORE.search(before))
+
+
+def _strict_slot(slot: re.Match[str] | None) -> bool:
+    """A victim cue that says something alone ("hacked", "against"), not "in" or "of"."""
+    return slot is not None and slot.group(0).split()[0].lower() not in _LOOSE_SLOT_WORDS
 
 
 def victim_candidates(text: str) -> list[str]:
@@ -912,8 +914,14 @@ def victim_candidates(text: str) -> list[str]:
     slot ("hacked the Venezuelan intelligence database", "US election agency breached"), then
     the victims of the extracted operations."""
     ranked = [m.country for m in _mentions(text) if m.country and _in_victim_slot(text, m)]
-    for sentence in sentences(text):
-        event = sentence_event(sentence, None, "")
-        if event is not None:
-            ranked.extend(event.victim_countries)
+    for event in _sentence_events(text):
+        ranked.extend(event.victim_countries)
     return [c for c in dict.fromkeys(ranked) if c]
+
+
+@lru_cache(maxsize=64)
+def _sentence_events(text: str) -> tuple[Event, ...]:
+    """Each sentence's operation in a short text, parsed once for both candidate lists (read,
+    never changed, by their callers)."""
+    parsed = (sentence_event(sentence, None, "") for sentence in sentences(text))
+    return tuple(event for event in parsed if event is not None)
