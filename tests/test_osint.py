@@ -120,6 +120,27 @@ def test_a_theft_verb_is_data_theft_only_when_data_was_taken() -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "is_data_theft"),
+    [
+        # a common verb with what was taken right after it (active) or before it (passive)
+        ("Chinese hackers used a flaw in the web server to collect passwords of administrators.", True),
+        ("The group obtained the documents from a contractor of the US Navy.", True),
+        ("Officials said no personal information was taken by the Russian hackers.", True),
+        ("Hackers were selling the W-2 forms of employees of the agency on a dark web market.", True),
+        # the same verbs in their everyday senses
+        ("The phishing email claims they can obtain a full refund from the US tax agency.", False),
+        ("Victims must pay in Bitcoin to regain access to their files.", False),
+        ("Iranian hackers copied the files of the ransomware to a server in Germany.", False),
+        # the object sits in another clause
+        ("Ransomware gangs obtain Bitcoin, dispensing customer data advice to victims.", False),
+    ],
+)
+def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, is_data_theft: bool) -> None:
+    event = sentence_event(sentence, None, "")
+    assert (event is not None and "data theft" in event.types) is is_data_theft
+
+
+@pytest.mark.parametrize(
     ("sentence", "attackers", "victims"),
     [
         # the subject of a reporting verb reports; it does not attack

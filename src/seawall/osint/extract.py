@@ -97,13 +97,41 @@ class OperationType:
     attack: list[str]
     weak_terms: re.Pattern[str] | None = None
     objects: re.Pattern[str] | None = None
+    near_terms: re.Pattern[str] | None = None
+    near_objects: re.Pattern[str] | None = None
+    """Commoner verbs ("obtain", "collect", "access", "was taken") that name the operation only
+    when what was taken stands right beside them: "collect passwords", "access the data of",
+    "no personal information was taken". Their objects are a narrower list: one collects
+    e-mails and copies files without stealing anything."""
 
     def search(self, sentence: str) -> re.Match[str] | None:
         match = self.terms.search(sentence)
-        if match or self.weak_terms is None or self.objects is None:
+        if match:
             return match
-        weak = self.weak_terms.search(sentence)
-        return weak if weak and self.objects.search(sentence) else None
+        if self.weak_terms is not None and self.objects is not None:
+            weak = self.weak_terms.search(sentence)
+            if weak and self.objects.search(sentence):
+                return weak
+        if self.near_terms is not None and self.near_objects is not None:
+            for near in self.near_terms.finditer(sentence):
+                # the object of an active verb follows it, the subject of a passive precedes it;
+                # either within the same clause
+                if _PASSIVE.match(near.group(0)):
+                    window = _CLAUSE_BREAK.split(
+                        sentence[max(0, near.start() - _NEAR_BEFORE) : near.start()]
+                    )[-1]
+                else:
+                    window = _CLAUSE_BREAK.split(sentence[near.end() : near.end() + _NEAR_AFTER])[0]
+                if self.near_objects.search(window):
+                    return near
+        return None
+
+
+# How far (in characters, about six words after and four before) a near term looks for its object.
+_NEAR_AFTER = 45
+_NEAR_BEFORE = 30
+_PASSIVE = re.compile(r"(?:is|was|were|been)\s", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:.()]")
 
 
 @dataclass(slots=True)
@@ -138,6 +166,8 @@ def lexicon() -> Lexicon:
             list(entry.get("attack", [])),
             re.compile(_words(entry["weak_terms"]), re.IGNORECASE) if entry.get("weak_terms") else None,
             re.compile(_words(entry["objects"]), re.IGNORECASE) if entry.get("objects") else None,
+            re.compile(_words(entry["near_terms"]), re.IGNORECASE) if entry.get("near_terms") else None,
+            re.compile(_words(entry["near_objects"]), re.IGNORECASE) if entry.get("near_objects") else None,
         )
         for name, entry in data["operation_types"].items()
     ]
