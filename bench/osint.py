@@ -6,10 +6,12 @@ CASIE (800 annotated news articles): document-level event detection for Phishing
 and Ransom (an article reports the type when any of its sentences does), and the Attacker and
 Victim arguments of the events of those types (a gold argument is found when an extracted
 attacker / victim phrase of the same type shares a content word with it). Detection is scored
-twice: with every event CASIE annotates (its definition, the target figure) and with only the
-events it marks as having happened (realis "Actual"): CASIE also annotates generic and
-hypothetical mentions ("the flaw could let attackers steal data"), which Seawall deliberately
-does not record as operations. Articles are split by
+twice. First as CASIE defines an event: every mention, whether it happened, is generic,
+hypothetical or denied ("the flaw could let attackers steal data", "no data was taken"); this
+is the target figure, and it is scored on `operation_mention`, which finds the operation wording
+and whether the sentence says it happened. Then with only what happened: the mentions Seawall
+reads as actual (the only ones it records as events) against the events CASIE marks as having
+happened (realis "Actual"). Arguments come from the recorded events. Articles are split by
 file number: the first 560 were used while writing the lexicon ("dev"), the last 240 were not
 looked at ("held-out"); both are printed.
 
@@ -42,6 +44,7 @@ from seawall.osint.extract import (
     extract_events,
     initiator_candidates,
     lexicon,
+    operation_mention,
     sentences,
     victim_candidates,
 )
@@ -102,20 +105,31 @@ def casie(folder: Path, dev_only: bool = False) -> None:
                         if role in ("Attacker", "Victim"):
                             gold_args.setdefault((event["subtype"], role), []).append(argument["text"])
             predicted_types: set[str] = set()
+            predicted_actual: set[str] = set()
             predicted_args: dict[tuple[str, str], list[str]] = {}
             for sentence in sentences(data["content"]):
+                operation = operation_mention(sentence)
+                if operation is None:
+                    continue
+                for casie_type, ours in CASIE_TYPES.items():
+                    if ours in operation.types:
+                        predicted_types.add(casie_type)
+                        if operation.actual:
+                            predicted_actual.add(casie_type)
                 event = _clause_event(sentence, None, "")
                 if event is None:
                     continue
                 for casie_type, ours in CASIE_TYPES.items():
                     if ours in event.types:
-                        predicted_types.add(casie_type)
                         attackers = event.attacker_text + [country for country in event.attacker_countries]
                         predicted_args.setdefault((casie_type, "Attacker"), []).extend(attackers)
                         predicted_args.setdefault((casie_type, "Victim"), []).extend(event.victim_text)
             for casie_type in CASIE_TYPES:
-                for table, gold_set in ((detection, gold_types), (actual_detection, actual_types)):
-                    p, g = casie_type in predicted_types, casie_type in gold_set
+                for table, predicted, gold_set in (
+                    (detection, predicted_types, gold_types),
+                    (actual_detection, predicted_actual, actual_types),
+                ):
+                    p, g = casie_type in predicted, casie_type in gold_set
                     counts = table[casie_type]
                     counts[0] += p and g
                     counts[1] += p and not g

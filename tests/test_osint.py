@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from seawall.cli import app
 from seawall.osint.articles import Article, clean_text, read_articles
 from seawall.osint.dates import resolve
-from seawall.osint.extract import Event, extract_events, sentence_event, sentences
+from seawall.osint.extract import Event, extract_events, operation_mention, sentence_event, sentences
 from tests.conftest import REPO
 from tests.support.stix import valid_bundle
 
@@ -117,6 +117,22 @@ def test_a_theft_verb_is_data_theft_only_when_data_was_taken() -> None:
     assert "data theft" not in types(
         "Iranian hackers stole the show with attacks on Saudi Aramco's refineries."
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "actual"),
+    [
+        ("Iranian hackers stole the customer records of an Emirati bank in May.", True),
+        ("The flaw could allow an attacker to steal the customer records of the bank.", False),
+        ("The bank said no evidence showed that customer records were stolen.", False),
+    ],
+)
+def test_an_operation_mentioned_is_recorded_only_when_it_happened(sentence: str, actual: bool) -> None:
+    mention = operation_mention(sentence)
+    assert mention is not None and "data theft" in mention.types
+    assert mention.actual is actual
+    events = extract_events(Article(id="m", published="2019-06-01", text=sentence))
+    assert bool(events) is actual
 
 
 @pytest.mark.parametrize(

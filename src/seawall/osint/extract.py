@@ -581,7 +581,24 @@ def _attribute_in_clause(event: Event, clause: str) -> None:
             event.attribution = level
 
 
-def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
+@dataclass(frozen=True, slots=True)
+class OperationMention:
+    """The operation wording of a sentence, whether or not the operation happened. CASIE and
+    similar corpora annotate every mention ("the flaw could let attackers steal data", "no data
+    was taken"); Seawall records as events only the ones the text says happened (``actual``)."""
+
+    types: list[str]
+    techniques: list[str]
+    first: int
+    """Position of the first operation word."""
+    actual: bool
+    """False when the sentence says it did not, might, could or would happen."""
+    mentions: list[Mention] | None = None
+    """The sentence's names, when finding the operation needed them."""
+
+
+def operation_mention(sentence: str) -> OperationMention | None:
+    """The operation types a sentence mentions, or None when it mentions none."""
     types, techniques, first = _trigger_positions(sentence)
     found: list[Mention] | None = None
     if not types and _MALWARE_ATTACK.search(sentence):
@@ -591,13 +608,22 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         if known:
             malware_type = next(t for t in lexicon().types if t.name == "malware")
             types, techniques, first = ["malware"], list(malware_type.attack), known[0].start
-    if not types or lexicon().not_event.search(sentence):
+    if not types:
         return None
     if len(types) > 1 and GENERIC in types:
         types.remove(GENERIC)
+    actual = not lexicon().not_event.search(sentence)
+    return OperationMention(types, techniques, first, actual, found)
+
+
+def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
+    operation = operation_mention(sentence)
+    if operation is None or not operation.actual:
+        return None
+    types, techniques, first = operation.types, operation.techniques, operation.first
     attackers: list[Mention] = []
     victims: list[Mention] = []
-    found = _mentions(sentence) if found is None else found
+    found = _mentions(sentence) if operation.mentions is None else operation.mentions
     mentions = [m for m in found if not _is_source(sentence, m)]
     # Drop mentions inside a longer one ("US" inside "US Cyber Command").
     mentions = [
