@@ -626,3 +626,34 @@ def test_an_oversized_or_crashing_file_is_skipped_and_the_rest_ingested(
         for line in runner.invoke(app, ["osint", "events", "--format", "json"]).stdout.splitlines()
     ]
     assert len(stored) == 1 and stored[0]["attacker_countries"] == ["IR"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "victim"),
+    [
+        ("Payday loan firm Wonga suffered a data breach affecting 245,000 customers.", "Wonga"),
+        (
+            "Columbia Sportswear is investigating an attack that stole card data from its shop.",
+            "Columbia Sportswear",
+        ),
+        ("Criminals used a flaw in ABTA's web server to steal the data of 43,000 people.", "ABTA"),
+        ("Ransomware hit the Canadian town of Midland on Saturday, locking its files.", "Midland"),
+    ],
+)
+def test_a_victim_the_gazetteers_do_not_know_is_named(sentence: str, victim: str) -> None:
+    event = sentence_event(sentence, None, "")
+    assert event is not None
+    assert any(victim in text for text in event.victim_text), event.victim_text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The stolen card data was sold on the Dark Web within days of the breach.",
+        "We encourage users to report phishing emails in Gmail, Google said.",
+    ],
+)
+def test_a_market_or_the_writer_is_not_a_victim(sentence: str) -> None:
+    event = sentence_event(sentence, None, "")
+    assert event is not None
+    assert not any(t.split()[0] in ("Dark", "We") for t in event.victim_text), event.victim_text
