@@ -166,6 +166,8 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             [],
         ),
         ("Iran said it was hit by a US cyberattack on its missile systems.", ["US"], ["IR"]),
+        # who suffered an attack is its victim
+        ("The Austrian Foreign Ministry suffered a DDoS attack by Turkish hackers.", ["TR"], ["AT"]),
         # passives with an appositive, a possessive, or a headline's missing auxiliary
         (
             "University College London, one of the leading universities, has been hit by a cyber-attack.",

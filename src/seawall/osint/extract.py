@@ -366,8 +366,10 @@ _AGENT_BEFORE = re.compile(
 _PASSIVE_AFTER = re.compile(
     # an appositive may come between: "University College London, one of ..., has been hit"
     r"^(?:\s*,[^,.;]{1,80},)?\W*(?:[’'`]s\s+)?(?:[\w-]+\s+){0,4}?"
-    r"(?:was|were|has been|have been|had been|is being|are being|is|are|got)\s+(?:\w+\s+)?"
-    r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim)",
+    r"(?:(?:was|were|has been|have been|had been|is being|are being|is|are|got)\s+(?:\w+\s+)?"
+    r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim)|"
+    # "the Austrian Foreign Ministry suffered a DDoS attack", "Midland paid the ransom"
+    r"(?:has |have |had )?(?:suffered|fell victim|came under|paid (?:a |the )?ransom))",
     re.IGNORECASE,
 )
 _ATTRIBUTION_SENTENCE = re.compile(
