@@ -659,3 +659,46 @@ def test_a_market_or_the_writer_is_not_a_victim(sentence: str) -> None:
     event = sentence_event(sentence, None, "")
     assert event is not None
     assert not any(t.split()[0] in ("Dark", "We") for t in event.victim_text), event.victim_text
+
+
+def test_a_pdf_vendor_report_is_read_without_its_page_furniture(tmp_path: Path) -> None:
+    from tests.support.pdf import make_pdf
+
+    header = "TLP:CLEAR  Example Threat Report"
+    pages = [
+        [
+            header,
+            "APT33, an Iranian threat group, sent spear-phishing emails to em-",
+            "ployees of US oil and gas companies in June 2019, according to",
+            "FireEye.",
+            "Page 1 of 2",
+        ],
+        [header, "The emails carried links to fake job offers at energy firms.", "Page 2 of 2"],
+    ]
+    report = tmp_path / "report.pdf"
+    report.write_bytes(
+        make_pdf(pages, title="Iranian phishing", author="Example Labs", created="D:20190625120000Z")
+    )
+    [article] = read_articles(report)
+    assert article.published == "2019-06-25" and article.outlet == "Example Labs"
+    assert "employees of US oil and gas" in article.text  # the hyphenated line break is rejoined
+    assert "TLP:CLEAR" not in article.text and "Page 1" not in article.text
+    [event] = extract_events(article)
+    assert event.attacker_countries == ["IR"] and event.victim_countries == ["US"]
+    assert "oil-and-gas" in event.victim_sectors and event.types == ["phishing"]
+    assert event.date is not None and event.date.start == "2019-06-01"
+    assert {s.name for s in event.sources} >= {"FireEye", "Example Labs"}
+
+
+def test_a_broken_pdf_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a-broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R" + b"[" * 5000)
+    (folder / "b-good.txt").write_text(
+        "Iranian hackers targeted US government agencies with phishing emails in June 2019."
+    )
+    result = runner.invoke(app, ["osint", "ingest", str(folder)], env={"COLUMNS": "400"})
+    assert result.exit_code == 2, result.output
+    assert "a-broken.pdf: skipped: not a readable PDF" in result.output
+    stored = runner.invoke(app, ["osint", "events", "--format", "json"]).stdout.splitlines()
+    assert len(stored) == 1

@@ -1,7 +1,9 @@
-"""Reading reporting: plain-text articles, saved HTML pages and RSS/Atom feed files, offline.
+"""Reading reporting: plain-text articles, saved HTML pages, RSS/Atom feed files and PDF vendor
+reports, offline.
 
 HTML goes through trafilatura (main-text extraction and metadata: title, date, site name);
-feeds through feedparser (parsing a file's bytes, never a URL). Plain text scraped from a page
+feeds through feedparser (parsing a file's bytes, never a URL); PDF through pypdf (text of
+each page, with its decompression limits; no JavaScript, no links followed). Plain text scraped from a page
 still carries the page's furniture (navigation, "Subscribe", comment prompts, other-language
 fragments); no library cleans plain text, so :func:`clean_text` does, by line.
 """
@@ -9,7 +11,10 @@ fragments); no library cleans plain text, so :func:`clean_text` does, by line.
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import re
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
@@ -118,6 +123,9 @@ def read_articles(path: Path, published: str = "", outlet: str = "") -> list[Art
         (b"<rss", b"<feed")
     ):
         return _from_feed(data, path, outlet)
+    if data.startswith(b"%PDF-") or path.suffix.lower() == ".pdf":
+        article = _from_pdf(data, path, published, outlet)
+        return [article] if article is not None else []
     if b"<html" in head or b"<!doctype html" in head or path.suffix.lower() in (".html", ".htm"):
         article = _from_html(data, path, published, outlet)
         return [article] if article is not None else []
@@ -158,6 +166,80 @@ def _from_html(data: bytes, path: Path, published: str, outlet: str) -> Article 
         url=meta["url"],
         path=str(path),
     )
+
+
+MAX_PDF_PAGES = 300
+"""A vendor report is tens of pages; past this, pages are not read."""
+
+
+class PdfReportError(ValueError):
+    """A PDF that cannot be read as a report (encrypted with a password, no text layer)."""
+
+
+def _from_pdf(data: bytes, path: Path, published: str, outlet: str) -> Article | None:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    # a broken file is reported once, as this file's reason for being skipped, not as pypdf's
+    # warnings on the way
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise PdfReportError("encrypted with a password")
+        pages = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
+    except PyPdfError as exc:
+        raise PdfReportError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    body = pdf_text(pages)
+    if not body:
+        return None
+    meta = reader.metadata
+    title = str(meta.title or "").strip() if meta else ""
+    author = str(meta.author or "").strip() if meta else ""
+    created = meta.creation_date if meta else None
+    return _make(
+        body,
+        title=title,
+        published=published or (created.date().isoformat() if created else "") or date_from_name(path.name),
+        outlet=outlet or (author if 0 < len(author.split()) <= 5 else ""),
+        path=str(path),
+    )
+
+
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d+(?:\s*(?:of|/)\s*\d+)?$", re.IGNORECASE)
+
+
+def pdf_text(pages: list[str]) -> str:
+    """The running text of a report's pages: paragraphs rejoined, page furniture dropped.
+
+    A PDF's text layer breaks lines where the page did and repeats headers and footers on every
+    page ("TLP:CLEAR", "Page 3 of 20"). Written by hand because no library we ship rebuilds
+    prose from it: a line seen on half the pages or more (at least two) is furniture; a line
+    not ending a sentence runs on into the next; a word hyphenated across lines is rejoined.
+    """
+    split = [[line.strip() for line in page.splitlines()] for page in pages]
+    seen = Counter(line for lines in split for line in set(lines) if line)
+    furniture = {line for line, count in seen.items() if len(pages) >= 2 and count >= max(2, len(pages) / 2)}
+    paragraphs: list[str] = []
+    current = ""
+    for lines in split:
+        for line in lines:
+            if not line or line in furniture or _PAGE_NUMBER.match(line):
+                if current and not line:
+                    paragraphs.append(current)
+                    current = ""
+                continue
+            if current.endswith("-") and line[:1].islower():
+                current = current[:-1] + line
+            else:
+                current = f"{current} {line}" if current else line
+            if _SENTENCE_END.search(line) and len(line.split()) < 12:
+                paragraphs.append(current)  # a short line ending a sentence ends its paragraph
+                current = ""
+    if current:
+        paragraphs.append(current)
+    kept = [p for p in paragraphs if _latin_share(p) >= 0.6]
+    return "\n\n".join(kept)
 
 
 def _from_feed(data: bytes, path: Path, outlet: str) -> list[Article]:
