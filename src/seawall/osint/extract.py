@@ -99,8 +99,8 @@ class OperationType:
     objects: re.Pattern[str] | None = None
     near_terms: re.Pattern[str] | None = None
     near_objects: re.Pattern[str] | None = None
-    """Commoner verbs ("obtain", "collect", "access", "was taken") that name the operation only
-    when what was taken stands right beside them: "collect passwords", "access the data of",
+    """Commoner verbs ("obtain", "collect", "to access", "was taken") that name the operation only
+    when what was taken stands right beside them: "collect passwords", "to access the data of",
     "no personal information was taken". Their objects are a narrower list: one collects
     e-mails and copies files without stealing anything."""
 
@@ -654,8 +654,8 @@ _NOT_A_VICTIM_NAME = re.compile(
 )
 
 
-def _named_victims(sentence: str, first: int) -> list[str]:
-    """Proper names in a victim's slot of an operation sentence, once each, most specific first."""
+def _named_victims(sentence: str) -> list[str]:
+    """Proper names in a victim's slot of an operation sentence, once each, in slot order."""
     found: list[str] = []
     for pattern in _VICTIM_SLOTS:
         for match in pattern.finditer(sentence):
@@ -668,15 +668,16 @@ def _named_victims(sentence: str, first: int) -> list[str]:
             if (
                 name
                 and name not in found
-                and not _is_named_source(name)
+                and not _known_or_reporting(name)
                 and not _GENERIC_ATTACKER.fullmatch(name)
             ):
                 found.append(name)
     return found
 
 
-def _is_named_source(name: str) -> bool:
-    """A vendor, an outlet or a country alone names who reports or who attacks, not a victim."""
+def _known_or_reporting(name: str) -> bool:
+    """A country, a name the gazetteers know (its role comes from the mention rules) or a vendor
+    or outlet (who reports): not a victim read from its slot."""
     lex = lexicon()
     if known_country_code(name):
         return True
@@ -712,7 +713,7 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     victim_text = [t for m, t in zip(victims, victim_text, strict=True) if m.kind != "generic"]
     victims = [m for m in victims if m.kind != "generic"]
     if not victims and first >= 0:
-        victim_text = _named_victims(sentence, first)
+        victim_text = _named_victims(sentence)
     sectors: list[str] = sorted({s for m in victims for s in _sectors(_victim_window(sentence, m.start))})
     if first >= 0 and not sectors:
         targeted = re.search(
