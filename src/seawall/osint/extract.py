@@ -363,13 +363,15 @@ _AGENT_BEFORE = re.compile(
     r"(?:\s+(?:the|an?|suspected|alleged))*\s*$",
     re.IGNORECASE,
 )
+# "the Austrian Foreign Ministry suffered a DDoS attack", "Midland paid the ransom": the subject
+# is the victim
+_SUFFERED = r"(?:has |have |had )?(?:suffered|fell victim|came under|paid (?:a |the )?ransom)"
 _PASSIVE_AFTER = re.compile(
     # an appositive may come between: "University College London, one of ..., has been hit"
     r"^(?:\s*,[^,.;]{1,80},)?\W*(?:[’'`]s\s+)?(?:[\w-]+\s+){0,4}?"
     r"(?:(?:was|were|has been|have been|had been|is being|are being|is|are|got)\s+(?:\w+\s+)?"
     r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim)|"
-    # "the Austrian Foreign Ministry suffered a DDoS attack", "Midland paid the ransom"
-    r"(?:has |have |had )?(?:suffered|fell victim|came under|paid (?:a |the )?ransom))",
+    rf"{_SUFFERED})",
     re.IGNORECASE,
 )
 _ATTRIBUTION_SENTENCE = re.compile(
@@ -636,12 +638,11 @@ _VICTIM_SLOTS = (
         rf"\b({_PROPER})(?:['’]s)?\s+(?:\w+\s+)?(?:customers|users|employees|patients|staff|students|members|"
         r"clients|subscribers|servers?|systems?|networks?|database|databases|website|records|accounts)\b"
     ),
-    # "Midland has paid the ransom", "Wonga suffered a breach", "Columbia is investigating an attack"
+    # "Wonga suffered a breach", "Columbia is investigating an attack", "Midland was hit"
     re.compile(
-        rf"\b({_PROPER})\s+(?:,[^,]{{1,60}},\s+)?(?:has\s+|had\s+|have\s+)?"
-        r"(?:suffered|paid|fell victim|was the victim|is investigating|was investigating|has been|had been|"
-        r"was|were)\s+(?:\w+\s+){0,3}?"
-        r"(?:breach|attack|ransom|hit|hacked|breached|compromised|targeted|attacked|infected|victim)"
+        rf"\b({_PROPER})\s+(?:,[^,]{{1,60}},\s+)?(?:{_SUFFERED}|"
+        r"(?:is investigating|was investigating|has been|had been|was|were)\s+(?:\w+\s+){0,3}?"
+        r"(?:breach|attack|ransom|hit|hacked|breached|compromised|targeted|attacked|infected|victim))"
     ),
 )
 _NOT_A_VICTIM_NAME = re.compile(
