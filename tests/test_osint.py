@@ -702,3 +702,54 @@ def test_a_broken_pdf_is_skipped_with_its_reason(tmp_path: Path) -> None:
     assert "a-broken.pdf: skipped: not a readable PDF" in result.output
     stored = runner.invoke(app, ["osint", "events", "--format", "json"]).stdout.splitlines()
     assert len(stored) == 1
+
+
+def test_the_timeline_counts_operations_per_period_to_show_escalation(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    stories = {
+        "a-2018-03-10.txt": "Iranian hackers targeted US government agencies with phishing emails "
+        "in March 2018.",
+        "b-2019-06-22.txt": "Iranian hackers targeted US oil and gas companies with phishing emails in "
+        "June 2019. US Cyber Command launched cyberattacks against Iranian military computer systems "
+        "on Thursday.",
+        "c-2019-09-01.txt": "Iranian hackers targeted US government agencies with password spraying "
+        "in August 2019.",
+    }
+    for name, text in stories.items():
+        (folder / name).write_text(text)
+    assert runner.invoke(app, ["osint", "ingest", str(folder)]).exit_code == 0
+    env = {"COLUMNS": "200"}
+    yearly = runner.invoke(app, ["osint", "timeline", "--between", "Iran", "US", "--by", "year"], env=env)
+    assert yearly.exit_code == 0, yearly.output
+    rows = {line.split("│")[1].strip(): line for line in yearly.stdout.splitlines() if line.startswith("│")}
+    assert [c.strip() for c in rows["2018"].split("│")[2:4]] == ["1", "0"]
+    assert [c.strip() for c in rows["2019"].split("│")[2:4]] == ["2", "1"]
+    assert "IR → US: 2 in 2019, more than the 1 in 2018" in yearly.stdout
+    assert "US → IR: 1 in 2019, none reported before" in yearly.stdout
+    quarterly = runner.invoke(
+        app, ["osint", "timeline", "--between", "Iran", "US", "--by", "quarter"], env=env
+    )
+    assert {"2018-Q1", "2019-Q2", "2019-Q3"} <= {
+        line.split("│")[1].strip() for line in quarterly.stdout.splitlines() if line.startswith("│")
+    }
+    records = [
+        json.loads(line)
+        for line in runner.invoke(
+            app, ["osint", "timeline", "--between", "Iran", "US", "-f", "json"]
+        ).stdout.splitlines()
+    ]
+    assert [r["direction"] for r in records].count(["IR", "US"]) == 3
+    assert [r["direction"] for r in records].count(["US", "IR"]) == 1
+
+
+def test_an_operation_known_only_to_its_year_is_not_placed_in_a_month() -> None:
+    from seawall.osint.extract import EventDate
+    from seawall.osint.timeline import Row, period_of
+
+    event = Event(types=["sabotage"], date=EventDate(start="2010-01-01", end="2010-12-31", precision="year"))
+    row = Row("2010-01-01", "2010-12-31", "year", "US", "IR", event)
+    assert period_of(row, "month") == "2010" and period_of(row, "quarter") == "2010"
+    dated = Row("2019-06-20", "2019-06-20", "day", "US", "IR", event)
+    assert period_of(dated, "month") == "2019-06" and period_of(dated, "quarter") == "2019-Q2"
+    assert period_of(dated, "year") == "2019"

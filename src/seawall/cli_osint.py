@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from seawall.osint.extract import Event
+    from seawall.osint.timeline import Row
     from seawall.store.osint import OsintRepository
 
 osint_app = typer.Typer(
@@ -34,6 +35,12 @@ out = Console()
 class Format(StrEnum):
     table = "table"
     json = "json"
+
+
+class Period(StrEnum):
+    year = "year"
+    quarter = "quarter"
+    month = "month"
 
 
 def _repository(config: Path | None) -> OsintRepository:
@@ -189,6 +196,11 @@ def timeline(
     plot: Annotated[
         Path | None, typer.Option(help="Also draw the timeline into this image (PNG, SVG, PDF).")
     ] = None,
+    by: Annotated[
+        Period | None,
+        typer.Option("--by", help="Count operations per period and direction: is it escalating?"),
+    ] = None,
+    output: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     config: ConfigOption = None,
 ) -> None:
     """Operations between two states in both directions, oldest first."""
@@ -198,6 +210,43 @@ def timeline(
     repository = _repository(config)
     rows = rows_between(repository.events(), *between)
     repository.database.close()
+    if output is Format.json:
+        for row in rows:
+            record = {"direction": [row.attacker, row.victim], **msgspec.to_builtins(row.event)}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif by is not None:
+        _print_tally(rows, by.value, between)
+    else:
+        _print_rows(rows, between)
+    if plot is not None:
+        draw(rows, *between, plot)
+        err.print(f"timeline drawn to {escape(str(plot))}")
+
+
+def _print_tally(rows: list[Row], by: str, between: tuple[str, str]) -> None:
+    from seawall.osint.extract import country_code
+    from seawall.osint.timeline import tally, trend
+
+    periods = tally(rows, by)
+    first, second = (country_code(state) for state in between)
+    directions = [(first, second), (second, first)]
+    table = Table(title=f"Cyber operations per {by}")
+    table.add_column(by)
+    for attacker, victim in directions:
+        table.add_column(f"{attacker} → {victim}", justify="right")
+    table.add_column("operations")
+    for period in periods:
+        table.add_row(
+            period.name,
+            *(str(period.count[d]) for d in directions),
+            escape(", ".join(f"{name} {n}" for name, n in period.types.most_common())),
+        )
+    out.print(table)
+    for attacker, victim in directions:
+        out.print(escape(trend(periods, attacker, victim)))
+
+
+def _print_rows(rows: list[Row], between: tuple[str, str]) -> None:
     table = Table(title=f"Cyber operations between {between[0]} and {between[1]}")
     for column in ("when", "direction", "operation", "victim", "attribution", "sources"):
         table.add_column(column)
@@ -214,9 +263,6 @@ def timeline(
             escape(", ".join(s.name for s in row.event.sources)),
         )
     out.print(table)
-    if plot is not None:
-        draw(rows, *between, plot)
-        err.print(f"timeline drawn to {escape(str(plot))}")
 
 
 @osint_app.command("export")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,56 @@ def between(events: list[Event], first: str, second: str) -> list[Row]:
                     Row(event.date.start, event.date.end, event.date.precision, attacker, victim, event)
                 )
     return sorted(rows, key=lambda r: (r.start, r.attacker))
+
+
+PERIODS = ("year", "quarter", "month")
+_FINENESS = {"year": 0, "quarter": 1, "month": 2, "day": 3}
+
+
+def period_of(row: Row, by: str) -> str:
+    """The period an operation starts in (2019, 2019-Q2, 2019-06), never finer than the text
+    knows it: an operation known only to its year stays in the year when counting by month."""
+    year, month = row.start[:4], int(row.start[5:7])
+    known = min(_FINENESS[by], _FINENESS.get(row.precision, 3))
+    if known == 0:
+        return year
+    if known == 1 or by == "quarter":
+        return f"{year}-Q{(month - 1) // 3 + 1}"
+    return row.start[:7]
+
+
+@dataclass(slots=True)
+class Period:
+    """How many operations each direction started in one period, and of which types."""
+
+    name: str
+    count: Counter[tuple[str, str]] = field(default_factory=Counter)
+    types: Counter[str] = field(default_factory=Counter)
+
+
+def tally(rows: list[Row], by: str) -> list[Period]:
+    """Operations per period and direction, oldest period first: is it escalating?"""
+    periods: dict[str, Period] = {}
+    for row in rows:
+        name = period_of(row, by)
+        period = periods.setdefault(name, Period(name))
+        period.count[(row.attacker, row.victim)] += 1
+        period.types.update(row.event.types or ["cyber operation"])
+    return [periods[name] for name in sorted(periods)]
+
+
+def trend(periods: list[Period], attacker: str, victim: str) -> str:
+    """One line: the direction's last two periods with operations, compared."""
+    active = [p for p in periods if p.count[(attacker, victim)]]
+    if not active:
+        return f"{attacker} → {victim}: no operations reported"
+    last = active[-1]
+    if len(active) == 1:
+        return f"{attacker} → {victim}: {last.count[(attacker, victim)]} in {last.name}, none reported before"
+    before = active[-2]
+    now, then = last.count[(attacker, victim)], before.count[(attacker, victim)]
+    word = "more than" if now > then else "fewer than" if now < then else "as many as"
+    return f"{attacker} → {victim}: {now} in {last.name}, {word} the {then} in {before.name}"
 
 
 def plot(rows: list[Row], first: str, second: str, path: Path) -> None:
