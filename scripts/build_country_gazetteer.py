@@ -31,7 +31,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     galaxy = json.loads(Path(args.source).read_text(encoding="utf-8"))
-    extra = yaml.safe_load((DATA / "country_aliases.yml").read_text(encoding="utf-8"))
+    # BaseLoader: every key a string, so Norway's NO stays "NO" (YAML 1.1 reads it as false)
+    extra = yaml.load((DATA / "country_aliases.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    bad = [code for code in extra if not (isinstance(code, str) and len(code) == 2 and code.isupper())]
+    if bad:
+        raise SystemExit(f"country_aliases.yml: not ISO 3166 alpha-2 codes: {bad}")
     countries: dict[str, dict[str, object]] = {}
     for entry in galaxy["values"]:
         code = (entry.get("meta", {}).get("ISO") or "").upper()

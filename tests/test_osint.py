@@ -166,6 +166,13 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             [],
         ),
         ("Iran said it was hit by a US cyberattack on its missile systems.", ["US"], ["IR"]),
+        # the seat of who reports and a place in an outlet's name are not actors
+        (
+            "Iran stepped up cyberattacks on US agencies, citing two California-based cybersecurity firms.",
+            ["IR"],
+            ["US"],
+        ),
+        ("Iranian hackers attacked Saudi Aramco, according to the New York Times.", ["IR"], ["SA"]),
         # who suffered an attack is its victim
         ("The Austrian Foreign Ministry suffered a DDoS attack by Turkish hackers.", ["TR"], ["AT"]),
         # passives with an appositive, a possessive, or a headline's missing auxiliary
@@ -753,3 +760,22 @@ def test_an_operation_known_only_to_its_year_is_not_placed_in_a_month() -> None:
     dated = Row("2019-06-20", "2019-06-20", "day", "US", "IR", event)
     assert period_of(dated, "month") == "2019-06" and period_of(dated, "quarter") == "2019-Q2"
     assert period_of(dated, "year") == "2019"
+
+
+def test_every_country_in_the_gazetteer_has_an_iso_code() -> None:
+    """YAML 1.1 reads Norway's bare NO as false: the gazetteer once had Norway under False."""
+    from seawall.osint.extract import country_code, lexicon
+
+    kinds = [entry for entry in lexicon().name_table.values() if entry[0] == "country"]
+    assert all(isinstance(code, str) and len(code) == 2 and code.isupper() for _, code, _ in kinds)
+    assert country_code("Norwegian") == "NO" and country_code("Guatemalan") == "GT"
+
+
+def test_a_us_state_is_the_us_and_not_a_namesake_country() -> None:
+    event = sentence_event(
+        "Chinese hackers breached the networks of a hospital in New Jersey and a utility in Florida.",
+        None,
+        "",
+    )
+    assert event is not None
+    assert event.attacker_countries == ["CN"] and event.victim_countries == ["US"]

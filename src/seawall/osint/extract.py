@@ -408,7 +408,11 @@ _GENERIC_ATTACKER = re.compile(
 def _mentions(sentence: str) -> list[Mention]:
     lex = lexicon()
     found = []
+    # a place inside an outlet's or vendor's name ("the New York Times") is not a mention
+    outlets = [(m.start(), m.end()) for m in lex.source_pattern.finditer(sentence)]
     for match in lex.names.finditer(sentence):
+        if any(start <= match.start() and match.end() <= end for start, end in outlets):
+            continue
         kind, country, name = lex.name_table[match.group(0)]
         found.append(Mention(match.start(), match.end(), match.group(0), kind, country, name))
     for match in _GENERIC_ATTACKER.finditer(sentence):
@@ -434,10 +438,20 @@ def _trigger_positions(sentence: str) -> tuple[list[str], list[str], int]:
 
 
 def _is_source(sentence: str, mention: Mention) -> bool:
-    """An agency named as who reports ("according to the FBI"), not as an actor."""
+    """An agency named as who reports ("according to the FBI"), or the seat of who reports
+    ("two California-based cybersecurity firms"), not an actor."""
+    if _SEAT_OF_REPORTER.match(sentence, mention.end):
+        return True
     return mention.kind == "organisation" and bool(
         re.search(r"(?:according to|citing|by)\s*$", sentence[: mention.start], re.IGNORECASE)
     )
+
+
+_SEAT_OF_REPORTER = re.compile(
+    r"-based\s+(?:(?:cyber\s?security|security|research|threat intelligence|antivirus)\b|"
+    r"(?:firms?|compan(?:y|ies)|researchers?|vendors?|experts?|analysts?)\b)",
+    re.IGNORECASE,
+)
 
 
 def _noun_phrase(sentence: str, start: int) -> str:
