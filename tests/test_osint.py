@@ -214,15 +214,18 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
         ("Lazarus stole $81 million from Bangladesh Bank.", ["KP"], ["BD"]),
         # who attributes, accuses or blames is not the attacker; whom they name is
         ("The US government formally attributed the NotPetya attack to the Russian military.", ["RU"], []),
-        ("The US accused Russia of hacking the Democratic National Committee.", ["RU"], []),
-        ("Washington blamed the Sony Pictures hack on North Korea.", ["KP"], []),
+        # (the DNC and Sony Pictures are known targets: their country is the victim's)
+        ("The US accused Russia of hacking the Democratic National Committee.", ["RU"], ["US"]),
+        ("Washington blamed the Sony Pictures hack on North Korea.", ["KP"], ["US"]),
         (
             "The group has been probing the networks of US utilities since 2014, Dragos said of APT33.",
             ["IR"],
             ["US"],
         ),
         # the active voice keeps its subject as the attacker
-        ("Russia hacked the Democratic National Committee in 2016.", ["RU"], []),
+        ("Russia hacked the Democratic National Committee in 2016.", ["RU"], ["US"]),
+        # a known target is the victim wherever the sentence puts it ("the DNC hack")
+        ("The DNC hack was carried out by Russian military intelligence in 2016.", ["RU"], ["US"]),
         ("Chinese hackers breached the US Office of Personnel Management.", ["CN"], ["US"]),
     ],
 )

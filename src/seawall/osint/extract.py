@@ -81,7 +81,7 @@ class Mention:
     start: int
     end: int
     text: str
-    kind: str  # country, organisation, person, group, malware
+    kind: str  # country, organisation, person, target, group, malware
     country: str = ""
     name: str = ""
 
@@ -187,6 +187,8 @@ def lexicon() -> Lexicon:
         table[name] = ("organisation", code, name)
     for name, code in extra["people"].items():
         table[name] = ("person", code, name)
+    for name, code in extra["targets"].items():
+        table[name] = ("target", code, name)
     for name in data["malware"]:
         table[name] = ("malware", "", name)
     gazetteer = default_gazetteer()
@@ -559,6 +561,8 @@ def _role(sentence: str, mention: Mention, first: int) -> str:
     agent_before = bool(_AGENT_BEFORE.search(before))
     if mention.kind == "malware":
         return "attacker" if agent_before or mention.start < first or first < 0 else ""
+    if mention.kind == "target":
+        return "victim"
     slot = _VICTIM_BEFORE.search(before) if mention.start > 0 else None
     victim_slot = slot is not None
     if mention.kind == "group" or _AGENT_AFTER.search(after) or _ACTIVE_AFTER.search(after):
