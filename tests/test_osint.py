@@ -173,6 +173,12 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             ["US"],
         ),
         ("Iranian hackers attacked Saudi Aramco, according to the New York Times.", ["IR"], ["SA"]),
+        # a hacktivist group the galaxy lacks attacks from its home country
+        (
+            "Pro-Russian hacker group Killnet took down the website of the Italian state police.",
+            ["RU"],
+            ["IT"],
+        ),
         # who suffered an attack is its victim
         ("The Austrian Foreign Ministry suffered a DDoS attack by Turkish hackers.", ["TR"], ["AT"]),
         # passives with an appositive, a possessive, or a headline's missing auxiliary
@@ -782,3 +788,12 @@ def test_a_us_state_is_the_us_and_not_a_namesake_country() -> None:
     )
     assert event is not None
     assert event.attacker_countries == ["CN"] and event.victim_countries == ["US"]
+
+
+def test_the_generic_attacker_noun_is_the_attacker_and_a_group_is_named() -> None:
+    event = sentence_event("Hackers stole the personal data of 245,000 customers of Wonga.", None, "")
+    assert event is not None and "Hackers" in event.attacker_text
+    killnet = sentence_event("Websites of German airports were taken down by KillNet in February.", None, "")
+    assert killnet is not None and killnet.types == ["denial of service"]
+    assert killnet.attacker_groups == ["Killnet"] and killnet.attacker_countries == ["RU"]
+    assert killnet.victim_countries == ["DE"]

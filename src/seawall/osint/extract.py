@@ -187,6 +187,9 @@ def lexicon() -> Lexicon:
         table[name] = ("organisation", code, name)
     for name, code in extra["people"].items():
         table[name] = ("person", code, name)
+    for name, (code, *spellings) in extra["groups"].items():
+        for spelling in (name, *spellings):
+            table[spelling] = ("group", code, name)
     for name, code in extra["targets"].items():
         table[name] = ("target", code, name)
     for name in data["malware"]:
@@ -563,6 +566,10 @@ def _role(sentence: str, mention: Mention, first: int) -> str:
         return "attacker" if agent_before or mention.start < first or first < 0 else ""
     if mention.kind == "target":
         return "victim"
+    if mention.kind == "generic":
+        # "hackers", "cybercriminals": the attacker's own noun, often the first operation word
+        # itself; a victim only when the sentence plainly makes it one
+        return "victim" if _plainly_victim(before, after) else "attacker"
     slot = _VICTIM_BEFORE.search(before) if mention.start > 0 else None
     victim_slot = slot is not None
     if mention.kind == "group" or _AGENT_AFTER.search(after) or _ACTIVE_AFTER.search(after):
