@@ -797,3 +797,22 @@ def test_the_generic_attacker_noun_is_the_attacker_and_a_group_is_named() -> Non
     assert killnet is not None and killnet.types == ["denial of service"]
     assert killnet.attacker_groups == ["Killnet"] and killnet.attacker_countries == ["RU"]
     assert killnet.victim_countries == ["DE"]
+
+
+def test_a_pdf_decompression_bomb_is_refused_with_its_reason(tmp_path: Path) -> None:
+    import zlib
+
+    from seawall.osint.articles import PdfReportError
+    from tests.support.pdf import make_pdf
+
+    page = make_pdf([["Iranian hackers targeted US agencies with phishing emails in June 2019."]])
+    packer = zlib.compressobj(9)
+    bomb = b"".join(packer.compress(b" " * (1 << 20)) for _ in range(300)) + packer.flush()  # 300 MB
+    start = page.index(b"<< /Length")
+    end = page.index(b"endstream", start) + len(b"endstream")
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream"
+    report = tmp_path / "bomb.pdf"
+    report.write_bytes(page[:start] + stream + page[end:])
+    assert report.stat().st_size < 1_000_000
+    with pytest.raises(PdfReportError, match="not a readable PDF"):
+        read_articles(report)
