@@ -816,3 +816,23 @@ def test_a_pdf_decompression_bomb_is_refused_with_its_reason(tmp_path: Path) -> 
     assert report.stat().st_size < 1_000_000
     with pytest.raises(PdfReportError, match="not a readable PDF"):
         read_articles(report)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "victim"),
+    [
+        (
+            "A phishing campaign is targeting account holders of Lloyds with fake security alerts.",
+            "account holders",
+        ),
+        (
+            "Scammers tricked thousands of employees into entering their passwords on a fake login page.",
+            "employees",
+        ),
+    ],
+)
+def test_who_was_targeted_is_described_when_no_one_is_named(sentence: str, victim: str) -> None:
+    event = sentence_event(sentence, None, "")
+    assert event is not None
+    assert any(victim in text for text in event.victim_text), event.victim_text
+    assert not any("into" in text for text in event.victim_text)

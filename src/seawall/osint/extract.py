@@ -392,7 +392,7 @@ _PHRASE_END = re.compile(
     r"[,;:()\"“”]|\.(?!\w)|"
     r"\b(?:which|that|who|used|using|as|after|before|while|and other|without|in order|in recent|"
     r"has|have|had|was|were|is|are|said|says|paid|may|might|could|would|will|did|does|"
-    r"with|between|during|since|until|via|through|to steal|to gain|"
+    r"with|between|during|since|until|via|through|into|to steal|to gain|"
     r"on|last|this|earlier|yesterday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 _WINDOW_END = re.compile(r"[.;:()]|\b(?:which|that|who|used to|as a|after|before|while|citing|according)\b")
@@ -701,6 +701,26 @@ def _named_victims(sentence: str) -> list[str]:
     return found
 
 
+# Who was targeted when no one is named: "targeting Gmail users", "tricked employees of US
+# energy firms into", "customers of the bank were hit".
+_VICTIM_GROUP = re.compile(
+    r"\b(?:targeting|targeted|targets|against|hit|hitting|tricking|tricked|trick|trick(?:s|ed)? into|"
+    r"affecting|affected|infecting|infected|duping|duped|lure|lured|luring|scamming|scammed|extorting|"
+    r"warned|warning)\s+"
+    r"((?:(?:the|its|their|some|many|several|thousands of|millions of|[\d,.]+(?: million)?)\s+)?"
+    r"(?:[\w&'’-]+\s+){0,3}?(?:users|customers|employees|staff|victims|people|consumers|patients|students|"
+    r"account holders|subscribers|clients|members|organi[sz]ations|companies|businesses|firms|banks|"
+    r"hospitals|schools|universities|journalists|activists|dissidents|officials|individuals|owners|admins|administrators)"
+    r"(?:\s+of\s+(?:[\w&'’-]+\s+){0,3}?[\w&'’-]+)?)",
+    re.IGNORECASE,
+)
+
+
+def _victim_groups(sentence: str) -> list[str]:
+    """The people or organisations an operation targeted, described rather than named."""
+    return list(dict.fromkeys(" ".join(m.group(1).split()) for m in _VICTIM_GROUP.finditer(sentence)))
+
+
 def _known_or_reporting(name: str) -> bool:
     """A country, a name the gazetteers know (its role comes from the mention rules) or a vendor
     or outlet (who reports): not a victim read from its slot."""
@@ -739,7 +759,7 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     victim_text = [t for m, t in zip(victims, victim_text, strict=True) if m.kind != "generic"]
     victims = [m for m in victims if m.kind != "generic"]
     if not victims and first >= 0:
-        victim_text = _named_victims(sentence)
+        victim_text = _named_victims(sentence) or _victim_groups(sentence)
     sectors: list[str] = sorted({s for m in victims for s in _sectors(_victim_window(sentence, m.start))})
     if first >= 0 and not sectors:
         targeted = re.search(
