@@ -648,16 +648,16 @@ def operation_mention(sentence: str) -> OperationMention | None:
     return OperationMention(types, techniques, first, actual, found)
 
 
+# The verbs and prepositions after which an operation's target stands: "targeting X", "hit X".
+_TARGETING = r"targeting|targeted|targets|against|hit|breached|attacked|compromised|infected|hacked"
+
 # A victim the gazetteers do not know (a company, a town, a hospital), read from a proper name in
 # a victim's slot. Written by hand: no tagger we may ship names organisations offline.
 _PROPER_WORD = r"(?:[A-Z][\w&'’-]*|[A-Z]\.(?:[A-Z]\.)+)"
 _PROPER = rf"{_PROPER_WORD}(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?{_PROPER_WORD})*"
 _VICTIM_SLOTS = (
     # "hit Columbia Sportswear", "against the Canadian town of Midland"
-    re.compile(
-        r"\b(?:against|targeting|targeted|hit|breached|attacked|compromised|infected|hacked|attacks? on)\s+"
-        rf"(?:the\s+(?:\w+\s+){{0,2}}?)?({_PROPER})"
-    ),
+    re.compile(rf"\b(?:{_TARGETING}|attacks? on)\s+(?:the\s+(?:\w+\s+){{0,2}}?)?({_PROPER})"),
     # "Wonga's customers", "Lloyds customers", "ABTA's web server"
     re.compile(
         rf"\b({_PROPER})(?:['’]s)?\s+(?:\w+\s+)?(?:customers|users|employees|patients|staff|students|members|"
@@ -704,13 +704,13 @@ def _named_victims(sentence: str) -> list[str]:
 # Who was targeted when no one is named: "targeting Gmail users", "tricked employees of US
 # energy firms into", "customers of the bank were hit".
 _VICTIM_GROUP = re.compile(
-    r"\b(?:targeting|targeted|targets|against|hit|hitting|tricking|tricked|trick|trick(?:s|ed)? into|"
-    r"affecting|affected|infecting|infected|duping|duped|lure|lured|luring|scamming|scammed|extorting|"
-    r"warned|warning)\s+"
+    rf"\b(?:{_TARGETING}|hitting|tricking|tricked|trick|tricks|affecting|affected|infecting|duping|duped|"
+    r"lure|lured|luring|scamming|scammed|extorting)\s+"
     r"((?:(?:the|its|their|some|many|several|thousands of|millions of|[\d,.]+(?: million)?)\s+)?"
     r"(?:[\w&'’-]+\s+){0,3}?(?:users|customers|employees|staff|victims|people|consumers|patients|students|"
     r"account holders|subscribers|clients|members|organi[sz]ations|companies|businesses|firms|banks|"
-    r"hospitals|schools|universities|journalists|activists|dissidents|officials|individuals|owners|admins|administrators)"
+    r"hospitals|schools|universities|journalists|activists|dissidents|officials|individuals|owners|"
+    r"administrators)"
     r"(?:\s+of\s+(?:[\w&'’-]+\s+){0,3}?[\w&'’-]+)?)",
     re.IGNORECASE,
 )
@@ -763,8 +763,7 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     sectors: list[str] = sorted({s for m in victims for s in _sectors(_victim_window(sentence, m.start))})
     if first >= 0 and not sectors:
         targeted = re.search(
-            r"\b(?:targeting|targeted|targets|against|on|at|breached|hacked|hit|attacked|compromised|infected|"
-            r"defaced|spied on)\s+(.{0,120})",
+            rf"\b(?:{_TARGETING}|on|at|defaced|spied on)\s+(.{{0,120}})",
             sentence[first:],
             re.IGNORECASE,
         )
