@@ -219,7 +219,8 @@ def pdf_text(pages: list[str]) -> str:
     """
     split = [[line.strip() for line in page.splitlines()] for page in pages]
     seen = Counter(line for lines in split for line in set(lines) if line)
-    furniture = {line for line, count in seen.items() if len(pages) >= 2 and count >= max(2, len(pages) / 2)}
+    repeated = max(2, len(pages) / 2)
+    furniture = {line for line, count in seen.items() if count >= repeated}
     paragraphs: list[str] = []
     current = ""
     for lines in split:
