@@ -179,6 +179,13 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             ["RU"],
             ["IT"],
         ),
+        # "according to a FBI alert": the agency reports; "were impacted": a passive
+        (
+            "According to a FBI alert, North Korean hackers spread the ransomware through phishing emails.",
+            ["KP"],
+            [],
+        ),
+        ("British hospitals were impacted by ransomware spread by North Korean hackers.", ["KP"], ["GB"]),
         # who suffered an attack is its victim
         ("The Austrian Foreign Ministry suffered a DDoS attack by Turkish hackers.", ["TR"], ["AT"]),
         # passives with an appositive, a possessive, or a headline's missing auxiliary

@@ -375,7 +375,8 @@ _PASSIVE_AFTER = re.compile(
     # an appositive may come between: "University College London, one of ..., has been hit"
     r"^(?:\s*,[^,.;]{1,80},)?\W*(?:[’'`]s\s+)?(?:[\w-]+\s+){0,4}?"
     r"(?:(?:was|were|has been|have been|had been|is being|are being|is|are|got)\s+(?:\w+\s+)?"
-    r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim)|"
+    r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim|"
+    r"impacted|affected)|"
     rf"{_SUFFERED})",
     re.IGNORECASE,
 )
@@ -448,7 +449,9 @@ def _is_source(sentence: str, mention: Mention) -> bool:
     if _SEAT_OF_REPORTER.match(sentence, mention.end):
         return True
     return mention.kind == "organisation" and bool(
-        re.search(r"(?:according to|citing|by)\s*$", sentence[: mention.start], re.IGNORECASE)
+        re.search(
+            r"(?:according to|citing|by)\s+(?:(?:a|an|the)\s+)?$", sentence[: mention.start], re.IGNORECASE
+        )
     )
 
 
