@@ -843,3 +843,25 @@ def test_who_was_targeted_is_described_when_no_one_is_named(sentence: str, victi
     assert event is not None
     assert any(victim in text for text in event.victim_text), event.victim_text
     assert not any("into" in text for text in event.victim_text)
+
+
+def test_actors_answers_who_is_hitting_us(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    stories = {
+        "a-2018-03-10.txt": "Iranian hackers targeted US government agencies with phishing in March 2018.",
+        "b-2019-06-22.txt": "APT33 targeted US oil and gas companies with phishing emails in June 2019.",
+        "c-2019-09-01.txt": "Russian hackers breached German government networks in August 2019.",
+    }
+    for name, text in stories.items():
+        (folder / name).write_text(text)
+    assert runner.invoke(app, ["osint", "ingest", str(folder)]).exit_code == 0
+    result = runner.invoke(app, ["osint", "actors", "--victim", "US", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    profiles = {(p["kind"], p["actor"]): p for p in map(json.loads, result.stdout.splitlines())}
+    assert set(profiles) == {("state", "IR"), ("group", "APT33")}  # Russia hit Germany, not the US
+    iran = profiles[("state", "IR")]
+    assert iran["operations"] == 2 and iran["types"] == {"phishing": 2} and iran["victims"] == {"US": 2}
+    assert iran["first"] == "2018-03-01" and iran["last"] == "2019-06-30"
+    table = runner.invoke(app, ["osint", "actors"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "APT33 (group)" in table.stdout and "RU" in table.stdout

@@ -188,6 +188,52 @@ def _filter(
     return selected
 
 
+@osint_app.command("actors")
+def actors(
+    victim: Annotated[str, typer.Option(help="Only operations against this country or sector.")] = "",
+    since: Annotated[str, typer.Option(help="Operations on or after (YYYY[-MM[-DD]]).")] = "",
+    until: Annotated[str, typer.Option(help="Operations on or before (YYYY[-MM[-DD]]).")] = "",
+    operation: Annotated[
+        str, typer.Option("--type", help="Operation type or ATT&CK technique (e.g. phishing, T1566).")
+    ] = "",
+    output: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    config: ConfigOption = None,
+) -> None:
+    """Who is attacking (states and groups), how often, since when, how and whom: --victim US
+    answers "who is hitting us?"."""
+    from seawall.osint.timeline import actor_profiles
+
+    repository = _repository(config)
+    profiles = actor_profiles(_filter(repository.events(), "", victim, since, until, operation))
+    repository.database.close()
+    if output is Format.json:
+        for profile in profiles:
+            record = {
+                "actor": profile.actor,
+                "kind": profile.kind,
+                "operations": profile.operations,
+                "first": profile.first,
+                "last": profile.last,
+                "types": dict(profile.types.most_common()),
+                "victims": dict(profile.victims.most_common()),
+            }
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"Attackers in the reporting ({len(profiles)})")
+    for column in ("attacker", "operations", "first", "last", "operations by type", "victims"):
+        table.add_column(column, justify="right" if column == "operations" else "left")
+    for profile in profiles:
+        table.add_row(
+            escape(profile.actor + (" (group)" if profile.kind == "group" else "")),
+            str(profile.operations),
+            profile.first[:10] or "?",
+            profile.last[:10] or "?",
+            escape(", ".join(f"{name} {n}" for name, n in profile.types.most_common(4))),
+            escape(", ".join(f"{name} {n}" for name, n in profile.victims.most_common(4))),
+        )
+    out.print(table)
+
+
 @osint_app.command("timeline")
 def timeline(
     between: Annotated[

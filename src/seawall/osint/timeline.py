@@ -116,3 +116,35 @@ def plot(rows: list[Row], first: str, second: str, path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
+
+
+@dataclass(slots=True)
+class ActorProfile:
+    """What the reporting says one attacker (a state or a group) did: how much, when, how, to whom."""
+
+    actor: str
+    kind: str
+    """``state`` or ``group``."""
+    operations: int = 0
+    first: str = ""
+    last: str = ""
+    types: Counter[str] = field(default_factory=Counter)
+    victims: Counter[str] = field(default_factory=Counter)
+
+
+def actor_profiles(events: list[Event]) -> list[ActorProfile]:
+    """One profile per attacking state and per group, the most active first."""
+    profiles: dict[tuple[str, str], ActorProfile] = {}
+    for event in events:
+        actors = [("state", code) for code in event.attacker_countries]
+        actors += [("group", name) for name in event.attacker_groups]
+        for kind, actor in actors:
+            profile = profiles.setdefault((kind, actor), ActorProfile(actor, kind))
+            profile.operations += 1
+            if event.date is not None:
+                profile.first = min(profile.first or event.date.start, event.date.start)
+                profile.last = max(profile.last, event.date.end)
+            profile.types.update(event.types or ["cyber operation"])
+            profile.victims.update(event.victim_countries or event.victim_sectors or ["?"])
+    by_name = sorted(profiles.values(), key=lambda p: p.actor)
+    return sorted(by_name, key=lambda p: (p.operations, p.last), reverse=True)  # stable: ties by name
