@@ -43,6 +43,16 @@ class Period(StrEnum):
     month = "month"
 
 
+# The filters the event views share.
+VictimOption = Annotated[str, typer.Option(help="Victim country or sector.")]
+SinceOption = Annotated[str, typer.Option(help="Operations on or after (YYYY[-MM[-DD]]).")]
+UntilOption = Annotated[str, typer.Option(help="Operations on or before (YYYY[-MM[-DD]]).")]
+TypeOption = Annotated[
+    str, typer.Option("--type", help="Operation type or ATT&CK technique (e.g. phishing, T1566).")
+]
+FormatOption = Annotated[Format, typer.Option("--format", "-f")]
+
+
 def _repository(config: Path | None) -> OsintRepository:
     from seawall.store.osint import OsintRepository
 
@@ -121,13 +131,11 @@ def ingest(
 @osint_app.command("events")
 def events(
     actor: Annotated[str, typer.Option(help="Attacker: country, group or malware (e.g. Iran, APT33).")] = "",
-    victim: Annotated[str, typer.Option(help="Victim country or sector.")] = "",
-    since: Annotated[str, typer.Option(help="Operations on or after (YYYY[-MM[-DD]]).")] = "",
-    until: Annotated[str, typer.Option(help="Operations on or before (YYYY[-MM[-DD]]).")] = "",
-    operation: Annotated[
-        str, typer.Option("--type", help="Operation type or ATT&CK technique (e.g. phishing, T1566).")
-    ] = "",
-    output: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    victim: VictimOption = "",
+    since: SinceOption = "",
+    until: UntilOption = "",
+    operation: TypeOption = "",
+    output: FormatOption = Format.table,
     config: ConfigOption = None,
 ) -> None:
     """Stored events, filtered."""
@@ -190,13 +198,11 @@ def _filter(
 
 @osint_app.command("actors")
 def actors(
-    victim: Annotated[str, typer.Option(help="Only operations against this country or sector.")] = "",
-    since: Annotated[str, typer.Option(help="Operations on or after (YYYY[-MM[-DD]]).")] = "",
-    until: Annotated[str, typer.Option(help="Operations on or before (YYYY[-MM[-DD]]).")] = "",
-    operation: Annotated[
-        str, typer.Option("--type", help="Operation type or ATT&CK technique (e.g. phishing, T1566).")
-    ] = "",
-    output: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    victim: VictimOption = "",
+    since: SinceOption = "",
+    until: UntilOption = "",
+    operation: TypeOption = "",
+    output: FormatOption = Format.table,
     config: ConfigOption = None,
 ) -> None:
     """Who is attacking (states and groups), how often, since when, how and whom: --victim US
@@ -246,7 +252,7 @@ def timeline(
         Period | None,
         typer.Option("--by", help="Count operations per period and direction: is it escalating?"),
     ] = None,
-    output: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    output: FormatOption = Format.table,
     config: ConfigOption = None,
 ) -> None:
     """Operations between two states in both directions, oldest first."""
