@@ -186,6 +186,13 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             [],
         ),
         ("British hospitals were impacted by ransomware spread by North Korean hackers.", ["KP"], ["GB"]),
+        # a name inside a list reads the list's verb, past an aside
+        (
+            "Countries across Europe — the United Kingdom, Ukraine, Spain and France, to name a few — "
+            "were hit hardest by the NotPetya outbreak.",
+            [],
+            ["ES", "FR", "GB", "UA"],
+        ),
         # who suffered an attack is its victim
         ("The Austrian Foreign Ministry suffered a DDoS attack by Turkish hackers.", ["TR"], ["AT"]),
         # passives with an appositive, a possessive, or a headline's missing auxiliary

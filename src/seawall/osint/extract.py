@@ -552,12 +552,21 @@ def _windows(text: str, mention: Mention) -> tuple[str, str]:
 
 def _plainly_victim(before: str, after: str) -> bool:
     """A passive ("was hit", "Japan's pension system has been hacked", the headline's "…
-    agency breached") or what was taken from ("stole data from several Ukrainian ministries")."""
+    agency breached") or what was taken from ("stole data from several Ukrainian ministries").
+    A name inside a list reads the list's verb: "the UK, Ukraine, Spain and France, to name a
+    few — were hit"."""
+    after = _LIST_TAIL.sub("", after, count=1)
     return bool(
         _PASSIVE_AFTER.search(after)
         or _HEADLINE_PASSIVE_AFTER.search(after)
         or _TAKEN_FROM_BEFORE.search(before)
     )
+
+
+_LIST_TAIL = re.compile(
+    r"^(?:\s*(?:,|\band\b|\bor\b|,\s*and\b)\s*(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)*"
+    r"(?:\s*,\s*(?:to name (?:but )?a few|among others|for example))?\s*[—–]?"
+)
 
 
 def _role(sentence: str, mention: Mention, first: int) -> str:
