@@ -872,3 +872,22 @@ def test_actors_answers_who_is_hitting_us(tmp_path: Path) -> None:
     assert iran["first"] == "2018-03-01" and iran["last"] == "2019-06-30"
     table = runner.invoke(app, ["osint", "actors"], env={"COLUMNS": "200"})
     assert table.exit_code == 0 and "APT33 (group)" in table.stdout and "RU" in table.stdout
+
+
+def test_events_and_actors_export_as_csv_for_a_spreadsheet(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    story = tmp_path / "a-2019-06-22.txt"
+    story.write_text("APT33 targeted US oil and gas companies with phishing emails in June 2019.")
+    assert runner.invoke(app, ["osint", "ingest", str(story)]).exit_code == 0
+    events = list(csv.DictReader(io.StringIO(runner.invoke(app, ["osint", "events", "-f", "csv"]).stdout)))
+    assert len(events) == 1
+    assert events[0]["attacker_countries"] == "IR" and events[0]["attacker_groups"] == "APT33"
+    assert events[0]["start"] == "2019-06-01" and "oil-and-gas" in events[0]["victim_sectors"]
+    assert events[0]["sentence"].startswith("APT33 targeted")
+    actors = list(csv.DictReader(io.StringIO(runner.invoke(app, ["osint", "actors", "-f", "csv"]).stdout)))
+    assert {(a["kind"], a["actor"], a["operations"], a["types"]) for a in actors} == {
+        ("state", "IR", "1", "phishing 1"),
+        ("group", "APT33", "1", "phishing 1"),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import sys
@@ -35,6 +36,7 @@ out = Console()
 class Format(StrEnum):
     table = "table"
     json = "json"
+    csv = "csv"
 
 
 class Period(StrEnum):
@@ -146,6 +148,9 @@ def events(
         for event in selected:
             sys.stdout.write(json.dumps(msgspec.to_builtins(event), ensure_ascii=False) + "\n")
         return
+    if output is Format.csv:
+        _write_csv([_event_record(event) for event in selected])
+        return
     table = Table(title=f"Cyber-operation events ({len(selected)})")
     for column in ("when", "attacker", "victim", "operation", "attribution", "sources"):
         table.add_column(column)
@@ -161,6 +166,46 @@ def events(
             escape(", ".join(s.name for s in event.sources)),
         )
     out.print(table)
+
+
+def _event_record(event: Event) -> dict[str, object]:
+    """One event as a flat row for a spreadsheet: lists joined with "; "."""
+    return {
+        "id": event.id,
+        "start": event.date.start if event.date else "",
+        "end": event.date.end if event.date else "",
+        "precision": event.date.precision if event.date else "",
+        "attacker_countries": event.attacker_countries,
+        "attacker_groups": event.attacker_groups,
+        "malware": event.malware,
+        "victim_countries": event.victim_countries,
+        "victim_sectors": event.victim_sectors,
+        "victim_text": event.victim_text,
+        "types": event.types,
+        "techniques": event.techniques,
+        "attribution": event.attribution,
+        "sources": [source.name for source in event.sources],
+        "articles": len({evidence.article for evidence in event.evidence}),
+        "sentence": event.evidence[0].sentence if event.evidence else "",
+    }
+
+
+def _write_csv(records: list[dict[str, object]]) -> None:
+    """CSV on stdout; lists are joined with "; ", counts as "name n; name n"."""
+
+    def cell(value: object) -> object:
+        if isinstance(value, dict):
+            return "; ".join(f"{key} {count}" for key, count in value.items())
+        if isinstance(value, list):
+            return "; ".join(str(item) for item in value)
+        return value
+
+    if not records:
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]), lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({key: cell(value) for key, value in record.items()})
 
 
 def _filter(
@@ -212,18 +257,24 @@ def actors(
     repository = _repository(config)
     profiles = actor_profiles(_filter(repository.events(), "", victim, since, until, operation))
     repository.database.close()
+    records = [
+        {
+            "actor": profile.actor,
+            "kind": profile.kind,
+            "operations": profile.operations,
+            "first": profile.first,
+            "last": profile.last,
+            "types": dict(profile.types.most_common()),
+            "victims": dict(profile.victims.most_common()),
+        }
+        for profile in profiles
+    ]
     if output is Format.json:
-        for profile in profiles:
-            record = {
-                "actor": profile.actor,
-                "kind": profile.kind,
-                "operations": profile.operations,
-                "first": profile.first,
-                "last": profile.last,
-                "types": dict(profile.types.most_common()),
-                "victims": dict(profile.victims.most_common()),
-            }
+        for record in records:
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    if output is Format.csv:
+        _write_csv(records)
         return
     table = Table(title=f"Attackers in the reporting ({len(profiles)})")
     for column in ("attacker", "operations", "first", "last", "operations by type", "victims"):
@@ -266,6 +317,10 @@ def timeline(
         for row in rows:
             record = {"direction": [row.attacker, row.victim], **msgspec.to_builtins(row.event)}
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif output is Format.csv:
+        _write_csv(
+            [{"direction": f"{row.attacker} → {row.victim}", **_event_record(row.event)} for row in rows]
+        )
     elif by is not None:
         _print_tally(rows, by.value, between)
     else:
