@@ -501,6 +501,23 @@ def test_a_years_long_activity_does_not_absorb_a_dated_wave_from_another_outlet(
     assert same_operation_across(wave, same_wave)
 
 
+def test_one_malware_is_one_operation_unless_a_report_swaps_attacker_and_victim() -> None:
+    from seawall.osint.extract import same_operation_across
+
+    def only(text: str, published: str) -> Event:
+        (event,) = extract_events(Article(id=published, published=published, text=text))
+        return event
+
+    stuxnet = only(
+        "In 2010, Stuxnet, a US and Israeli cyberweapon, destroyed Iranian centrifuges.", "2019-06-23"
+    )
+    again = only("Stuxnet, built by the US, sabotaged Iran's nuclear programme in 2010.", "2020-01-10")
+    swapped = only("Iranian hackers used Stuxnet against US banks in 2012.", "2013-01-01")
+    assert swapped.attacker_countries == ["IR"] and swapped.malware == ["Stuxnet"]
+    assert same_operation_across(stuxnet, again)
+    assert not same_operation_across(stuxnet, swapped)  # Iran is Stuxnet's victim, not its attacker
+
+
 def test_html_page_goes_through_trafilatura_without_its_furniture(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(

@@ -317,6 +317,8 @@ def timeline(
         for row in rows:
             record = {"direction": [row.attacker, row.victim], **msgspec.to_builtins(row.event)}
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif output is Format.csv and by is not None:
+        _write_csv(_tally_records(rows, by.value, between))
     elif output is Format.csv:
         _write_csv(
             [{"direction": f"{row.attacker} → {row.victim}", **_event_record(row.event)} for row in rows]
@@ -328,6 +330,22 @@ def timeline(
     if plot is not None:
         draw(rows, *between, plot)
         err.print(f"timeline drawn to {escape(str(plot))}")
+
+
+def _tally_records(rows: list[Row], by: str, between: tuple[str, str]) -> list[dict[str, object]]:
+    from seawall.osint.extract import country_code
+    from seawall.osint.timeline import tally
+
+    first, second = (country_code(state) for state in between)
+    return [
+        {
+            by: period.name,
+            f"{first} → {second}": period.count[(first, second)],
+            f"{second} → {first}": period.count[(second, first)],
+            "types": dict(period.types.most_common()),
+        }
+        for period in tally(rows, by)
+    ]
 
 
 def _print_tally(rows: list[Row], by: str, between: tuple[str, str]) -> None:

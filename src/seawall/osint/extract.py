@@ -950,7 +950,12 @@ def same_operation_across(a: Event, b: Event) -> bool:
     """Whether two events from different articles are one operation reported twice: the same
     attacker (state, group or malware), a shared victim country, compatible types and dates."""
     if a.malware and b.malware and set(a.malware) & set(b.malware):
-        return True
+        # one malware, one operation, unless one report's attacker is the other's victim (a
+        # misread role must not turn Stuxnet's victim into its attacker)
+        return not (
+            set(a.attacker_countries) & set(b.victim_countries)
+            or set(b.attacker_countries) & set(a.victim_countries)
+        )
     attackers_a = set(a.attacker_countries) or set(a.attacker_groups)
     attackers_b = set(b.attacker_countries) or set(b.attacker_groups)
     if not attackers_a or attackers_a != attackers_b:
