@@ -193,6 +193,11 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             [],
             ["ES", "FR", "GB", "UA"],
         ),
+        # coordinated countries share a role; who arrests or uncovers is not an attacker
+        ("The US indicted hackers linked to the Chinese and Iranian governments.", ["CN", "IR"], []),
+        ("The ransomware attack originated from Iran or Ukraine, experts believe.", ["IR", "UA"], []),
+        ("A Dutch security firm uncovered a Russian trojan used against German banks.", ["RU"], ["DE"]),
+        ("United Kingdom authorities arrested two suspects in the hacking of US police cameras.", [], ["US"]),
         # who suffered an attack is its victim
         ("The Austrian Foreign Ministry suffered a DDoS attack by Turkish hackers.", ["TR"], ["AT"]),
         # passives with an appositive, a possessive, or a headline's missing auxiliary

@@ -351,7 +351,9 @@ _REPORTER_AFTER = re.compile(
     r"[\w&.’'-]+){0,5}?\s+(?:attributed|blamed|accused|indicted|sanctioned|"
     r"reported|reports|said|says|told|tells|warned|warns|noted|notes|found|finds|"
     r"discovered|revealed|reveals|disclosed|discloses|published|observed|identified|detected|"
-    r"analy[sz]ed|confirmed|announced|stated)\b",
+    r"analy[sz]ed|confirmed|announced|stated|uncovered|"
+    # who arrests or charges hackers is not one of them: "United Kingdom authorities arrested …"
+    r"arrested|charged|detained|extradited|convicted|sentenced)\b",
     re.IGNORECASE,
 )
 _REPORTED_OWN_LOSS = re.compile(
@@ -742,6 +744,9 @@ def _known_or_reporting(name: str) -> bool:
     return any(source == name for source, _ in lex.sources) or name in lex.name_table
 
 
+_COORDINATED = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s+(?:the\s+)?|\s*,\s*")
+
+
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
     operation = operation_mention(sentence)
     if operation is None or not operation.actual:
@@ -755,8 +760,19 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     mentions = [
         m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end for o in mentions)
     ]
-    for mention in mentions:
-        role = _role(sentence, mention, first)
+    mentions.sort(key=lambda m: m.start)
+    roles = [_role(sentence, mention, first) for mention in mentions]
+    for position in range(1, len(mentions)):
+        # a country coordinated with the one before it shares its role: "the Chinese and Iranian
+        # governments", "originated from Iran or Ukraine"
+        previous, mention = mentions[position - 1], mentions[position]
+        if (
+            previous.kind == mention.kind == "country"
+            and roles[position - 1] in ("attacker", "victim")
+            and _COORDINATED.fullmatch(sentence[previous.end : mention.start])
+        ):
+            roles[position] = roles[position - 1]
+    for mention, role in zip(mentions, roles, strict=True):
         if role == "attacker":
             attackers.append(mention)
         elif role == "victim":
