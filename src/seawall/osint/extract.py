@@ -744,7 +744,7 @@ def _known_or_reporting(name: str) -> bool:
     return any(source == name for source, _ in lex.sources) or name in lex.name_table
 
 
-_COORDINATED = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s+(?:the\s+)?|\s*,\s*")
+_COORDINATED = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or)\s+(?:the\s+)?")
 
 
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
