@@ -692,6 +692,7 @@ def test_an_oversized_or_crashing_file_is_skipped_and_the_rest_ingested(
         ),
         ("Criminals used a flaw in ABTA's web server to steal the data of 43,000 people.", "ABTA"),
         ("Ransomware hit the Canadian town of Midland on Saturday, locking its files.", "Midland"),
+        ("Russian hackers stole the customer records of Wonga in April 2018.", "Wonga"),
     ],
 )
 def test_a_victim_the_gazetteers_do_not_know_is_named(sentence: str, victim: str) -> None:
@@ -903,6 +904,8 @@ def test_events_and_actors_export_as_csv_for_a_spreadsheet(tmp_path: Path) -> No
     story = tmp_path / "a-2019-06-22.txt"
     story.write_text("APT33 targeted US oil and gas companies with phishing emails in June 2019.")
     assert runner.invoke(app, ["osint", "ingest", str(story)]).exit_code == 0
+    table = runner.invoke(app, ["osint", "events"], env={"COLUMNS": "200"}).stdout
+    assert "US [business, oil-and-gas]" in table
     events = list(csv.DictReader(io.StringIO(runner.invoke(app, ["osint", "events", "-f", "csv"]).stdout)))
     assert len(events) == 1
     assert events[0]["attacker_countries"] == "IR" and events[0]["attacker_groups"] == "APT33"
@@ -913,3 +916,11 @@ def test_events_and_actors_export_as_csv_for_a_spreadsheet(tmp_path: Path) -> No
         ("state", "IR", "1", "phishing 1"),
         ("group", "APT33", "1", "phishing 1"),
     }
+
+
+def test_the_events_table_names_a_victim_known_only_by_its_words(tmp_path: Path) -> None:
+    story = tmp_path / "w-2018-05-01.txt"
+    story.write_text("Russian hackers stole the customer records of Wonga in April 2018.")
+    assert runner.invoke(app, ["osint", "ingest", str(story)]).exit_code == 0
+    table = runner.invoke(app, ["osint", "events"], env={"COLUMNS": "200"}).stdout
+    assert "Wonga" in table and "RU" in table

@@ -79,10 +79,11 @@ def _attacker(event: Event) -> str:
 
 
 def _victim(event: Event) -> str:
+    """Countries and sectors; a victim named only in the text's words ("Wonga") otherwise."""
     text = ", ".join(event.victim_countries)
     if event.victim_sectors:
         text += f" [{', '.join(event.victim_sectors)}]"
-    return text or "?"
+    return text or "; ".join(event.victim_text[:2]) or "?"
 
 
 @osint_app.command("ingest")

@@ -677,6 +677,12 @@ _VICTIM_SLOTS = (
         rf"\b({_PROPER})(?:['’]s)?\s+(?:\w+\s+)?(?:customers|users|employees|patients|staff|students|members|"
         r"clients|subscribers|servers?|systems?|networks?|database|databases|website|records|accounts)\b"
     ),
+    # "the customer records of Wonga", "the networks of the Bundestag"
+    re.compile(
+        r"\b(?:customers|users|employees|patients|staff|students|members|clients|subscribers|servers?|"
+        r"systems?|networks?|database|databases|website|websites|records|accounts|data|emails|files)\s+"
+        rf"(?:of|at|from)\s+(?:the\s+)?({_PROPER})"
+    ),
     # "Wonga suffered a breach", "Columbia is investigating an attack", "Midland was hit"
     re.compile(
         rf"\b({_PROPER})\s+(?:,[^,]{{1,60}},\s+)?(?:{_SUFFERED}|"
