@@ -61,6 +61,15 @@ def _repository(config: Path | None) -> OsintRepository:
     return OsintRepository(Database.from_settings(settings_or_exit(config)))
 
 
+def _stored_events(config: Path | None) -> list[Event]:
+    """Every stored event, the store closed again."""
+    repository = _repository(config)
+    try:
+        return repository.events()
+    finally:
+        repository.database.close()
+
+
 def _when(event: Event) -> str:
     """The event's date as precisely as it is known: 2010, 2019-06, 2019-06-22, or a span
     (2017..2021, 2019-03..2019-07)."""
@@ -142,9 +151,7 @@ def events(
     config: ConfigOption = None,
 ) -> None:
     """Stored events, filtered."""
-    repository = _repository(config)
-    selected = _filter(repository.events(), actor, victim, since, until, operation)
-    repository.database.close()
+    selected = _filter(_stored_events(config), actor, victim, since, until, operation)
     if output is Format.json:
         for event in selected:
             sys.stdout.write(json.dumps(msgspec.to_builtins(event), ensure_ascii=False) + "\n")
@@ -255,9 +262,7 @@ def actors(
     answers "who is hitting us?"."""
     from seawall.osint.timeline import actor_profiles
 
-    repository = _repository(config)
-    profiles = actor_profiles(_filter(repository.events(), "", victim, since, until, operation))
-    repository.database.close()
+    profiles = actor_profiles(_filter(_stored_events(config), "", victim, since, until, operation))
     records = [
         {
             "actor": profile.actor,
@@ -311,9 +316,7 @@ def timeline(
     from seawall.osint.timeline import between as rows_between
     from seawall.osint.timeline import plot as draw
 
-    repository = _repository(config)
-    rows = rows_between(repository.events(), *between)
-    repository.database.close()
+    rows = rows_between(_stored_events(config), *between)
     if output is Format.json:
         for row in rows:
             record = {"direction": [row.attacker, row.victim], **msgspec.to_builtins(row.event)}

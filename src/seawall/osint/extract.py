@@ -747,7 +747,7 @@ def _known_or_reporting(name: str) -> bool:
     lex = lexicon()
     if known_country_code(name):
         return True
-    return any(source == name for source, _ in lex.sources) or name in lex.name_table
+    return bool(lex.source_pattern.fullmatch(name)) or name in lex.name_table
 
 
 _COORDINATED = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or)\s+(?:the\s+)?")
