@@ -7,9 +7,11 @@ and Ransom (an article reports the type when any of its sentences does), and the
 Victim arguments of the events of those types (a gold argument is found when an extracted
 attacker / victim phrase of the same type shares a content word with it). Detection is scored
 twice. First as CASIE defines an event: every mention, whether it happened, is generic,
-hypothetical or denied ("the flaw could let attackers steal data", "no data was taken"); this
-is the target figure, and it is scored on `operation_mention`, which finds the operation wording
-and whether the sentence says it happened. Then with only what happened: the mentions Seawall
+hypothetical or denied ("attackers could steal more data", "no data was taken"), but not what a
+flaw would let someone do ("a bug that could let an attacker steal passwords"), which CASIE files
+as the Capabilities of a vulnerability event; this is the target figure, and it is scored on
+`operation_mention`, which finds the operation wording, whether the sentence says it happened
+and whether it is a flaw's capability. Then with only what happened: the mentions Seawall
 reads as actual (the only ones it records as events) against the events CASIE marks as having
 happened (realis "Actual"). Arguments come from the recorded events. Articles are split by
 file number: the first 560 were used while writing the lexicon ("dev"), the last 240 were not
@@ -109,7 +111,7 @@ def casie(folder: Path, dev_only: bool = False) -> None:
             predicted_args: dict[tuple[str, str], list[str]] = {}
             for sentence in sentences(data["content"]):
                 operation = operation_mention(sentence)
-                if operation is None:
+                if operation is None or operation.capability:
                     continue
                 for casie_type, ours in CASIE_TYPES.items():
                     if ours in operation.types:

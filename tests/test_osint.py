@@ -120,17 +120,21 @@ def test_a_theft_verb_is_data_theft_only_when_data_was_taken() -> None:
 
 
 @pytest.mark.parametrize(
-    ("sentence", "actual"),
+    ("sentence", "actual", "capability"),
     [
-        ("Iranian hackers stole the customer records of an Emirati bank in May.", True),
-        ("The flaw could allow an attacker to steal the customer records of the bank.", False),
-        ("The bank said no evidence showed that customer records were stolen.", False),
+        ("Iranian hackers stole the customer records of an Emirati bank in May.", True, False),
+        ("The flaw could allow an attacker to steal the customer records of the bank.", False, True),
+        ("The bank said no evidence showed that customer records were stolen.", False, False),
+        ("Researchers warned that the hackers could steal more customer records.", False, False),
     ],
 )
-def test_an_operation_mentioned_is_recorded_only_when_it_happened(sentence: str, actual: bool) -> None:
+def test_an_operation_mentioned_is_recorded_only_when_it_happened(
+    sentence: str, actual: bool, capability: bool
+) -> None:
     mention = operation_mention(sentence)
     assert mention is not None and "data theft" in mention.types
     assert mention.actual is actual
+    assert mention.capability is capability
     events = extract_events(Article(id="m", published="2019-06-01", text=sentence))
     assert bool(events) is actual
 

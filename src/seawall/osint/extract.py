@@ -138,6 +138,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:.()]")
 class Lexicon:
     types: list[OperationType]
     not_event: re.Pattern[str]
+    vulnerability: re.Pattern[str]
     sectors: list[tuple[str, re.Pattern[str]]]
     sources: list[tuple[str, str]]
     source_pattern: re.Pattern[str]
@@ -215,6 +216,7 @@ def lexicon() -> Lexicon:
     return Lexicon(
         types=types,
         not_event=re.compile(_words(data["not_an_event"]), re.IGNORECASE),
+        vulnerability=re.compile(_words(data["vulnerability"]), re.IGNORECASE),
         sectors=sectors,
         sources=sources,
         source_pattern=re.compile(_words(n for n, _ in sources)),
@@ -630,8 +632,8 @@ def _attribute_in_clause(event: Event, clause: str) -> None:
 @dataclass(frozen=True, slots=True)
 class OperationMention:
     """The operation wording of a sentence, whether or not the operation happened. CASIE and
-    similar corpora annotate every mention ("the flaw could let attackers steal data", "no data
-    was taken"); Seawall records as events only the ones the text says happened (``actual``)."""
+    similar corpora annotate every mention ("attackers could steal more data", "no data was
+    taken"); Seawall records as events only the ones the text says happened (``actual``)."""
 
     types: list[str]
     techniques: list[str]
@@ -641,6 +643,10 @@ class OperationMention:
     """False when the sentence says it did not, might, could or would happen."""
     mentions: list[Mention] | None = None
     """The sentence's names, when finding the operation needed them."""
+    capability: bool = False
+    """True when the sentence tells what a flaw would let someone do ("a bug that could let an
+    attacker steal passwords"): what a vulnerability makes possible, not an operation. CASIE
+    files it as the Capabilities of a vulnerability event, not as an attack mention."""
 
 
 def operation_mention(sentence: str) -> OperationMention | None:
@@ -659,7 +665,8 @@ def operation_mention(sentence: str) -> OperationMention | None:
     if len(types) > 1 and GENERIC in types:
         types.remove(GENERIC)
     actual = not lexicon().not_event.search(sentence)
-    return OperationMention(types, techniques, first, actual, found)
+    capability = not actual and bool(lexicon().vulnerability.search(sentence))
+    return OperationMention(types, techniques, first, actual, found, capability)
 
 
 # The verbs and prepositions after which an operation's target stands: "targeting X", "hit X".
