@@ -626,6 +626,18 @@ def test_timeline_cli_table_plot_and_stix_export(origin_article: Article, tmp_pa
     assert all(not o["start_time"].startswith("2026") for o in targets)
 
 
+def test_the_timeline_names_the_victim_in_its_words_once_with_its_sectors(origin_article: Article) -> None:
+    from seawall.cli_osint import _timeline_victim
+
+    victims = {tuple(e.attacker_countries): _timeline_victim(e) for e in extract_events(origin_article)}
+    assert victims[("IR",)] == "US government agencies [government, oil-and-gas]"
+    # the bare country is the direction column's; a phrase inside a longer one is not repeated
+    assert victims[("US",)] == (
+        "Iranian cyber intelligence group; Iranian military command and control systems"
+        " [intelligence, military]"
+    )
+
+
 def test_osint_store_works_on_both_databases_and_deduplicates(
     database_url: str, origin_article: Article
 ) -> None:

@@ -89,10 +89,12 @@ def _attacker(event: Event) -> str:
 
 def _victim(event: Event) -> str:
     """Countries and sectors; a victim named only in the text's words ("Wonga") otherwise."""
+    from seawall.osint.timeline import victim_phrases
+
     text = ", ".join(event.victim_countries)
     if event.victim_sectors:
         text += f" [{', '.join(event.victim_sectors)}]"
-    return text or "; ".join(event.victim_text[:2]) or "?"
+    return text or "; ".join(victim_phrases(event)) or "?"
 
 
 @osint_app.command("ingest")
@@ -375,6 +377,16 @@ def _print_tally(rows: list[Row], by: str, between: tuple[str, str]) -> None:
         out.print(escape(trend(periods, attacker, victim)))
 
 
+def _timeline_victim(event: Event) -> str:
+    """The victim's own words and its sectors; the direction column already names the country."""
+    from seawall.osint.timeline import victim_phrases
+
+    text = "; ".join(victim_phrases(event))
+    if event.victim_sectors:
+        text += f" [{', '.join(event.victim_sectors)}]"
+    return text.strip() or _victim(event)
+
+
 def _print_rows(rows: list[Row], between: tuple[str, str]) -> None:
     table = Table(title=f"Cyber operations between {between[0]} and {between[1]}")
     for column in ("when", "direction", "operation", "victim", "attribution", "sources"):
@@ -387,7 +399,7 @@ def _print_rows(rows: list[Row], between: tuple[str, str]) -> None:
                 ", ".join(row.event.types)
                 + (f" [{'/'.join(row.event.malware)}]" if row.event.malware else "")
             ),
-            escape("; ".join(row.event.victim_text[:2]) or _victim(row.event)),
+            escape(_timeline_victim(row.event)),
             row.event.attribution,
             escape(", ".join(s.name for s in row.event.sources)),
         )
