@@ -310,6 +310,42 @@ def test_a_victim_phrase_ends_where_the_how_and_when_begin() -> None:
     assert (event.date.start, event.date.end) == ("2019-08-01", "2019-09-30")
 
 
+@pytest.mark.parametrize(
+    ("sentence", "victim"),
+    [
+        (
+            "Russian hackers breached the Democratic National Committee in 2016.",
+            "Democratic National Committee",
+        ),
+        ("Iranian hackers phished Saudi aviation firms in late 2017.", "Saudi aviation firms"),
+        ("Chinese hackers breached the Australian parliament in February.", "Australian parliament"),
+    ],
+)
+def test_a_victim_phrase_ends_before_when_it_happened(sentence: str, victim: str) -> None:
+    event = sentence_event(sentence, None, "")
+    assert event is not None and event.victim_text[0] == victim
+
+
+def test_the_group_and_they_refer_back_to_the_attacker_named_before() -> None:
+    text = (
+        "APT33, a hacking group linked to Iran, sent spear-phishing emails to Saudi aviation firms in 2017. "
+        "The group also deployed wiper malware against a South Korean petrochemical company.\n\n"
+        "Researchers said the campaign was not over. Later, the hackers breached a Kuwaiti bank.\n\n"
+        "A separate report covered other matters.\n\n"
+        "Unrelated paragraph here.\n\n"
+        "They also breached a Qatari ministry."
+    )
+    events = extract_events(Article(id="g", published="2019-06-01", text=text))
+    by_victim = {e.victim_countries[0]: e for e in events if e.victim_countries}
+    assert by_victim["KR"].attacker_groups == ["APT33"] and by_victim["KR"].attacker_countries == ["IR"]
+    assert (
+        "oil-and-gas" in by_victim["KR"].victim_sectors and "transportation" in by_victim["SA"].victim_sectors
+    )
+    assert by_victim["KW"].attacker_groups == ["APT33"]
+    # too far from the name to be sure who "they" are: no attacker, no event
+    assert "QA" not in by_victim
+
+
 def test_a_wire_story_keeps_its_operations_apart_and_attributes_within_a_sentence() -> None:
     text = (
         "Iranian hackers step up attacks on US energy firms\n\n"

@@ -392,13 +392,25 @@ _BACK_REFERENCE = re.compile(
     r"cyberattack|cyberweapon|intrusion)|it|this|they)\b",
     re.IGNORECASE,
 )
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+# The subject of a sentence that refers back to the attacker named before it: "The group also
+# deployed a wiper", "Later, the hackers leaked the e-mails", "They used the same malware".
+_ANAPHOR = re.compile(
+    r"^(?:[^,]{0,40},\s+)?(?:(?:the|these|those)\s+(?:same\s+)?(?:group|hackers|attackers|actors?|"
+    r"threat\s+actors?|gang|crew|operators|hacking\s+group|APT\s+group|espionage\s+group)|they)\b"
+    r"(?!\s+(?:said|say|says|told|reported|added|warned|noted)\b)",
+    re.IGNORECASE,
+)
 _PHRASE_END = re.compile(
     # a full stop ends the phrase, the dots of "U.K." do not; so does the verb after the name
     r"[,;:()\"“”]|\.(?!\w)|"
     r"\b(?:which|that|who|used|using|as|after|before|while|and other|without|in order|in recent|"
     r"has|have|had|was|were|is|are|said|says|paid|may|might|could|would|will|did|does|"
     r"with|between|during|since|until|via|through|into|to steal|to gain|"
-    r"on|last|this|earlier|yesterday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"on|last|this|earlier|yesterday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
+    # "in 2016", "in May", "in late 2017", "in recent weeks": when, not who
+    rf"\bin\s+(?:(?:early|mid|late|the\s+(?:summer|spring|autumn|fall|winter|past|first|second|last))\b|"
+    rf"\d{{4}}\b|{_MONTHS})"
 )
 _WINDOW_END = re.compile(r"[.;:()]|\b(?:which|that|who|used to|as a|after|before|while|citing|according)\b")
 _CLAUSES = re.compile(r",\s+(?=(?:while|whereas|but|as a|as the)\b)|;\s+")
@@ -913,6 +925,8 @@ def extract_events(article: Article) -> list[Event]:
     carried: list[Source] = []
     paragraph_of = _paragraph_index(article.text)
     current_paragraph = -1
+    named: tuple[int, Event] | None = None
+    """The last event whose attacker the text named, with its paragraph."""
     for sentence in sentences(article.text):
         paragraph = paragraph_of.get(sentence, current_paragraph)
         if paragraph != current_paragraph:
@@ -939,6 +953,11 @@ def extract_events(article: Article) -> list[Event]:
             continue
         event.evidence = [_evidence(article, sentence)]
         event.sources = list(dict.fromkeys([*event.sources, *carried]))
+        if _has_attacker(event):
+            named = (paragraph, event)
+        elif named is not None and paragraph - named[0] <= 1 and _ANAPHOR.match(sentence):
+            _inherit_attacker(event, named[1])
+            named = (paragraph, event)
         for existing in reversed(events):
             if _same_operation(existing, event) and _same_time(existing, event, fallback):
                 _merge_into(existing, event)
@@ -947,7 +966,7 @@ def extract_events(article: Article) -> list[Event]:
             events.append(event)
     kept = []
     for event in events:
-        has_attacker = bool(event.attacker_countries or event.attacker_groups or event.malware)
+        has_attacker = _has_attacker(event)
         has_victim = bool(event.victim_countries or event.victim_sectors or event.victim_text)
         if not (has_attacker and has_victim):
             continue
@@ -957,6 +976,21 @@ def extract_events(article: Article) -> list[Event]:
         event.id = _event_id(event)
         kept.append(event)
     return kept
+
+
+def _has_attacker(event: Event) -> bool:
+    return bool(event.attacker_countries or event.attacker_groups or event.malware)
+
+
+def _inherit_attacker(event: Event, antecedent: Event) -> None:
+    """ "The group also hit …": the attacker is the one the text named just before (this
+    paragraph or the one before it), with the attribution it was given there."""
+    event.attacker_countries = list(antecedent.attacker_countries)
+    event.attacker_groups = list(antecedent.attacker_groups)
+    event.attacker_text = list(dict.fromkeys([*antecedent.attacker_text, *event.attacker_text]))
+    event.victim_countries = [c for c in event.victim_countries if c not in antecedent.attacker_countries]
+    if LEVELS.index(antecedent.attribution) < LEVELS.index(event.attribution):
+        event.attribution = antecedent.attribution
 
 
 def _paragraph_index(text: str) -> dict[str, int]:
