@@ -256,6 +256,13 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
         # a known target is the victim wherever the sentence puts it ("the DNC hack")
         ("The DNC hack was carried out by Russian military intelligence in 2016.", ["RU"], ["US"]),
         ("Chinese hackers breached the US Office of Personnel Management.", ["CN"], ["US"]),
+        # a ranking of victims goes on with the same role
+        (
+            "The United States suffered the most ransomware attacks, followed by Germany and Italy.",
+            [],
+            ["DE", "IT", "US"],
+        ),
+        ("Ukraine bore the brunt of the NotPetya malware attack in 2017.", [], ["UA"]),
     ],
 )
 def test_who_attacked_whom_in_one_sentence(sentence: str, attackers: list[str], victims: list[str]) -> None:

@@ -374,7 +374,10 @@ _AGENT_BEFORE = re.compile(
 )
 # "the Austrian Foreign Ministry suffered a DDoS attack", "Midland paid the ransom": the subject
 # is the victim
-_SUFFERED = r"(?:has |have |had )?(?:suffered|fell victim|came under|paid (?:a |the )?ransom)"
+_SUFFERED = (
+    r"(?:has |have |had )?(?:suffered|fell victim|came under|paid (?:a |the )?ransom|bore the brunt|"
+    r"bears the brunt|borne the brunt)"
+)
 _PASSIVE_AFTER = re.compile(
     # an appositive may come between: "University College London, one of ..., has been hit"
     r"^(?:\s*,[^,.;]{1,80},)?\W*(?:[’'`]s\s+)?(?:[\w-]+\s+){0,4}?"
@@ -770,6 +773,8 @@ def _known_or_reporting(name: str) -> bool:
 
 
 _COORDINATED = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or)\s+(?:the\s+)?")
+# "The US suffered the most attacks, followed by Germany": the ranking goes on with the same role.
+_FOLLOWED_BY = re.compile(r",\s*followed\s+(?:closely\s+)?by\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
@@ -794,7 +799,10 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         if (
             previous.kind == mention.kind == "country"
             and roles[position - 1] in ("attacker", "victim")
-            and _COORDINATED.fullmatch(sentence[previous.end : mention.start])
+            and (
+                _COORDINATED.fullmatch(sentence[previous.end : mention.start])
+                or _FOLLOWED_BY.search(sentence[previous.end : mention.start])
+            )
         ):
             roles[position] = roles[position - 1]
     for mention, role in zip(mentions, roles, strict=True):
