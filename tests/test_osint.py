@@ -681,6 +681,32 @@ def test_the_timeline_names_the_victim_in_its_words_once_with_its_sectors(origin
     )
 
 
+def test_stix_export_names_victim_organisations_in_stix_sector_terms() -> None:
+    from seawall.osint.stix import to_stix
+
+    text = (
+        "Iranian hackers wiped 30,000 computers at Saudi Aramco, the oil company, with Shamoon in 2012. "
+        "Lazarus Group hackers attacked banks in Vietnam and Ecuador in 2015."
+    )
+    article = Article(id="a", published="2019-06-01", outlet="Example News", text=text)
+    bundle, _types = valid_bundle(json.dumps(to_stix(extract_events(article), [article])))
+    identities = {o["name"]: o for o in bundle["objects"] if o["type"] == "identity"}
+    aramco = identities["Saudi Aramco"]
+    assert aramco["identity_class"] == "organization" and "energy" in aramco["sectors"]
+    assert identities["oil-and-gas sector (SA)"]["sectors"] == ["energy"]
+    assert identities["financial sector (EC, VN)"]["sectors"] == ["financial-services"]
+    # a list of countries is no organisation
+    assert not any(
+        o["identity_class"] == "organization" and "Vietnam" in name for name, o in identities.items()
+    )
+    targeted = {
+        o["target_ref"]
+        for o in bundle["objects"]
+        if o["type"] == "relationship" and o["relationship_type"] == "targets"
+    }
+    assert aramco["id"] in targeted
+
+
 def test_osint_store_works_on_both_databases_and_deduplicates(
     database_url: str, origin_article: Article
 ) -> None:
@@ -983,3 +1009,26 @@ def test_the_events_table_names_a_victim_known_only_by_its_words(tmp_path: Path)
     assert runner.invoke(app, ["osint", "ingest", str(story)]).exit_code == 0
     table = runner.invoke(app, ["osint", "events"], env={"COLUMNS": "200"}).stdout
     assert "Wonga" in table and "RU" in table
+
+
+def test_events_filter_by_victim_country_code_sector_or_name(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    stories = {
+        "a-2012-08-20.txt": "Iranian hackers wiped computers at Saudi Aramco with Shamoon in August 2012.",
+        "b-2019-06-22.txt": "APT33 targeted US oil and gas companies with phishing emails in June 2019.",
+        "c-2019-09-01.txt": "Russian hackers breached German government networks in August 2019.",
+    }
+    for name, text in stories.items():
+        (folder / name).write_text(text)
+    assert runner.invoke(app, ["osint", "ingest", str(folder)]).exit_code == 0
+
+    def victims(value: str) -> list[list[str]]:
+        result = runner.invoke(app, ["osint", "events", "--victim", value, "-f", "json"])
+        assert result.exit_code == 0, result.output
+        return sorted(json.loads(line)["victim_countries"] for line in result.stdout.splitlines())
+
+    assert victims("Aramco") == [["SA"]]  # by the name in the text
+    assert victims("DE") == victims("Germany") == victims("de") == [["DE"]]  # by ISO code or name
+    assert victims("oil-and-gas") == [["SA"], ["US"]]  # by sector
+    assert victims("us") == [["US"]]  # a code, not the letters inside "Russian"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 import sys
 import traceback
 from enum import StrEnum
@@ -46,7 +47,7 @@ class Period(StrEnum):
 
 
 # The filters the event views share.
-VictimOption = Annotated[str, typer.Option(help="Victim country or sector.")]
+VictimOption = Annotated[str, typer.Option(help="Victim country, sector or name (e.g. US, energy, Aramco).")]
 SinceOption = Annotated[str, typer.Option(help="Operations on or after (YYYY[-MM[-DD]]).")]
 UntilOption = Annotated[str, typer.Option(help="Operations on or before (YYYY[-MM[-DD]]).")]
 TypeOption = Annotated[
@@ -89,7 +90,7 @@ def _attacker(event: Event) -> str:
 
 def _victim(event: Event) -> str:
     """Countries and sectors; a victim named only in the text's words ("Wonga") otherwise."""
-    from seawall.osint.timeline import victim_phrases
+    from seawall.osint.extract import victim_phrases
 
     text = ", ".join(event.victim_countries)
     if event.victim_sectors:
@@ -218,6 +219,25 @@ def _write_csv(records: list[dict[str, object]]) -> None:
         writer.writerow({key: cell(value) for key, value in record.items()})
 
 
+def _victim_matches(event: Event, victim: str) -> bool:
+    """A country ("US", "Iran"), a sector ("energy") or, for a victim known only by its name,
+    the words of the text ("Aramco" finds "Saudi Aramco")."""
+    from seawall.osint.extract import lexicon
+
+    table = lexicon().name_table
+    name = victim.strip()
+    codes = {entry[1] for entry in table.values() if entry[0] == "country"}
+    if name.upper() in codes:
+        return name.upper() in event.victim_countries
+    for candidate in (name, name.title()):
+        if table.get(candidate, ("",))[0] == "country":
+            return table[candidate][1] in event.victim_countries
+    if victim.lower() in event.victim_sectors:
+        return True
+    words = re.compile(rf"(?<!\w){re.escape(victim.strip())}(?!\w)", re.IGNORECASE)
+    return any(words.search(text) for text in event.victim_text)
+
+
 def _filter(
     items: list[Event], actor: str, victim: str, since: str, until: str, operation: str = ""
 ) -> list[Event]:
@@ -234,9 +254,7 @@ def _filter(
             }
             if code not in names and actor.upper() not in names:
                 continue
-        if victim and (
-            country_code(victim) not in event.victim_countries and victim.lower() not in event.victim_sectors
-        ):
+        if victim and not _victim_matches(event, victim):
             continue
         if since and (event.date is None or event.date.end < since):
             continue
@@ -379,7 +397,7 @@ def _print_tally(rows: list[Row], by: str, between: tuple[str, str]) -> None:
 
 def _timeline_victim(event: Event) -> str:
     """The victim's own words and its sectors; the direction column already names the country."""
-    from seawall.osint.timeline import victim_phrases
+    from seawall.osint.extract import victim_phrases
 
     text = "; ".join(victim_phrases(event))
     if event.victim_sectors:

@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 import stix2
+import yaml
 from pymisp import MISPEvent
 
 from seawall import __version__
@@ -48,16 +49,6 @@ _MISP_TYPES = {
     "md5": ("md5", "Payload delivery"),
 }
 # Free-text sectors of the configuration -> STIX 2.1 industry-sector-ov.
-_SECTORS = {
-    "government": "government",
-    "government-national": "government-national",
-    "oil-and-gas": "energy",
-    "oil and gas": "energy",
-    "energy": "energy",
-    "utilities": "utilities",
-    "defense": "defense",
-    "financial": "financial-services",
-}
 
 
 @dataclass(slots=True)
@@ -121,8 +112,16 @@ def technique_names() -> dict[str, str]:
     return dict(json.loads(text)["techniques"])
 
 
-def _sector(sector: str) -> str:
-    return _SECTORS.get(sector.strip().lower(), sector.strip().lower().replace(" ", "-"))
+@cache
+def _sector_vocabulary() -> dict[str, str]:
+    text = resources.files("seawall.intel").joinpath("data/stix_sectors.yml").read_text("utf-8")
+    return {str(name): str(term) for name, term in yaml.safe_load(text).items()}
+
+
+def stix_sector(sector: str) -> str:
+    """A sector name in STIX's industry-sector vocabulary ("oil-and-gas" is "energy")."""
+    name = sector.strip().lower()
+    return _sector_vocabulary().get(name, name.replace(" ", "-"))
 
 
 def to_stix(export: Export) -> dict[str, Any]:
@@ -134,7 +133,7 @@ def to_stix(export: Export) -> dict[str, Any]:
             id=org_id,
             name=export.organisation,
             identity_class="organization",
-            sectors=sorted({_sector(s) for s in export.sectors if s}) or None,
+            sectors=sorted({stix_sector(s) for s in export.sectors if s}) or None,
             created=epoch,
             modified=epoch,
         )
@@ -196,7 +195,7 @@ def to_stix(export: Export) -> dict[str, Any]:
                     id=target_id,
                     name=organisation,
                     identity_class="organization",
-                    sectors=[_sector(sector)] if sector else None,
+                    sectors=[stix_sector(sector)] if sector else None,
                     created=epoch,
                     modified=epoch,
                 )

@@ -986,6 +986,39 @@ def extract_events(article: Article) -> list[Event]:
     return kept
 
 
+def victim_phrases(event: Event, limit: int = 2) -> list[str]:
+    """The victim in the text's own words, for a view: without bare country names (the view
+    shows the country already) and without a phrase that a longer one contains ("Iranian
+    military command" inside "Iranian military command and control systems")."""
+    table = lexicon().name_table
+    phrases = [t for t in event.victim_text if table.get(t, ("",))[0] != "country"]
+    kept = [t for t in phrases if not any(t != o and t.lower() in o.lower() for o in phrases)]
+    return kept[:limit]
+
+
+_NAME_CONNECTORS = frozenset({"of", "for", "and", "the", "&", "de", "du", "des", "la", "le", "und"})
+
+
+def victim_organisations(event: Event) -> list[str]:
+    """The victims the text calls by a proper name ("Saudi Aramco", "Democratic National
+    Committee"), for export as organisations; described groups ("US government agencies") and
+    lists of countries ("Vietnam and Ecuador") are not organisations."""
+    table = lexicon().name_table
+    found = []
+    for phrase in victim_phrases(event, limit=len(event.victim_text)):
+        name = re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
+        words = name.split()
+        if not words or any(not w[0].isupper() and w.lower() not in _NAME_CONNECTORS for w in words):
+            continue
+        if len(words) == 1 and name.lower() in _COMMON_WORDS:
+            continue
+        parts = re.split(r",\s*|\s+(?:and|or)\s+", name)
+        if all(table.get(part.strip(), ("",))[0] == "country" for part in parts):
+            continue
+        found.append(name)
+    return found
+
+
 def _has_attacker(event: Event) -> bool:
     return bool(event.attacker_countries or event.attacker_groups or event.malware)
 

@@ -18,9 +18,9 @@ from typing import Any
 import stix2
 
 from seawall.intel.actors import default_gazetteer
-from seawall.intel.export import stix_id, technique_names
+from seawall.intel.export import stix_id, stix_sector, technique_names
 from seawall.osint.articles import Article
-from seawall.osint.extract import Event, lexicon
+from seawall.osint.extract import Event, lexicon, victim_organisations
 
 CONFIDENCE = {"confirmed": 95, "claimed": 85, "widely believed": 70, "reported": 50}
 
@@ -120,7 +120,20 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
                         name=f"{sector} sector"
                         + (f" ({', '.join(event.victim_countries)})" if event.victim_countries else ""),
                         identity_class="class",
-                        sectors=[sector],
+                        sectors=[stix_sector(sector)],
+                        created=epoch,
+                        modified=epoch,
+                    )
+                )
+            )
+        for organisation in victim_organisations(event):
+            targets.append(
+                add(
+                    stix2.v21.Identity(
+                        id=stix_id("identity", "organisation", organisation.lower()),
+                        name=organisation,
+                        identity_class="organization",
+                        sectors=sorted({stix_sector(s) for s in event.victim_sectors}) or None,
                         created=epoch,
                         modified=epoch,
                     )

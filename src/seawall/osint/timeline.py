@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from seawall.osint.extract import Event, country_code, lexicon
+from seawall.osint.extract import Event, country_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +33,6 @@ def between(events: list[Event], first: str, second: str) -> list[Row]:
                     Row(event.date.start, event.date.end, event.date.precision, attacker, victim, event)
                 )
     return sorted(rows, key=lambda r: (r.start, r.attacker))
-
-
-def victim_phrases(event: Event, limit: int = 2) -> list[str]:
-    """The victim in the text's own words, for a view: without bare country names (the view
-    shows the country already) and without a phrase that a longer one contains ("Iranian
-    military command" inside "Iranian military command and control systems")."""
-    table = lexicon().name_table
-    phrases = [t for t in event.victim_text if table.get(t, ("",))[0] != "country"]
-    kept = [t for t in phrases if not any(t != o and t.lower() in o.lower() for o in phrases)]
-    return kept[:limit]
 
 
 PERIODS = ("year", "quarter", "month")
