@@ -263,6 +263,13 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             ["DE", "IT", "US"],
         ),
         ("Ukraine bore the brunt of the NotPetya malware attack in 2017.", [], ["UA"]),
+        # "had their e-mail hacked" is a passive: its subject was attacked
+        (
+            "Danish soldiers had their email hacked in an attack attributed to Fancy Bear, "
+            "a group with ties to Russia.",
+            ["RU"],
+            ["DK"],
+        ),
     ],
 )
 def test_who_attacked_whom_in_one_sentence(sentence: str, attackers: list[str], victims: list[str]) -> None:

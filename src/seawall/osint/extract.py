@@ -384,6 +384,9 @@ _PASSIVE_AFTER = re.compile(
     r"(?:(?:was|were|has been|have been|had been|is being|are being|is|are|got)\s+(?:\w+\s+)?"
     r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim|"
     r"impacted|affected)|"
+    # "Danish soldiers had their e-mail hacked"
+    r"(?:has|have|had|got)\s+(?:their|its|his|her)\s+(?:[\w-]+\s+){0,3}?(?:hacked|stolen|compromised|breached|"
+    r"leaked|accessed|encrypted|defaced|wiped|hijacked)|"
     rf"{_SUFFERED})",
     re.IGNORECASE,
 )
