@@ -627,6 +627,30 @@ def test_rss_feed_gives_one_article_per_item(tmp_path: Path) -> None:
     assert extract_events(articles[1]) == []
 
 
+def test_a_hostile_feed_reads_no_local_file_and_expands_no_entity_bomb(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-MARKER")
+    xxe = tmp_path / "xxe.rss"
+    xxe.write_text(
+        f"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>
+        <rss version="2.0"><channel><title>t</title><item><title>Iranian hackers</title>
+        <description>Iranian hackers breached US agencies. &x;</description></item></channel></rss>"""
+    )
+    laughs = "".join(
+        f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' if n else '<!ENTITY l0 "lol">' for n in range(10)
+    )
+    bomb = tmp_path / "bomb.rss"
+    bomb.write_text(
+        f"""<?xml version="1.0"?><!DOCTYPE r [{laughs}]>
+        <rss version="2.0"><channel><title>t</title><item><title>x</title>
+        <description>&l9;</description></item></channel></rss>"""
+    )
+    (article,) = read_articles(xxe)
+    assert "TOP-SECRET-MARKER" not in article.text and "Iranian hackers breached" in article.text
+    (exploded,) = read_articles(bomb)
+    assert len(exploded.text) < 1000  # 10**9 "lol"s were never built
+
+
 def test_clean_text_drops_widgets_and_other_scripts() -> None:
     title, outlet, body = clean_text(
         "- Daily Wire\nHome\nMenu\nHackers breach city hall in major attack\n"
