@@ -541,7 +541,9 @@ def test_same_operation_from_two_outlets_is_one_event_with_both_sources(tmp_path
     assert len(events) == 1, events
     sources = {s["name"] for s in events[0]["sources"]}
     assert {"CrowdStrike", "FireEye", "Reuters", "Associated Press"} <= sources
-    assert len(events[0]["evidence"]) == 2
+    # both articles' sentences, and the first one's headline that sums the operation up
+    evidence = [e["sentence"] for e in events[0]["evidence"]]
+    assert len(evidence) == 3 and "Iran-linked hackers target US energy firms" in evidence
     assert runner.invoke(app, ["osint", "events", "--format", "json", "--actor", "Russia"]).stdout == ""
 
 
@@ -1063,3 +1065,65 @@ def test_events_filter_by_victim_country_code_sector_or_name(tmp_path: Path) -> 
     assert victims("DE") == victims("Germany") == victims("de") == [["DE"]]  # by ISO code or name
     assert victims("oil-and-gas") == [["SA"], ["US"]]  # by sector
     assert victims("us") == [["US"]]  # a code, not the letters inside "Russian"
+
+
+def _story(tmp_path: Path, name: str, text: str) -> Article:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    (article,) = read_articles(path)
+    return article
+
+
+def test_a_later_sentence_names_the_culprit_of_the_operation_told_before(tmp_path: Path) -> None:
+    aramco = _story(
+        tmp_path,
+        "c-2012-08-30.txt",
+        "Saudi Aramco says cyberattack hit 30,000 workstations\n\n"
+        "Saudi Aramco, the world's largest oil producer, said on Sunday that a virus had infected some "
+        "30,000 of its workstations on August 15, wiping their hard drives. A group calling itself the "
+        "Cutting Sword of Justice claimed responsibility. US officials later said they believed Iran was "
+        "behind the Shamoon attack.\n",
+    )
+    (event,) = extract_events(aramco)
+    assert event.attacker_countries == ["IR"] and event.victim_countries == ["SA"]
+    assert "Shamoon" in event.malware and event.attribution == "claimed"
+    assert event.date is not None and event.date.start == "2012-08-15"
+    assert len(event.evidence) == 4  # the operation, the claim, the attribution and the headline
+    colonial = _story(
+        tmp_path,
+        "e-2021-05-10.txt",
+        "Colonial Pipeline shuts down after ransomware attack\n\n"
+        "Colonial Pipeline, which carries nearly half the fuel consumed on the US East Coast, halted "
+        "operations on Friday after a ransomware attack. The FBI said on Monday that DarkSide, a criminal "
+        "group believed to operate from Russia, was responsible.\n",
+    )
+    (event,) = extract_events(colonial)
+    assert (event.attacker_countries, event.malware, event.victim_countries) == (["RU"], ["DarkSide"], ["US"])
+    # who blames is not the culprit; the headline is the same operation as the body
+    notpetya = _story(
+        tmp_path,
+        "b-2017-06-28.txt",
+        "NotPetya cyberattack cripples Ukrainian ministries, banks and Maersk\n\n"
+        "A destructive cyberattack hit Ukraine on Tuesday, disrupting computers at government ministries "
+        "and banks. Ukraine's security service SBU blamed Russia for the attack. In February 2018 the "
+        "British and US governments formally attributed NotPetya to the Russian military.\n",
+    )
+    (event,) = extract_events(notpetya)
+    assert event.attacker_countries == ["RU"] and event.victim_countries == ["UA"]
+    assert event.malware == ["NotPetya"] and event.attribution == "confirmed"
+
+
+def test_the_headline_tells_the_operation_and_an_agent_works_for_its_state(tmp_path: Path) -> None:
+    article = _story(
+        tmp_path,
+        "a-2020-12-14.txt",
+        "Suspected Russian hackers spied on US Treasury and Commerce departments\n\n"
+        "WASHINGTON (Reuters) - Hackers believed to be working for Russia have been monitoring internal "
+        "email traffic at the U.S. Treasury and Commerce departments.\n\n"
+        "The Washington Post reported that APT29, also known as Cozy Bear, was behind the operation.\n",
+    )
+    (event,) = extract_events(article)
+    assert event.attacker_countries == ["RU"] and event.attacker_groups == ["APT29"]
+    assert event.victim_countries == ["US"] and "espionage" in event.types
+    assert article.title in [e.sentence for e in event.evidence]
+    assert {"Reuters", "The Washington Post"} <= {s.name for s in event.sources}

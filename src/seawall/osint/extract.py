@@ -365,6 +365,7 @@ _REPORTED_OWN_LOSS = re.compile(
 )
 _AGENT_BEFORE = re.compile(
     r"\b(?:by|from|linked to|tied to|connected to|associated with|backed by|sponsored by|on behalf of|"
+    r"working for|work for|works for|acting for|operating out of|operate out of|operates out of|"
     r"attributed\s+(?:[\w-]+\s+){0,5}?to|blamed\s+(?:[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
     r"indicted|pointed the finger at|"
     r"(?:perpetrators?|culprits?|attackers?|hackers?)\s+(?:were|was|are|is)(?:\s+(?:likely|probably|"
@@ -647,6 +648,110 @@ def _attribute_in_clause(event: Event, clause: str) -> None:
             event.attribution = level
 
 
+# A sentence that says who was behind an operation told before it: "Ukraine's SBU blamed Russia
+# for the attack", "APT29 … was behind the operation", "A group calling itself the Cutting Sword
+# of Justice claimed responsibility", "DarkSide … was responsible".
+_BEHIND = re.compile(
+    r"\b(?:behind|responsible|blamed|blames|blaming|attributed|attributes|accused|accuses|claimed|claims|"
+    r"took credit|pointed the finger)\b",
+    re.IGNORECASE,
+)
+_OPERATION_REFERENCE = re.compile(
+    r"\b(?:the|this|that|these|those|its|their)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|operations?|campaigns?|"
+    r"hacks?|breach(?:es)?|intrusions?|cyberattacks?|cyber-attacks?|incidents?|virus|malware|worm|wiper|"
+    r"ransomware)\b|\bresponsib(?:le|ility)\b|\b(?:claimed|took) credit\b",
+    re.IGNORECASE,
+)
+_BEHIND_AFTER = re.compile(
+    r"^[\s,]*(?:(?:was|were|is|are|had been|has been)\s+)?(?:(?:likely|probably|possibly|also|allegedly|"
+    r"reportedly|ultimately)\s+)?(?:behind|responsible)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Culprit:
+    """Who a later sentence says was behind an operation, and how surely."""
+
+    countries: list[str]
+    groups: list[str]
+    malware: list[str]
+    level: str
+
+
+def _claimant(sentence: str) -> tuple[str, str] | None:
+    """(group, country) of "<Name> claimed responsibility", through the gazetteer when it knows
+    the spelling ("Cutting Sword of Justice"), else the name as written."""
+    claim = _CLAIMANT.search(sentence)
+    if claim is None:
+        return None
+    name = re.sub(r"^(?:The|the)\s+", "", claim.group(1)).strip()
+    actor = default_gazetteer().resolve(name)
+    if actor is not None:
+        return actor.name, actor.country or ""
+    if len(name) > 3 and not known_country_code(name):
+        return name, ""
+    return None
+
+
+def named_culprit(sentence: str) -> Culprit | None:
+    """The culprit of an earlier operation that this sentence names, or None. Who blames or
+    attributes is not the culprit ("Ukraine's SBU blamed Russia"): only names in an agent's
+    slot ("blamed X", "attributed … to X", "X was behind", "from X") or groups."""
+    if not _BEHIND.search(sentence):
+        return None
+    found = _mentions(sentence)
+    if not (_OPERATION_REFERENCE.search(sentence) or any(m.kind == "malware" for m in found)):
+        return None
+    countries: set[str] = set()
+    groups: set[str] = set()
+    malware: set[str] = set()
+    for mention in found:
+        if _is_source(sentence, mention):
+            continue
+        before, after = _windows(sentence, mention)
+        if mention.kind == "malware":
+            malware.add(mention.name)
+        elif mention.kind == "group":
+            groups.add(mention.name)
+            countries.update([mention.country] if mention.country else [])
+        elif mention.country and (
+            _AGENT_BEFORE.search(before) or _BEHIND_AFTER.search(after) or _AGENT_AFTER.search(after)
+        ):
+            countries.add(mention.country)
+    claimant = _claimant(sentence) if not groups else None
+    if claimant is not None:
+        groups.add(claimant[0])
+        countries.update([claimant[1]] if claimant[1] else [])
+    if not (countries or groups):
+        return None
+    return Culprit(sorted(countries), sorted(groups), sorted(malware), _attribution(sentence))
+
+
+def _blame(event: Event, culprit: Culprit) -> None:
+    """Give an earlier event the culprit a later sentence names."""
+    event.attacker_countries = sorted({*event.attacker_countries, *culprit.countries})
+    event.attacker_groups = sorted({*event.attacker_groups, *culprit.groups})
+    event.malware = sorted({*event.malware, *culprit.malware})
+    event.victim_countries = [c for c in event.victim_countries if c not in culprit.countries]
+    if LEVELS.index(culprit.level) < LEVELS.index(event.attribution):
+        event.attribution = culprit.level
+
+
+def _blamed_event(events: list[Event], culprit: Culprit) -> Event | None:
+    """The operation a culprit sentence refers to: the latest of the last three with a victim
+    whose attacker is unknown or the culprit's own state, sharing the malware if it names one."""
+    for event in reversed(events[-3:]):
+        if not _has_victim(event):
+            continue
+        if culprit.malware and event.malware and not set(culprit.malware) & set(event.malware):
+            continue
+        unknown = not (event.attacker_countries or event.attacker_groups)
+        if unknown or set(event.attacker_countries) & set(culprit.countries):
+            return event
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class OperationMention:
     """The operation wording of a sentence, whether or not the operation happened. CASIE and
@@ -834,16 +939,11 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         if targeted:
             sectors = _sectors(targeted.group(1))
     groups = {m.name for m in attackers if m.kind == "group"}
-    claimant = _CLAIMANT.search(sentence)
-    if claimant and not groups and not attacker_countries:
-        name = re.sub(r"^(?:The|the)\s+", "", claimant.group(1)).strip()
-        actor = default_gazetteer().resolve(name)
-        if actor is not None:  # a spelling the mention table lacks
-            groups.add(actor.name)
-            attacker_countries = [actor.country] if actor.country else []
-            victim_countries = [c for c in victim_countries if c not in attacker_countries]
-        elif len(name) > 3 and not known_country_code(name):
-            groups.add(name)
+    claimant = _claimant(sentence) if not groups and not attacker_countries else None
+    if claimant is not None:  # a spelling the mention table lacks, or a group it does not know
+        groups.add(claimant[0])
+        attacker_countries = [claimant[1]] if claimant[1] else []
+        victim_countries = [c for c in victim_countries if c not in attacker_countries]
     event = Event(
         attacker_countries=attacker_countries,
         attacker_groups=sorted(groups),
@@ -957,6 +1057,18 @@ def extract_events(article: Article) -> list[Event]:
                 previous.sources = list(dict.fromkeys([*previous.sources, *_sources(sentence)]))
                 continue
         event = sentence_event(sentence, anchor, precision)
+        if event is None or not _has_victim(event):
+            culprit = named_culprit(sentence)
+            blamed = _blamed_event(events, culprit) if culprit is not None else None
+            if culprit is not None and blamed is not None:
+                _blame(blamed, culprit)
+                if event is not None:
+                    blamed.types = list(dict.fromkeys([*blamed.types, *event.types]))
+                    blamed.techniques = sorted({*blamed.techniques, *event.techniques})
+                blamed.evidence = [*blamed.evidence, _evidence(article, sentence)]
+                blamed.sources = list(dict.fromkeys([*blamed.sources, *_sources(sentence)]))
+                named = (paragraph, blamed)
+                continue
         if event is None:
             # "According to CBS, ..." with no operation in it: CBS reports what the paragraph says next.
             if _REPORTING.search(sentence):
@@ -975,11 +1087,17 @@ def extract_events(article: Article) -> list[Event]:
                 break
         else:
             events.append(event)
+    headline = _headline_event(article, anchor, precision)
+    if headline is not None:
+        summarised = next((e for e in events if _headline_tells(headline, e)), None)
+        if summarised is not None:
+            _merge_into(summarised, headline)
+        else:
+            events.insert(0, headline)
     kept = []
     for event in events:
         has_attacker = _has_attacker(event)
-        has_victim = bool(event.victim_countries or event.victim_sectors or event.victim_text)
-        if not (has_attacker and has_victim):
+        if not (has_attacker and _has_victim(event)):
             continue
         if event.date is None:
             event.date = fallback
@@ -1022,8 +1140,40 @@ def victim_organisations(event: Event) -> list[str]:
     return found
 
 
+def _headline_event(article: Article, anchor: date | None, precision: str) -> Event | None:
+    """The operation the headline tells, when the title is not already the text's first line.
+    Headlines often say the whole story in one line ("FBI blames North Korea for Sony Pictures
+    hack", "NotPetya cyberattack cripples Ukrainian ministries")."""
+    title = " ".join(article.title.split())
+    if not title or " ".join(article.text[: len(title) + 20].split()).startswith(title):
+        return None
+    event = sentence_event(title, anchor, precision)
+    if event is not None:
+        event.evidence = [_evidence(article, title)]
+    return event
+
+
+def _headline_tells(headline: Event, event: Event) -> bool:
+    """Whether the headline sums up this operation of the body: a shared victim (country or
+    words) and no conflicting attacker or malware. Its date is the body's."""
+    shared_victim = bool(set(headline.victim_countries) & set(event.victim_countries)) or bool(
+        set(headline.victim_text) & set(event.victim_text)
+    )
+    attackers = set(headline.attacker_countries), set(event.attacker_countries)
+    malware = set(headline.malware), set(event.malware)
+    return (
+        shared_victim
+        and (not all(attackers) or bool(attackers[0] & attackers[1]))
+        and (not all(malware) or bool(malware[0] & malware[1]))
+    )
+
+
 def _has_attacker(event: Event) -> bool:
     return bool(event.attacker_countries or event.attacker_groups or event.malware)
+
+
+def _has_victim(event: Event) -> bool:
+    return bool(event.victim_countries or event.victim_sectors or event.victim_text)
 
 
 def _inherit_attacker(event: Event, antecedent: Event) -> None:
