@@ -1111,6 +1111,14 @@ def test_a_later_sentence_names_the_culprit_of_the_operation_told_before(tmp_pat
     (event,) = extract_events(notpetya)
     assert event.attacker_countries == ["RU"] and event.victim_countries == ["UA"]
     assert event.malware == ["NotPetya"] and event.attribution == "confirmed"
+    named_before = Article(
+        id="n",
+        published="2017-06-28",
+        text="The NotPetya malware hit Ukrainian banks on Tuesday. In February 2018 the British and US "
+        "governments formally attributed NotPetya to the Russian military.",
+    )
+    (event,) = extract_events(named_before)
+    assert event.attacker_countries == ["RU"] and event.malware == ["NotPetya"]
 
 
 def test_the_headline_tells_the_operation_and_an_agent_works_for_its_state(tmp_path: Path) -> None:

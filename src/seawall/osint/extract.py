@@ -1048,7 +1048,15 @@ def extract_events(article: Article) -> list[Event]:
             and _ATTRIBUTION_SENTENCE.search(sentence)
             and (_BACK_REFERENCE.search(sentence) or any(m in sentence for m in previous.malware))
         ):
-            countries = sorted({m.country for m in _mentions(sentence) if m.country and m.kind != "malware"})
+            # whom the sentence puts in an agent's slot ("attributed NotPetya to the Russian
+            # military", not the British and US governments who attribute); else every country it
+            # names ("The virus is widely believed to be a US/Israeli cyberweapon")
+            culprit = named_culprit(sentence)
+            countries = (
+                culprit.countries
+                if culprit is not None and culprit.countries
+                else sorted({m.country for m in _mentions(sentence) if m.country and m.kind != "malware"})
+            )
             if countries and not previous.attacker_countries and previous.malware:
                 previous.attacker_countries = countries
                 previous.victim_countries = sorted(set(previous.victim_countries) - set(countries))
