@@ -1135,3 +1135,82 @@ def test_the_headline_tells_the_operation_and_an_agent_works_for_its_state(tmp_p
     assert event.victim_countries == ["US"] and "espionage" in event.types
     assert article.title in [e.sentence for e in event.evidence]
     assert {"Reuters", "The Washington Post"} <= {s.name for s in event.sources}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attackers", "groups", "victims"),
+    [
+        # a vendor's capitalised name as news writes it
+        (
+            "Microsoft said a Chinese state-sponsored group it calls Hafnium exploited Exchange flaws to "
+            "steal data from US defence contractors.",
+            ["CN"],
+            ["HAFNIUM"],
+            ["US"],
+        ),
+        # a movement of no state; the war is the setting, not a victim
+        (
+            "The hacktivist collective Anonymous said it had hacked Russian state television channels and "
+            "broadcast footage of the war in Ukraine.",
+            [],
+            ["Anonymous"],
+            ["RU"],
+        ),
+        # operators aligned with a state
+        (
+            "Pro-Ukrainian hackers launched DDoS attacks against the websites of the Russian defence "
+            "ministry.",
+            ["UA"],
+            [],
+            ["RU"],
+        ),
+        # a threat-actor group's attacks are cyber operations
+        (
+            "The Lazarus Group was responsible for at least five attacks on exchanges in South Korea "
+            "and Japan.",
+            ["KP"],
+            ["Lazarus Group"],
+            ["JP", "KR"],
+        ),
+        # a long subject before its passive verb is still the victim
+        (
+            "Denmark's central bank and seven other private banks have been targeted with a DDoS attack by "
+            "pro-Russian hacktivist group NoName057(16).",
+            ["RU"],
+            ["NoName057(16)"],
+            ["DK"],
+        ),
+    ],
+)
+def test_groups_movements_and_aligned_operators(
+    sentence: str, attackers: list[str], groups: list[str], victims: list[str]
+) -> None:
+    event = sentence_event(sentence, None, "")
+    assert event is not None
+    assert (event.attacker_countries, event.attacker_groups, event.victim_countries) == (
+        attackers,
+        groups,
+        victims,
+    )
+
+
+def test_anonymous_sources_are_not_the_movement() -> None:
+    event = sentence_event("Anonymous sources said Russian hackers breached the Bundestag.", None, "")
+    assert event is not None and event.attacker_groups == [] and event.attacker_countries == ["RU"]
+
+
+def test_a_back_referring_sentence_without_a_victim_tells_more_of_the_same_operation(tmp_path: Path) -> None:
+    article = _story(
+        tmp_path,
+        "h-2018-07-14.txt",
+        "Twelve Russian intelligence officers indicted for hacking Democrats\n\n"
+        "The US Justice Department on Friday indicted 12 officers of Russia's GRU military intelligence "
+        "agency for hacking the Democratic National Committee in 2016. Prosecutors said the officers used "
+        "spear-phishing emails to steal passwords.\n",
+    )
+    (event,) = extract_events(article)
+    assert event.attacker_countries == ["RU"] and event.victim_countries == ["US"]
+    assert {"phishing", "data theft"} <= set(event.types) and "T1566" in event.techniques
+    assert (
+        event.date is not None and event.date.start == "2016-01-01"
+    )  # the operation's, not the indictment's

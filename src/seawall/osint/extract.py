@@ -81,7 +81,7 @@ class Mention:
     start: int
     end: int
     text: str
-    kind: str  # country, organisation, person, target, group, malware
+    kind: str  # country, organisation, person, target, group, aligned, generic, malware
     country: str = ""
     name: str = ""
 
@@ -207,6 +207,9 @@ def lexicon() -> Lexicon:
                 if " " not in alias and alias.istitle() and alias.lower() in _COMMON_WORDS:
                     continue
                 table[alias] = ("group", actor.country, actor.name)
+                spelled = _news_spelling(alias)
+                if spelled and spelled not in table:
+                    table[spelled] = ("group", actor.country, actor.name)
     names = re.compile(
         r"(?<![\w-])(?:"
         + "|".join(re.escape(n) for n in sorted(table, key=len, reverse=True))
@@ -225,6 +228,42 @@ def lexicon() -> Lexicon:
         name_table=table,
     )
 
+
+def _news_spelling(alias: str) -> str:
+    """How news writes a vendor's capitalised name: "HAFNIUM" is "Hafnium", "GOLD BLADE" is
+    "Gold Blade"; "" when the spelling would be an everyday word ("Summit", "Helium")."""
+    if not (alias.isupper() and alias.replace(" ", "").isalpha() and len(alias) >= 5):
+        return ""
+    if " " in alias:
+        return alias.title()
+    # one word: only Microsoft's element names, not the elements news writes about
+    if alias.endswith("IUM") and alias.lower() not in _EVERYDAY_ELEMENTS:
+        return alias.title()
+    return ""
+
+
+_EVERYDAY_ELEMENTS = frozenset(
+    {
+        "helium",
+        "sodium",
+        "potassium",
+        "magnesium",
+        "calcium",
+        "chromium",
+        "uranium",
+        "plutonium",
+        "radium",
+        "thorium",
+        "lithium",
+        "titanium",
+        "aluminium",
+        "cesium",
+        "caesium",
+        "polonium",
+        "palladium",
+        "iridium",
+    }
+)
 
 # Aliases that are ordinary English words would turn every sentence into a group mention.
 # Names no news story uses for anything but the actor (Phosphorus, Hafnium, Turla, Lazarus)
@@ -381,7 +420,11 @@ _SUFFERED = (
 )
 _PASSIVE_AFTER = re.compile(
     # an appositive may come between: "University College London, one of ..., has been hit"
-    r"^(?:\s*,[^,.;]{1,80},)?\W*(?:[’'`]s\s+)?(?:[\w-]+\s+){0,4}?"
+    # and so may a longer subject with no verb of its own: "Denmark's central bank and seven other
+    # private banks have been targeted"
+    r"^(?:\s*,[^,.;]{1,80},)?\W*(?:[’'`]s\s+)?"
+    r"(?:(?!(?:said|says|told|reported|reports|claimed|claims|that|which|who|after|when|while|as|but)\b)"
+    r"[\w-]+\s+){0,8}?"
     r"(?:(?:was|were|has been|have been|had been|is being|are being|is|are|got)\s+(?:\w+\s+)?"
     r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim|"
     r"impacted|affected)|"
@@ -403,8 +446,10 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 # The subject of a sentence that refers back to the attacker named before it: "The group also
 # deployed a wiper", "Later, the hackers leaked the e-mails", "They used the same malware".
 _ANAPHOR = re.compile(
-    r"^(?:[^,]{0,40},\s+)?(?:(?:the|these|those)\s+(?:same\s+)?(?:group|hackers|attackers|actors?|"
-    r"threat\s+actors?|gang|crew|operators|hacking\s+group|APT\s+group|espionage\s+group)|they)\b"
+    # after an opening phrase ("Later, …") or a reporting verb ("Prosecutors said the officers …")
+    r"^(?:[^,]{0,40},\s+|[\w' ]{0,40}?\b(?:said|say|says|added|alleged|allege|wrote|found)\s+(?:that\s+)?)?"
+    r"(?:(?:the|these|those)\s+(?:same\s+)?(?:group|hackers|attackers|actors?|threat\s+actors?|gang|crew|"
+    r"operators|hacking\s+group|APT\s+group|espionage\s+group|officers|agents|operatives|spies|unit)|they)\b"
     r"(?!\s+(?:said|say|says|told|reported|added|warned|noted)\b)",
     re.IGNORECASE,
 )
@@ -434,6 +479,17 @@ _GENERIC_ATTACKER = re.compile(
 )
 
 
+# "Anonymous sources said": the adjective, not the movement
+_ANONYMOUS_ADJECTIVE = re.compile(
+    r"\s+(?:sources?|officials?|users?|accounts?|donors?|tips?|letters?|calls?|posts?|comments?|"
+    r"reviewers?|people|persons?|individuals?|callers?|complaints?|threats?|emails?|messages?)\b"
+)
+_ALIGNED = re.compile(
+    r"\b[Pp]ro-([A-Z][\w]+)\s+(?:hackers?|hacktivists?|hacking\s+groups?|groups?|actors?|threat\s+actors?|"
+    r"activists?|cyber\s?(?:army|armies|groups?|activists?|criminals?))\b"
+)
+
+
 def _mentions(sentence: str) -> list[Mention]:
     lex = lexicon()
     found = []
@@ -443,7 +499,15 @@ def _mentions(sentence: str) -> list[Mention]:
         if any(start <= match.start() and match.end() <= end for start, end in outlets):
             continue
         kind, country, name = lex.name_table[match.group(0)]
+        if name == "Anonymous" and _ANONYMOUS_ADJECTIVE.match(sentence, match.end()):
+            continue
         found.append(Mention(match.start(), match.end(), match.group(0), kind, country, name))
+    for match in _ALIGNED.finditer(sentence):
+        # "pro-Ukrainian hackers": operators aligned with a state, which is how incident databases
+        # such as EuRepoC code them; the state is theirs, not their victim
+        code = known_country_code(match.group(1))
+        if code:
+            found.append(Mention(match.start(), match.end(), match.group(0), "aligned", code, match.group(0)))
     for match in _GENERIC_ATTACKER.finditer(sentence):
         # "hackers", "cybercriminals": an attacker without a name (CASIE's most common one)
         found.append(
@@ -592,10 +656,20 @@ _LIST_TAIL = re.compile(
 )
 
 
+# The setting, not a side: "footage of the war in Ukraine", "sanctions against Iran".
+_SETTING_BEFORE = re.compile(
+    r"\b(?:war|wars|invasion|conflict|fighting|occupation|annexation|sanctions)\s+(?:in|of|on|against|over|with)"
+    r"\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _role(sentence: str, mention: Mention, first: int) -> str:
     """ "attacker", "victim", or "" (who reports, or a malware name after the operation word),
     from the sentence's shape around the mention; ``first`` is where the operation word is."""
     before, after = _windows(sentence, mention)
+    if mention.kind == "country" and _SETTING_BEFORE.search(before):
+        return ""
     agent_before = bool(_AGENT_BEFORE.search(before))
     if mention.kind == "malware":
         return "attacker" if agent_before or mention.start < first or first < 0 else ""
@@ -607,7 +681,7 @@ def _role(sentence: str, mention: Mention, first: int) -> str:
         return "victim" if _plainly_victim(before, after) else "attacker"
     slot = _VICTIM_BEFORE.search(before) if mention.start > 0 else None
     victim_slot = slot is not None
-    if mention.kind == "group" or _AGENT_AFTER.search(after) or _ACTIVE_AFTER.search(after):
+    if mention.kind in ("group", "aligned") or _AGENT_AFTER.search(after) or _ACTIVE_AFTER.search(after):
         # a threat-actor group, "Russia-linked" / "Chinese hackers", the subject of "hacked the
         # …": the attacker unless the sentence plainly makes it the target ("of APT33" is not)
         victim = (_plainly_victim(before, after) or _strict_slot(slot)) and not agent_before
@@ -777,12 +851,18 @@ def operation_mention(sentence: str) -> OperationMention | None:
     types, techniques, first = _trigger_positions(sentence)
     found: list[Mention] | None = None
     if not types and _MALWARE_ATTACK.search(sentence):
-        # "the NotPetya attack": a known malware named with an attack word is an operation
+        # "the NotPetya attack": a known malware named with an attack word is an operation; so
+        # is a threat-actor group's ("Lazarus was behind five attacks on exchanges"), whose
+        # attacks are cyber operations by what it is
         found = _mentions(sentence)
         known = [m for m in found if m.kind == "malware"]
+        actors = [m for m in found if m.kind in ("group", "aligned")]
         if known:
             malware_type = next(t for t in lexicon().types if t.name == "malware")
             types, techniques, first = ["malware"], list(malware_type.attack), known[0].start
+        elif actors:
+            word = _MALWARE_ATTACK.search(sentence)
+            types, techniques, first = [GENERIC], [], word.start() if word else actors[0].start
     if not types:
         return None
     if len(types) > 1 and GENERIC in types:
@@ -947,7 +1027,9 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     event = Event(
         attacker_countries=attacker_countries,
         attacker_groups=sorted(groups),
-        attacker_text=[m.text for m in attackers if m.kind in ("organisation", "person", "group", "generic")],
+        attacker_text=[
+            m.text for m in attackers if m.kind in ("organisation", "person", "group", "aligned", "generic")
+        ],
         malware=sorted({m.name for m in mentions if m.kind == "malware"}),
         victim_countries=victim_countries,
         victim_sectors=sectors,
@@ -1084,17 +1166,25 @@ def extract_events(article: Article) -> list[Event]:
             continue
         event.evidence = [_evidence(article, sentence)]
         event.sources = list(dict.fromkeys([*event.sources, *carried]))
-        if _has_attacker(event):
-            named = (paragraph, event)
-        elif named is not None and paragraph - named[0] <= 1 and _ANAPHOR.match(sentence):
+        refers_back = named is not None and paragraph - named[0] <= 1 and bool(_ANAPHOR.match(sentence))
+        if named is not None and refers_back and not _has_attacker(event):
+            if not _has_victim(event):
+                # "Prosecutors said the officers used spear-phishing emails to steal passwords":
+                # more of how the operation just told was done
+                _describe_further(named[1], event)
+                continue
             _inherit_attacker(event, named[1])
-            named = (paragraph, event)
-        for existing in reversed(events):
-            if _same_operation(existing, event) and _same_time(existing, event, fallback):
-                _merge_into(existing, event)
-                break
-        else:
+        stored = next(
+            (e for e in reversed(events) if _same_operation(e, event) and _same_time(e, event, fallback)),
+            None,
+        )
+        if stored is None:
             events.append(event)
+            stored = event
+        else:
+            _merge_into(stored, event)
+        if _has_attacker(stored) and _has_victim(stored):
+            named = (paragraph, stored)
     headline = _headline_event(article, anchor, precision)
     if headline is not None:
         summarised = next((e for e in events if _headline_tells(headline, e)), None)
@@ -1182,6 +1272,17 @@ def _has_attacker(event: Event) -> bool:
 
 def _has_victim(event: Event) -> bool:
     return bool(event.victim_countries or event.victim_sectors or event.victim_text)
+
+
+def _describe_further(event: Event, more: Event) -> None:
+    """Add what a back-referring sentence tells of how an operation was done (its types,
+    techniques, malware, sources and the sentence itself), not its date."""
+    types = list(dict.fromkeys([*event.types, *more.types]))
+    event.types = [t for t in types if t != GENERIC or len(types) == 1]
+    event.techniques = sorted({*event.techniques, *more.techniques})
+    event.malware = sorted({*event.malware, *more.malware})
+    event.sources = list(dict.fromkeys([*event.sources, *more.sources]))
+    event.evidence = [*event.evidence, *more.evidence]
 
 
 def _inherit_attacker(event: Event, antecedent: Event) -> None:
