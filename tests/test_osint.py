@@ -1214,3 +1214,28 @@ def test_a_back_referring_sentence_without_a_victim_tells_more_of_the_same_opera
     assert (
         event.date is not None and event.date.start == "2016-01-01"
     )  # the operation's, not the indictment's
+
+
+def test_operators_aligned_with_a_state_are_not_its_state_operators(tmp_path: Path) -> None:
+    from seawall.osint.stix import to_stix
+
+    text = (
+        "Pro-Russian hackers launched DDoS attacks against the websites of Danish banks on January 10, 2023. "
+        "Russian military hackers breached the Ukrainian power grid in December 2015."
+    )
+    article = Article(id="p", published="2023-01-12", outlet="Example News", text=text)
+    events = extract_events(article)
+    aligned = next(e for e in events if e.victim_countries == ["DK"])
+    state = next(e for e in events if e.victim_countries == ["UA"])
+    assert aligned.attacker_countries == aligned.aligned_countries == ["RU"]
+    assert state.attacker_countries == ["RU"] and state.aligned_countries == []
+    bundle, _types = valid_bundle(json.dumps(to_stix(events, [article])))
+    sets = {o["name"] for o in bundle["objects"] if o["type"] == "intrusion-set"}
+    assert sets == {"pro-Russia operators", "Russia state operators"}
+    (story := tmp_path / "p-2023-01-12.txt").write_text(text)
+    assert runner.invoke(app, ["osint", "ingest", str(story)]).exit_code == 0
+    profiles = runner.invoke(app, ["osint", "actors", "-f", "json"]).stdout.splitlines()
+    assert {(p["kind"], p["actor"]) for p in map(json.loads, profiles)} == {
+        ("aligned", "RU"),
+        ("state", "RU"),
+    }

@@ -82,7 +82,8 @@ def _when(event: Event) -> str:
 
 
 def _attacker(event: Event) -> str:
-    parts = [*event.attacker_countries, *event.attacker_groups]
+    parts = [f"pro-{code}" if code in event.aligned_countries else code for code in event.attacker_countries]
+    parts += event.attacker_groups
     if event.malware:
         parts.append(f"({'/'.join(event.malware)})")
     return " ".join(parts) or "?"
@@ -187,6 +188,7 @@ def _event_record(event: Event) -> dict[str, object]:
         "end": event.date.end if event.date else "",
         "precision": event.date.precision if event.date else "",
         "attacker_countries": event.attacker_countries,
+        "aligned_countries": event.aligned_countries,
         "attacker_groups": event.attacker_groups,
         "malware": event.malware,
         "victim_countries": event.victim_countries,
@@ -307,7 +309,11 @@ def actors(
         table.add_column(column, justify="right" if column == "operations" else "left")
     for profile in profiles:
         table.add_row(
-            escape(profile.actor + (" (group)" if profile.kind == "group" else "")),
+            escape(
+                ("pro-" if profile.kind == "aligned" else "")
+                + profile.actor
+                + (" (group)" if profile.kind == "group" else "")
+            ),
             str(profile.operations),
             profile.first[:10] or "?",
             profile.last[:10] or "?",

@@ -52,6 +52,9 @@ class Event(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     id: str = ""
     attacker_countries: list[str] = []
+    aligned_countries: list[str] = []
+    """The attacker countries known only through operators aligned with them ("pro-Russian
+    hacktivists"), not through the state or a group it sponsors."""
     attacker_groups: list[str] = []
     attacker_text: list[str] = []
     malware: list[str] = []
@@ -999,6 +1002,10 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         elif role == "victim":
             victims.append(mention)
     attacker_countries = sorted({m.country for m in attackers if m.country and m.kind != "malware"})
+    aligned = sorted(
+        {m.country for m in attackers if m.kind == "aligned"}
+        - {m.country for m in attackers if m.kind not in ("aligned", "malware")}
+    )
     victim_countries = sorted({m.country for m in victims if m.country} - set(attacker_countries))
     victims = [m for m in victims if not (m.country and m.country in attacker_countries)]
     victim_text = [
@@ -1026,6 +1033,7 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         victim_countries = [c for c in victim_countries if c not in attacker_countries]
     event = Event(
         attacker_countries=attacker_countries,
+        aligned_countries=[c for c in aligned if c in attacker_countries],
         attacker_groups=sorted(groups),
         attacker_text=[
             m.text for m in attackers if m.kind in ("organisation", "person", "group", "aligned", "generic")
@@ -1048,6 +1056,11 @@ def _merge_into(target: Event, other: Event) -> None:
     def union(a: list[Any], b: list[Any]) -> list[Any]:
         return list(dict.fromkeys([*a, *b]))
 
+    # aligned only while neither report names the state itself
+    states = (set(target.attacker_countries) - set(target.aligned_countries)) | (
+        set(other.attacker_countries) - set(other.aligned_countries)
+    )
+    target.aligned_countries = sorted((set(target.aligned_countries) | set(other.aligned_countries)) - states)
     target.attacker_countries = sorted(set(target.attacker_countries) | set(other.attacker_countries))
     target.attacker_groups = sorted(set(target.attacker_groups) | set(other.attacker_groups))
     target.attacker_text = union(target.attacker_text, other.attacker_text)

@@ -80,6 +80,21 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
                 )
             )
         for code in event.attacker_countries:
+            if code in event.aligned_countries:
+                # hacktivists on a state's side are not its operators: no state, no origin claimed
+                attackers.append(
+                    add(
+                        stix2.v21.IntrusionSet(
+                            id=stix_id("intrusion-set", "aligned", code),
+                            name=f"pro-{_country_name(code)} operators",
+                            description="Operators aligned with this state (hacktivists and the like), "
+                            "named by open-source reporting; not shown to act for the state.",
+                            created=epoch,
+                            modified=epoch,
+                        )
+                    )
+                )
+                continue
             set_id = add(
                 stix2.v21.IntrusionSet(
                     id=stix_id("intrusion-set", "state", code),

@@ -123,7 +123,7 @@ class ActorProfile:
     """What the reporting says one attacker (a state or a group) did: how much, when, how, to whom."""
 
     actor: str
-    kind: str
+    kind: str  # state, aligned (pro-state operators) or group
     """``state`` or ``group``."""
     operations: int = 0
     first: str = ""
@@ -136,7 +136,10 @@ def actor_profiles(events: list[Event]) -> list[ActorProfile]:
     """One profile per attacking state and per group, the most active first."""
     profiles: dict[tuple[str, str], ActorProfile] = {}
     for event in events:
-        actors = [("state", code) for code in event.attacker_countries]
+        actors = [
+            ("aligned" if code in event.aligned_countries else "state", code)
+            for code in event.attacker_countries
+        ]
         actors += [("group", name) for name in event.attacker_groups]
         for kind, actor in actors:
             profile = profiles.setdefault((kind, actor), ActorProfile(actor, kind))
