@@ -1239,3 +1239,55 @@ def test_operators_aligned_with_a_state_are_not_its_state_operators(tmp_path: Pa
         ("aligned", "RU"),
         ("state", "RU"),
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "attackers", "victims", "types"),
+    [
+        (
+            "l-2007-05-17.txt",
+            "Estonia hit by wave of cyberattacks amid row with Russia\n\n"
+            "Estonian government, bank and newspaper websites have been knocked offline by a wave of "
+            "distributed denial-of-service attacks since April 27. Estonian officials said many of the "
+            "attacks came from computers in Russia, and the foreign minister accused the Kremlin of "
+            "orchestrating them.\n",
+            ["RU"],
+            ["EE"],
+            {"denial of service"},
+        ),
+        (
+            "n-2017-12-19.txt",
+            "US blames North Korea for WannaCry\n\n"
+            "The United States on Tuesday publicly blamed North Korea for the WannaCry ransomware attack "
+            "that crippled hospitals and banks across the globe in May. The attack hit more than 200,000 "
+            "computers and disrupted Britain's National Health Service.\n",
+            ["KP"],
+            ["GB"],
+            {"ransomware"},
+        ),
+        (
+            "p-2012-09-21.txt",
+            "Iran blamed for cyberattacks on US banks\n\n"
+            "A group calling itself the Cyber Fighters of Izz ad-Din al-Qassam claimed responsibility for "
+            "denial-of-service attacks on the websites of US banks this week.\n",
+            ["IR"],
+            ["US"],
+            {"denial of service"},
+        ),
+        (
+            "q-2021-10-27.txt",
+            "Cyberattack cripples Iran's fuel stations\n\n"
+            "A cyberattack disrupted fuel sales at gas stations across Iran on Tuesday. A hacking group "
+            "called Predatory Sparrow, which some analysts link to Israel, later claimed responsibility.\n",
+            ["IL"],
+            ["IR"],
+            {"sabotage"},
+        ),
+    ],
+)
+def test_news_stories_read_into_who_attacked_whom(
+    tmp_path: Path, name: str, text: str, attackers: list[str], victims: list[str], types: set[str]
+) -> None:
+    (event,) = extract_events(_story(tmp_path, name, text))
+    assert (event.attacker_countries, event.victim_countries) == (attackers, victims)
+    assert types <= set(event.types)

@@ -357,7 +357,7 @@ _HEADLINE_PASSIVE_AFTER = re.compile(
     # noun phrase then a participle with no auxiliary, as headlines write the passive. The
     # participle must end the clause ("Russian intelligence hacked the DNC" is active).
     r"^(?:[\s'’-]*(?!(?:hackers?|group|groups|actors?|team|army|APT|gang|operators?|spies|unit)\b)"
-    r"[\w&.’'-]+){1,4}?\s+(?:hit|targeted|attacked|breached|hacked|compromised|defaced|hijacked|"
+    r"[\w&.’'-]+){0,4}?\s*\b(?:hit|targeted|attacked|breached|hacked|compromised|defaced|hijacked|"
     r"infected|disrupted|crippled)\b(?=\s*(?:$|[.,;:!]|and\b|by\b|in\b|after\b|with\b|during\b|over\b|"
     r"via\b|through\b|amid\b|on\s+\d))",
     re.IGNORECASE,
@@ -365,7 +365,10 @@ _HEADLINE_PASSIVE_AFTER = re.compile(
 _AGENT_AFTER = re.compile(
     # "Russia-linked group", "Iranian state-sponsored hackers", "Chinese APT": the country's own
     # operators, wherever the sentence puts them.
-    r"^(?:-(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus)\b|\s+(?:state-sponsored|"
+    r"^(?:-(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus)\b|"
+    # the headline's "Iran blamed for cyberattacks on US banks": the accused
+    r"\s+(?:(?:is|was|were|are|has been|have been)\s+)?(?:blamed|accused)\s+(?:for|of)\b|"
+    r"\s+(?:state-sponsored|"
     r"state-backed|government-backed|government-sponsored|hackers?|hacking groups?|threat actors?|APT\b|"
     r"cyber ?(?:army|spies|criminals?)|hacktivists?))",
     re.IGNORECASE,
@@ -406,9 +409,10 @@ _REPORTED_OWN_LOSS = re.compile(
     re.IGNORECASE,
 )
 _AGENT_BEFORE = re.compile(
-    r"\b(?:by|from|linked to|tied to|connected to|associated with|backed by|sponsored by|on behalf of|"
+    r"\b(?:by|from|linked to|link to|links to|link it to|link them to|tied to|connected to|associated with|"
+    r"backed by|sponsored by|on behalf of|"
     r"working for|work for|works for|acting for|operating out of|operate out of|operates out of|"
-    r"attributed\s+(?:[\w-]+\s+){0,5}?to|blamed\s+(?:[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
+    r"attributed\s+(?:[\w-]+\s+){0,5}?to|blamed\s+(?:(?!for\b)[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
     r"indicted|pointed the finger at|"
     r"(?:perpetrators?|culprits?|attackers?|hackers?)\s+(?:were|was|are|is)(?:\s+(?:likely|probably|"
     r"possibly|believed to be|thought to be|suspected to be))?)"
@@ -427,10 +431,10 @@ _PASSIVE_AFTER = re.compile(
     # private banks have been targeted"
     r"^(?:\s*,[^,.;]{1,80},)?\W*(?:[’'`]s\s+)?"
     r"(?:(?!(?:said|says|told|reported|reports|claimed|claims|that|which|who|after|when|while|as|but)\b)"
-    r"[\w-]+\s+){0,8}?"
+    r"[\w-]+,?\s+){0,8}?"
     r"(?:(?:was|were|has been|have been|had been|is being|are being|is|are|got)\s+(?:\w+\s+)?"
     r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim|"
-    r"impacted|affected)|"
+    r"impacted|affected|paralysed|paralyzed|knocked\s+(?:offline|out)|taken\s+(?:offline|down)|shut\s+down)|"
     # "Danish soldiers had their e-mail hacked"
     r"(?:has|have|had|got)\s+(?:their|its|his|her)\s+(?:[\w-]+\s+){0,3}?(?:hacked|stolen|compromised|breached|"
     r"leaked|accessed|encrypted|defaced|wiped|hijacked)|"
@@ -454,6 +458,12 @@ _ANAPHOR = re.compile(
     r"(?:(?:the|these|those)\s+(?:same\s+)?(?:group|hackers|attackers|actors?|threat\s+actors?|gang|crew|"
     r"operators|hacking\s+group|APT\s+group|espionage\s+group|officers|agents|operatives|spies|unit)|they)\b"
     r"(?!\s+(?:said|say|says|told|reported|added|warned|noted)\b)",
+    re.IGNORECASE,
+)
+# A sentence whose subject is the operation just told: "The attack hit …", "Later, the malware spread".
+_OPERATION_ANAPHOR = re.compile(
+    r"^(?:[^,]{0,40},\s+)?(?:the|this|that)\s+(?:[\w-]+\s+)?(?:attacks?|operation|campaign|malware|virus|worm|"
+    r"ransomware|intrusion|hack|breach|cyberattack|cyber-attack|outage)\b",
     re.IGNORECASE,
 )
 _PHRASE_END = re.compile(
@@ -659,9 +669,10 @@ _LIST_TAIL = re.compile(
 )
 
 
-# The setting, not a side: "footage of the war in Ukraine", "sanctions against Iran".
+# The setting, not a side: "footage of the war in Ukraine", "amid a row with Russia".
 _SETTING_BEFORE = re.compile(
-    r"\b(?:war|wars|invasion|conflict|fighting|occupation|annexation|sanctions)\s+(?:in|of|on|against|over|with)"
+    r"\b(?:war|wars|invasion|conflict|fighting|occupation|annexation|sanctions|row|dispute|tensions|standoff|"
+    r"spat|feud)\s+(?:in|of|on|against|over|with)"
     r"\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
@@ -876,7 +887,10 @@ def operation_mention(sentence: str) -> OperationMention | None:
 
 
 # The verbs and prepositions after which an operation's target stands: "targeting X", "hit X".
-_TARGETING = r"targeting|targeted|targets|against|hit|breached|attacked|compromised|infected|hacked"
+_TARGETING = (
+    r"targeting|targeted|targets|against|hit|breached|attacked|compromised|infected|hacked|crippled|disrupted|"
+    r"paralysed|paralyzed|struck|infiltrated|penetrated"
+)
 
 # A victim the gazetteers do not know (a company, a town, a hospital), read from a proper name in
 # a victim's slot. Written by hand: no tagger we may ship names organisations offline.
@@ -1009,7 +1023,12 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     victim_countries = sorted({m.country for m in victims if m.country} - set(attacker_countries))
     victims = [m for m in victims if not (m.country and m.country in attacker_countries)]
     victim_text = [
-        m.text if _PASSIVE_AFTER.search(sentence[m.end : m.end + 60]) else _noun_phrase(sentence, m.start)
+        m.text
+        if _PASSIVE_AFTER.search(sentence[m.end : m.end + 60])
+        or _HEADLINE_PASSIVE_AFTER.search(sentence[m.end : m.end + 60])
+        # "authorities in Tallinn moved a memorial": a place, not the start of a victim's name
+        or (m.kind == "country" and _loose_slot(sentence, m))
+        else _noun_phrase(sentence, m.start)
         for m in victims
     ]
     victim_text = [t for m, t in zip(victims, victim_text, strict=True) if m.kind != "generic"]
@@ -1179,6 +1198,16 @@ def extract_events(article: Article) -> list[Event]:
             continue
         event.evidence = [_evidence(article, sentence)]
         event.sources = list(dict.fromkeys([*event.sources, *carried]))
+        if (
+            named is not None
+            and paragraph - named[0] <= 1
+            and not _has_attacker(event)
+            and _OPERATION_ANAPHOR.match(sentence)
+        ):
+            # "The attack hit more than 200,000 computers and disrupted Britain's NHS": more victims
+            # of the operation just told
+            _merge_into(named[1], event)
+            continue
         refers_back = named is not None and paragraph - named[0] <= 1 and bool(_ANAPHOR.match(sentence))
         if named is not None and refers_back and not _has_attacker(event):
             if not _has_victim(event):
@@ -1461,6 +1490,12 @@ def _in_victim_slot(text: str, mention: Mention) -> bool:
     before "was hit", or a headline's "… agency breached"."""
     before, after = _windows(text, mention)
     return _plainly_victim(before, after) or _strict_slot(_VICTIM_BEFORE.search(before))
+
+
+def _loose_slot(text: str, mention: Mention) -> bool:
+    """Whether the mention stands after "in" / "at" / "from" alone, a place rather than a target."""
+    slot = _VICTIM_BEFORE.search(_windows(text, mention)[0])
+    return slot is not None and slot.group(0).split()[0].lower() in ("in", "at", "from")
 
 
 def _strict_slot(slot: re.Match[str] | None) -> bool:
