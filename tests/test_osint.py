@@ -467,6 +467,15 @@ def test_dates_resolve_against_the_publication_date() -> None:
         "The attacks began on Saturday and continued through Monday.", date(2019, 6, 1), "month"
     )
     assert vague_span is not None and (vague_span.start, vague_span.precision) == ("2019-06-01", "month")
+    # the day of the report is not the day of the operation
+    accused = resolve(
+        "The FBI on Friday formally accused North Korea of the hack of Sony Pictures last month.",
+        date(2014, 12, 20),
+        "day",
+    )
+    assert accused is not None and (accused.start, accused.precision) == ("2014-11-01", "month")
+    said = resolve("Officials said on Tuesday that the hackers struck on Sunday.", date(2019, 6, 23), "day")
+    assert said is not None and said.start == "2019-06-23"
 
 
 @pytest.mark.parametrize(

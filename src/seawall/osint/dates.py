@@ -232,7 +232,7 @@ def _single(sentence: str, anchor: date | None, precision: str) -> EventDate | N
         year = anchor.year if month <= anchor.month else anchor.year - 1
         start, end = _month_range(year, month)
         return EventDate(start.isoformat(), end.isoformat(), "month", match.group(0))
-    match = _WEEKDAY.search(sentence)
+    match = next((m for m in _WEEKDAY.finditer(sentence) if not _is_report_day(sentence, m)), None)
     if match:
         if precision != "day":
             return EventDate(*_month_pair(anchor), "month", match.group(0))
@@ -249,6 +249,22 @@ def _single(sentence: str, anchor: date | None, precision: str) -> EventDate | N
             start, end = anchor - timedelta(days=far), anchor - timedelta(days=near)
             return EventDate(start.isoformat(), end.isoformat(), "week" if far <= 31 else "month", phrase)
     return None
+
+
+_REPORT_VERB = (
+    r"(?:said|says|told|announced|accused|accuses|blamed|blames|charged|indicted|reported|confirmed|"
+    r"attributed|revealed|disclosed|warned|sanctioned|unsealed|named|published|released)"
+)
+_REPORT_BEFORE = re.compile(rf"\b{_REPORT_VERB}\s+(?:\w+\s+)?(?:on\s+)?$", re.IGNORECASE)
+_REPORT_AFTER = re.compile(rf"^\s*,?\s*(?:\w+ly\s+)?{_REPORT_VERB}\b", re.IGNORECASE)
+
+
+def _is_report_day(sentence: str, match: re.Match[str]) -> bool:
+    """ "The FBI on Friday formally accused North Korea of the hack … last month", "officials
+    said on Tuesday": the day of the report, not of the operation."""
+    return bool(
+        _REPORT_AFTER.match(sentence[match.end() :]) or _REPORT_BEFORE.search(sentence[: match.start()])
+    )
 
 
 def _calendar_relative(phrase: str, anchor: date, precision: str) -> EventDate:
