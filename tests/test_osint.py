@@ -1300,3 +1300,37 @@ def test_news_stories_read_into_who_attacked_whom(
     (event,) = extract_events(_story(tmp_path, name, text))
     assert (event.attacker_countries, event.victim_countries) == (attackers, victims)
     assert types <= set(event.types)
+
+
+def test_a_vendor_report_story_names_its_group_later_and_the_hacked_institutions(tmp_path: Path) -> None:
+    volt = _story(
+        tmp_path,
+        "s-2023-05-25.txt",
+        "Chinese state hackers spying on US critical infrastructure, Five Eyes warn\n\n"
+        "A Chinese state-sponsored hacking group has been spying on critical infrastructure organisations "
+        "in the United States, Microsoft said on Wednesday. Microsoft calls the group Volt Typhoon.\n",
+    )
+    (event,) = extract_events(volt)
+    assert event.attacker_groups == ["Volt Typhoon"] and event.victim_countries == ["US"]
+    gru = _story(
+        tmp_path,
+        "t-2018-10-04.txt",
+        "Britain and Netherlands accuse Russia's GRU of global hacking campaign\n\n"
+        "Dutch officials said four GRU officers tried to hack into the Organisation for the Prohibition of "
+        "Chemical Weapons in April. The GRU was also behind the 2017 ransomware attack that hit Ukraine's "
+        "Kiev metro.\n",
+    )
+    opcw, metro = sorted(extract_events(gru), key=lambda e: e.victim_countries)
+    assert opcw.attacker_countries == ["RU"] and opcw.victim_sectors == ["international organisation"]
+    assert opcw.victim_text == ["Organisation for the Prohibition of Chemical Weapons"]
+    assert metro.victim_countries == ["UA"] and metro.date is not None and metro.date.start == "2017-01-01"
+    # Britain and the Netherlands accuse: they are no attackers
+    assert all(e.attacker_countries == ["RU"] for e in (opcw, metro))
+    vaccine = sentence_event(
+        "Hackers backed by the Russian state are trying to steal coronavirus vaccine research from academic "
+        "and pharmaceutical institutions in Britain.",
+        None,
+        "",
+    )
+    assert vaccine is not None and "data theft" in vaccine.types
+    assert vaccine.victim_countries == ["GB"] and {"healthcare", "research"} <= set(vaccine.victim_sectors)

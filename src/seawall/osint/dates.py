@@ -26,7 +26,10 @@ _MONTH_ONLY = re.compile(
 )
 _DAY_OF_MONTH = re.compile(rf"\b(?:on\s+)?{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s+(?:19|20)\d{{2}})")
 _YEAR = re.compile(
-    r"\b(?:in|since|during|by|of|early|late|mid-?)\s+(?:at\s+least\s+)?((?:19|20)\d{2})\b|^((?:19|20)\d{2}),?\s",
+    r"\b(?:(?:in|since|during|by|of|early|late|mid)\s+|mid-)(?:at\s+least\s+)?((?:19|20)\d{2})\b|"
+    r"^((?:19|20)\d{2}),?\s|"
+    # "the 2016 hack of the World Anti-Doping Agency"
+    r"\bthe\s+((?:19|20)\d{2})\s+(?=[a-z])",
     re.IGNORECASE,
 )
 _WEEKDAY = re.compile(
@@ -211,7 +214,7 @@ def _single(sentence: str, anchor: date | None, precision: str) -> EventDate | N
         return EventDate(start.isoformat(), end.isoformat(), "month", match.group(0))
     match = _YEAR.search(sentence)
     if match:
-        year = int(match.group(1) or match.group(2))
+        year = int(match.group(1) or match.group(2) or match.group(3))
         return EventDate(f"{year}-01-01", f"{year}-12-31", "year", match.group(0).strip(" ,"))
     if anchor is None:
         return None

@@ -395,7 +395,7 @@ _REPORTER_AFTER = re.compile(
     # "German security firm Link11 reported attacks against ...", "An Italian government source
     # told Reuters ...": the country is who reports, not who attacks.
     r"^(?:[\s'’-]*(?!(?:hackers?|group|groups|actors?|attackers?|army|APT|gang|operators?|spies)\b)"
-    r"[\w&.’'-]+){0,5}?\s+(?:attributed|blamed|accused|indicted|sanctioned|"
+    r"[\w&.’'-]+){0,5}?\s+(?:attributed|blamed|accused|indicted|sanctioned|accuse|blame|attribute|"
     r"reported|reports|said|says|told|tells|warned|warns|noted|notes|found|finds|"
     r"discovered|revealed|reveals|disclosed|discloses|published|observed|identified|detected|"
     r"analy[sz]ed|confirmed|announced|stated|uncovered|"
@@ -782,14 +782,28 @@ def _claimant(sentence: str) -> tuple[str, str] | None:
     return None
 
 
+# "Microsoft calls the group Volt Typhoon", "the hackers, known as APT29": a later sentence naming
+# the group behind an operation told before it
+_NAMING = re.compile(
+    r"\b(?:calls?|called|dubs?|dubbed|known as|tracks?\s+(?:it\s+|them\s+)?as|tracked as|named)\b",
+    re.IGNORECASE,
+)
+_GROUP_REFERENCE = re.compile(
+    r"\b(?:the|this|that)\s+(?:same\s+)?(?:group|hackers|attackers|actor|threat\s+actor|campaign|operation|"
+    r"gang|crew)\b",
+    re.IGNORECASE,
+)
+
+
 def named_culprit(sentence: str) -> Culprit | None:
     """The culprit of an earlier operation that this sentence names, or None. Who blames or
     attributes is not the culprit ("Ukraine's SBU blamed Russia"): only names in an agent's
     slot ("blamed X", "attributed … to X", "X was behind", "from X") or groups."""
-    if not _BEHIND.search(sentence):
+    naming = bool(_NAMING.search(sentence) and _GROUP_REFERENCE.search(sentence))
+    if not (_BEHIND.search(sentence) or naming):
         return None
     found = _mentions(sentence)
-    if not (_OPERATION_REFERENCE.search(sentence) or any(m.kind == "malware" for m in found)):
+    if not (naming or _OPERATION_REFERENCE.search(sentence) or any(m.kind == "malware" for m in found)):
         return None
     countries: set[str] = set()
     groups: set[str] = set()
@@ -895,10 +909,13 @@ _TARGETING = (
 # A victim the gazetteers do not know (a company, a town, a hospital), read from a proper name in
 # a victim's slot. Written by hand: no tagger we may ship names organisations offline.
 _PROPER_WORD = r"(?:[A-Z][\w&'’-]*|[A-Z]\.(?:[A-Z]\.)+)"
-_PROPER = rf"{_PROPER_WORD}(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?{_PROPER_WORD})*"
+_PROPER = rf"{_PROPER_WORD}(?:\s+(?:(?:of|for)\s+(?:the\s+)?|and\s+|&\s+)?{_PROPER_WORD})*"
 _VICTIM_SLOTS = (
     # "hit Columbia Sportswear", "against the Canadian town of Midland"
-    re.compile(rf"\b(?:{_TARGETING}|attacks? on)\s+(?:the\s+(?:\w+\s+){{0,2}}?)?({_PROPER})"),
+    re.compile(
+        rf"\b(?:{_TARGETING}|attacks? on|hack(?:ed|ing)? into|broke into|break into|breaking into)\s+"
+        rf"(?:the\s+(?:\w+\s+){{0,2}}?)?({_PROPER})"
+    ),
     # "Wonga's customers", "Lloyds customers", "ABTA's web server"
     re.compile(
         rf"\b({_PROPER})(?:['’]s)?\s+(?:\w+\s+)?(?:customers|users|employees|patients|staff|students|members|"
@@ -1036,9 +1053,15 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     if not victims and first >= 0:
         victim_text = _named_victims(sentence) or _victim_groups(sentence)
     sectors: list[str] = sorted({s for m in victims for s in _sectors(_victim_window(sentence, m.start))})
+    for m in victims:
+        if m.kind == "country" and _loose_slot(sentence, m):
+            # "research from academic and pharmaceutical institutions in Britain": what was hit in
+            # the place stands before it, in the same clause
+            clause = _CLAUSE_BREAK.split(sentence[max(0, m.start - 60) : m.start])[-1]
+            sectors = sorted({*sectors, *_sectors(clause)})
     if first >= 0 and not sectors:
         targeted = re.search(
-            rf"\b(?:{_TARGETING}|on|at|defaced|spied on)\s+(.{{0,120}})",
+            rf"\b(?:{_TARGETING}|on|at|into|defaced|spied on)\s+(.{{0,120}})",
             sentence[first:],
             re.IGNORECASE,
         )
