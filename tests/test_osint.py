@@ -1334,3 +1334,17 @@ def test_a_vendor_report_story_names_its_group_later_and_the_hacked_institutions
     )
     assert vaccine is not None and "data theft" in vaccine.types
     assert vaccine.victim_countries == ["GB"] and {"healthcare", "research"} <= set(vaccine.victim_sectors)
+
+
+def test_a_hostile_run_of_capitals_or_abbreviations_is_cut_into_bounded_sentences() -> None:
+    import time
+
+    from seawall.osint.extract import MAX_SENTENCE_CHARS
+
+    for run in ("Aa " * 30_000, "U.S. " * 30_000):
+        text = f"Russian hackers breached {run}servers."
+        assert max(len(s) for s in sentences(text)) <= MAX_SENTENCE_CHARS
+        started = time.monotonic()
+        extract_events(Article(id="h", published="2019-06-01", text=text))
+        # quadratic patterns took minutes on such runs before they were cut
+        assert time.monotonic() - started < 60
