@@ -1326,7 +1326,9 @@ def _headline_event(article: Article, anchor: date | None, precision: str) -> Ev
     Headlines often say the whole story in one line ("FBI blames North Korea for Sony Pictures
     hack", "NotPetya cyberattack cripples Ukrainian ministries")."""
     title = " ".join(article.title.split())
-    if not title or " ".join(article.text[: len(title) + 20].split()).startswith(title):
+    if not title or len(title) > MAX_SENTENCE_CHARS:  # no headline is that long
+        return None
+    if " ".join(article.text[: len(title) + 20].split()).startswith(title):
         return None
     event = sentence_event(title, anchor, precision)
     if event is not None:
