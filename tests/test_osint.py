@@ -1348,3 +1348,54 @@ def test_a_hostile_run_of_capitals_or_abbreviations_is_cut_into_bounded_sentence
         extract_events(Article(id="h", published="2019-06-01", text=text))
         # quadratic patterns took minutes on such runs before they were cut
         assert time.monotonic() - started < 60
+
+
+_STORIES = {
+    "d-2014-12-20.txt": (
+        "FBI blames North Korea for Sony Pictures hack\n\n"
+        "The FBI on Friday formally accused North Korea of the cyberattack on Sony Pictures Entertainment, "
+        "in which hackers stole and leaked unreleased films, emails and the personal data of thousands of "
+        "employees last month. The hackers, calling themselves the Guardians of Peace, also destroyed data "
+        "on thousands of computers.\n",
+        {(("KP",), ("US",))},
+    ),
+    "g-2020-05-19.txt": (
+        "Israel was behind cyberattack on Iranian port, officials say\n\n"
+        "Israel appears to have been behind a cyberattack that disrupted operations at Iran's Shahid "
+        "Rajaee port on May 9, according to foreign government officials quoted by The Washington Post.\n\n"
+        "The officials said the operation was likely a retaliation for an attempted Iranian cyberattack on "
+        "Israeli water systems in April.\n",
+        {(("IL",), ("IR",)), (("IR",), ("IL",))},
+    ),
+    "i-2022-03-02.txt": (
+        "Anonymous claims hack of Russian state TV\n\n"
+        "The hacktivist collective Anonymous said on Monday it had hacked Russian state television channels "
+        "and broadcast footage of the war in Ukraine. Pro-Ukrainian hackers have also launched DDoS attacks "
+        "against the websites of the Kremlin and the Russian defence ministry since the invasion began on "
+        "February 24.\n",
+        {((), ("RU",)), (("UA",), ("RU",))},
+    ),
+    "j-2019-04-09.txt": (
+        "North Korean hackers stole $571 million in cryptocurrency, UN report says\n\n"
+        "North Korean hackers stole an estimated $571 million in cryptocurrency from Asian exchanges "
+        "between January 2017 and September 2018, according to a confidential United Nations report seen "
+        "by Reuters. The report said the Lazarus Group was responsible for at least five attacks on "
+        "exchanges in South Korea and Japan.\n",
+        {(("KP",), ("JP", "KR"))},
+    ),
+    "r-2019-09-20.txt": (
+        "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
+        "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "
+        "Saturday, knocking out half of the kingdom's crude output. Yemen's Houthi rebels claimed the "
+        "attack, but US officials blamed Iran. Security experts warned that Iran could retaliate against "
+        "any US response with cyberattacks on American banks and utilities.\n",
+        set(),  # a drone and missile strike and a warning: no cyber operation
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_STORIES))
+def test_more_news_stories_read_into_who_attacked_whom(tmp_path: Path, name: str) -> None:
+    text, expected = _STORIES[name]
+    events = extract_events(_story(tmp_path, name, text))
+    assert {(tuple(e.attacker_countries), tuple(e.victim_countries)) for e in events} == expected
