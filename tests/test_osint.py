@@ -1002,17 +1002,24 @@ def test_who_was_targeted_is_described_when_no_one_is_named(sentence: str, victi
     assert not any("into" in text for text in event.victim_text)
 
 
-def test_actors_answers_who_is_hitting_us(tmp_path: Path) -> None:
+def _ingest_stories(tmp_path: Path, stories: dict[str, str]) -> None:
+    """Write one file per story (its name carries the publication date) and ingest the folder."""
     folder = tmp_path / "news"
     folder.mkdir()
-    stories = {
-        "a-2018-03-10.txt": "Iranian hackers targeted US government agencies with phishing in March 2018.",
-        "b-2019-06-22.txt": "APT33 targeted US oil and gas companies with phishing emails in June 2019.",
-        "c-2019-09-01.txt": "Russian hackers breached German government networks in August 2019.",
-    }
     for name, text in stories.items():
         (folder / name).write_text(text)
     assert runner.invoke(app, ["osint", "ingest", str(folder)]).exit_code == 0
+
+
+def test_actors_answers_who_is_hitting_us(tmp_path: Path) -> None:
+    _ingest_stories(
+        tmp_path,
+        {
+            "a-2018-03-10.txt": "Iranian hackers phished US government agencies in March 2018.",
+            "b-2019-06-22.txt": "APT33 targeted US oil and gas companies with phishing emails in June 2019.",
+            "c-2019-09-01.txt": "Russian hackers breached German government networks in August 2019.",
+        },
+    )
     result = runner.invoke(app, ["osint", "actors", "--victim", "US", "-f", "json"])
     assert result.exit_code == 0, result.output
     profiles = {(p["kind"], p["actor"]): p for p in map(json.loads, result.stdout.splitlines())}
@@ -1054,16 +1061,14 @@ def test_the_events_table_names_a_victim_known_only_by_its_words(tmp_path: Path)
 
 
 def test_events_filter_by_victim_country_code_sector_or_name(tmp_path: Path) -> None:
-    folder = tmp_path / "news"
-    folder.mkdir()
-    stories = {
-        "a-2012-08-20.txt": "Iranian hackers wiped computers at Saudi Aramco with Shamoon in August 2012.",
-        "b-2019-06-22.txt": "APT33 targeted US oil and gas companies with phishing emails in June 2019.",
-        "c-2019-09-01.txt": "Russian hackers breached German government networks in August 2019.",
-    }
-    for name, text in stories.items():
-        (folder / name).write_text(text)
-    assert runner.invoke(app, ["osint", "ingest", str(folder)]).exit_code == 0
+    _ingest_stories(
+        tmp_path,
+        {
+            "a-2012-08-20.txt": "Iranian hackers wiped Saudi Aramco computers with Shamoon in August 2012.",
+            "b-2019-06-22.txt": "APT33 targeted US oil and gas companies with phishing emails in June 2019.",
+            "c-2019-09-01.txt": "Russian hackers breached German government networks in August 2019.",
+        },
+    )
 
     def victims(value: str) -> list[list[str]]:
         result = runner.invoke(app, ["osint", "events", "--victim", value, "-f", "json"])
