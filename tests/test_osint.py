@@ -114,6 +114,9 @@ def test_a_theft_verb_is_data_theft_only_when_data_was_taken() -> None:
     )
     heist = types("North Korean hackers stole $81 million from the central bank of Bangladesh.")
     assert "data theft" not in heist and "financial theft" in heist
+    # millions of people are not money
+    opm = types("Chinese hackers stole the fingerprints of 5.6 million US federal employees.")
+    assert "financial theft" not in opm and "data theft" in opm
     assert "data theft" not in types(
         "Iranian hackers stole the show with attacks on Saudi Aramco's refineries."
     )
@@ -1387,6 +1390,18 @@ _STORIES = {
         "by Reuters. The report said the Lazarus Group was responsible for at least five attacks on "
         "exchanges in South Korea and Japan.\n",
         {(("KP",), ("JP", "KR"))},
+    ),
+    "v-2015-06-05.txt": (
+        "US government hack stole fingerprints of 5.6 million federal employees\n\n"
+        "The Office of Personnel Management said on Thursday that hackers stole the fingerprints of 5.6 "
+        "million federal employees, in a breach that US officials have privately blamed on China.\n",
+        {(("CN",), ("US",))},
+    ),
+    "w-2016-12-30.txt": (
+        "Obama expels 35 Russian diplomats over election hacking\n\n"
+        "The FBI and the Department of Homeland Security released a report detailing how Russian civilian "
+        "and military intelligence services compromised networks of US political parties.\n",
+        {(("RU",), ("US",))},  # who answers and who reports are no attackers
     ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"

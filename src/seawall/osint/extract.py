@@ -160,6 +160,14 @@ def _data(name: str) -> Any:
     return resources.files("seawall.osint").joinpath(f"data/{name}").read_text("utf-8")
 
 
+def _objects(entry: dict[str, Any]) -> re.Pattern[str] | None:
+    """What a weak term needs beside it: the listed words, and raw patterns for what words cannot
+    say ("$81 million")."""
+    parts = [_words(entry["objects"])] if entry.get("objects") else []
+    parts += list(entry.get("objects_regex", []))
+    return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE) if parts else None
+
+
 @cache
 def lexicon() -> Lexicon:
     data = yaml.safe_load(_data("lexicon.yml"))
@@ -169,7 +177,7 @@ def lexicon() -> Lexicon:
             re.compile(_words(entry["terms"]), re.IGNORECASE),
             list(entry.get("attack", [])),
             re.compile(_words(entry["weak_terms"]), re.IGNORECASE) if entry.get("weak_terms") else None,
-            re.compile(_words(entry["objects"]), re.IGNORECASE) if entry.get("objects") else None,
+            _objects(entry),
             re.compile(_words(entry["near_terms"]), re.IGNORECASE) if entry.get("near_terms") else None,
             re.compile(_words(entry["near_objects"]), re.IGNORECASE) if entry.get("near_objects") else None,
         )
@@ -414,7 +422,10 @@ _REPORTER_AFTER = re.compile(
     # told Reuters ...": the country is who reports, not who attacks.
     r"^(?:[\s'’-]*(?!(?:hackers?|group|groups|actors?|attackers?|army|APT|gang|operators?|spies)\b)"
     r"[\w&.’'-]+){0,5}?\s+(?:attributed|blamed|accused|indicted|sanctioned|accuse|blame|attribute|"
-    r"reported|reports|said|says|told|tells|warned|warns|noted|notes|found|finds|"
+    r"reported|reports|said|says|say|told|tells|warned|warns|noted|notes|found|finds|issued|"
+    r"released\s+(?:a|an|the)\s+(?:\w+\s+)?(?:report|advisory|statement|alert|analysis)|"
+    # who answers an operation is not its author: "Obama expels 35 Russian diplomats over hacking"
+    r"expelled|expels|imposed|imposes|condemned|condemns|denounced|denounces|vowed|vows|"
     r"discovered|revealed|reveals|disclosed|discloses|published|observed|identified|detected|"
     r"analy[sz]ed|confirmed|announced|stated|uncovered|"
     # who arrests or charges hackers is not one of them: "United Kingdom authorities arrested …"
@@ -1045,6 +1056,16 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
             )
         ):
             roles[position] = roles[position - 1]
+    for position in range(len(mentions) - 1, 0, -1):
+        # who reports together reports: "The FBI and the Department of Homeland Security released a
+        # report …" (the window of the first name does not reach the verb)
+        previous, mention = mentions[position - 1], mentions[position]
+        if (
+            previous.kind == mention.kind == "organisation"
+            and roles[position] == ""
+            and _COORDINATED.fullmatch(sentence[previous.end : mention.start])
+        ):
+            roles[position - 1] = ""
     for mention, role in zip(mentions, roles, strict=True):
         if role == "attacker":
             attackers.append(mention)
