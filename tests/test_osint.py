@@ -1403,6 +1403,41 @@ _STORIES = {
         "and military intelligence services compromised networks of US political parties.\n",
         {(("RU",), ("US",))},  # who answers and who reports are no attackers
     ),
+    "m-2016-01-05.txt": (
+        "Hackers cause power outage in western Ukraine\n\n"
+        "Hackers caused a blackout affecting some 230,000 people in western Ukraine on December 23, security "
+        "researchers said. The attackers used the BlackEnergy malware to break into the networks of three "
+        "regional electricity distribution companies. Ukraine's energy ministry blamed Russia, and "
+        "researchers linked the attack to a Russian group known as Sandworm.\n",
+        {(("RU",), ("UA",))},  # "The attackers" are the same unnamed hackers: one operation
+    ),
+    "u-2020-07-17.txt": (
+        "Russian hackers target coronavirus vaccine research, UK says\n\n"
+        "Hackers backed by the Russian state are trying to steal coronavirus vaccine research from academic "
+        "and pharmaceutical institutions in Britain, the United States and Canada, Britain's National Cyber "
+        "Security Centre said on Thursday.\n",
+        {(("RU",), ("CA", "GB", "US"))},  # the list of victims is not the reporter after it
+    ),
+    "a1-2020-10-20.txt": (
+        "US charges six Russian GRU officers over NotPetya and Olympics attacks\n\n"
+        "The Justice Department on Monday charged six officers of Russia's GRU military intelligence "
+        "agency over the Olympic Destroyer attack on the 2018 Winter Olympics in Pyeongchang, South Korea. "
+        "The officers, members of a unit known as Sandworm, also targeted the French presidential election "
+        "in 2017.\n",
+        {(("RU",), ("KR",)), (("RU",), ("FR",))},
+    ),
+    "a2-2021-07-19.txt": (
+        "US and allies accuse China of hacking\n\n"
+        "The United States, the European Union, Britain and NATO on Monday formally accused China's "
+        "Ministry of State Security of the hack of Microsoft Exchange email servers of US companies.\n",
+        {(("CN",), ("US",))},  # a list of accusers is no attacker
+    ),
+    "a3-2022-11-08.txt": (
+        "India's top hospital hit by cyberattack\n\n"
+        "Servers at the All India Institute of Medical Sciences in New Delhi were shut down on November 23 "
+        "after a ransomware attack. Indian officials said the attack originated in China.\n",
+        {(("CN",), ("IN",))},
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "

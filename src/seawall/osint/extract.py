@@ -439,6 +439,7 @@ _REPORTED_OWN_LOSS = re.compile(
 )
 _AGENT_BEFORE = re.compile(
     r"\b(?:by|from|linked to|link to|links to|link it to|link them to|tied to|connected to|associated with|"
+    r"originated in|originated from|originating in|originating from|traced (?:back )?to|"
     r"backed by|sponsored by|on behalf of|"
     r"working for|work for|works for|acting for|operating out of|operate out of|operates out of|"
     r"attributed\s+(?:[\w-]+\s+){0,5}?to|blamed\s+(?:(?!for\b)[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
@@ -731,9 +732,19 @@ def _role(sentence: str, mention: Mention, first: int) -> str:
         return "victim" if victim else "attacker"
     if _plainly_victim(before, after):
         return "victim"
-    if not agent_before and (reporter := _REPORTER_AFTER.search(after)):
+    # "The United States, the European Union, Britain and NATO formally accused …": a list reports
+    # (a list ends with "and" / "or": ", Microsoft said" is a reporter after the name, not a list)
+    tail = _LIST_TAIL.match(after)
+    listed = (
+        " " + after[tail.end() :].lstrip()
+        if tail is not None
+        and re.search(r"\b(?:and|or)\b", tail.group(0))
+        and not _VICTIM_BEFORE.search(before)
+        else after
+    )
+    if not agent_before and (reporter := _REPORTER_AFTER.search(listed)):
         # who reports: a victim only when it reports its own loss ("Iran said it was hit")
-        return "victim" if _REPORTED_OWN_LOSS.search(after[reporter.end() :]) else ""
+        return "victim" if _REPORTED_OWN_LOSS.search(listed[reporter.end() :]) else ""
     if agent_before:
         return "attacker"
     if victim_slot:
@@ -741,7 +752,9 @@ def _role(sentence: str, mention: Mention, first: int) -> str:
     return "attacker" if mention.start < first else "victim"
 
 
-_MALWARE_ATTACK = re.compile(r"\b(?:attacks?|outbreak|infections?|campaign|operation)\b", re.IGNORECASE)
+_MALWARE_ATTACK = re.compile(
+    r"\b(?:attacks?|attacked|targeted|targeting|outbreak|infections?|campaign|operation)\b", re.IGNORECASE
+)
 _CLAIMANT = re.compile(
     # "The Cyber Fighters of Izz ad-Din al-Qassam claimed responsibility": a group the gazetteers
     # do not know, named by its own claim
@@ -770,6 +783,7 @@ def _attribute_in_clause(event: Event, clause: str) -> None:
 # of Justice claimed responsibility", "DarkSide … was responsible".
 _BEHIND = re.compile(
     r"\b(?:behind|responsible|blamed|blames|blaming|attributed|attributes|accused|accuses|claimed|claims|"
+    r"originated|traced|"
     r"took credit|pointed the finger)\b",
     re.IGNORECASE,
 )
@@ -871,16 +885,17 @@ def _blame(event: Event, culprit: Culprit) -> None:
 
 def _blamed_event(events: list[Event], culprit: Culprit) -> Event | None:
     """The operation a culprit sentence refers to: the latest of the last three with a victim
-    whose attacker is unknown or the culprit's own state, sharing the malware if it names one."""
-    for event in reversed(events[-3:]):
-        if not _has_victim(event):
-            continue
+    whose attacker is unknown or the culprit's own state, sharing the malware if it names one;
+    else the latest with an unknown attacker ("used the BlackEnergy malware …", then "linked
+    the attack to a group known as Sandworm")."""
+    candidates = [e for e in reversed(events[-3:]) if _has_victim(e)]
+    for event in candidates:
         if culprit.malware and event.malware and not set(culprit.malware) & set(event.malware):
             continue
         unknown = not (event.attacker_countries or event.attacker_groups)
         if unknown or set(event.attacker_countries) & set(culprit.countries):
             return event
-    return None
+    return next((e for e in candidates if not (e.attacker_countries or e.attacker_groups)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1214,6 +1229,8 @@ def extract_events(article: Article) -> list[Event]:
     current_paragraph = -1
     named: tuple[int, Event] | None = None
     """The last event whose attacker the text named, with its paragraph."""
+    latest: tuple[int, Event] | None = None
+    """The last event read, with its paragraph."""
     for sentence in sentences(article.text):
         paragraph = paragraph_of.get(sentence, current_paragraph)
         if paragraph != current_paragraph:
@@ -1271,13 +1288,23 @@ def extract_events(article: Article) -> list[Event]:
             _merge_into(named[1], event)
             continue
         refers_back = named is not None and paragraph - named[0] <= 1 and bool(_ANAPHOR.match(sentence))
-        if named is not None and refers_back and not _has_attacker(event):
+        if named is not None and refers_back and not (event.attacker_countries or event.attacker_groups):
             if not _has_victim(event):
                 # "Prosecutors said the officers used spear-phishing emails to steal passwords":
                 # more of how the operation just told was done
                 _describe_further(named[1], event)
                 continue
             _inherit_attacker(event, named[1])
+        elif (
+            latest is not None
+            and latest[0] == paragraph
+            and not (event.attacker_countries or event.attacker_groups)
+            and _ANAPHOR.match(sentence)
+        ):
+            # "Hackers caused a blackout … The attackers used the BlackEnergy malware to break
+            # into …": the same unnamed attackers, so the same operation told further
+            _merge_into(latest[1], event)
+            continue
         stored = next(
             (e for e in reversed(events) if _same_operation(e, event) and _same_time(e, event, fallback)),
             None,
@@ -1289,6 +1316,7 @@ def extract_events(article: Article) -> list[Event]:
             _merge_into(stored, event)
         if _has_attacker(stored) and _has_victim(stored):
             named = (paragraph, stored)
+        latest = (paragraph, stored)
     headline = _headline_event(article, anchor, precision)
     if headline is not None:
         summarised = next((e for e in events if _headline_tells(headline, e)), None)
