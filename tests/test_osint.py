@@ -1438,6 +1438,77 @@ _STORIES = {
         "after a ransomware attack. Indian officials said the attack originated in China.\n",
         {(("CN",), ("IN",))},
     ),
+    "b1-2018-03-16.txt": (
+        "US accuses Russia of cyberattacks on power grid\n\n"
+        "The Trump administration on Thursday accused Russia of a campaign of cyberattacks targeting the "
+        "American electric grid, nuclear power plants and water systems. The Department of Homeland "
+        "Security and the FBI said Russian government hackers had gained access to control rooms of US "
+        "utilities since at least March 2016.\n",
+        {(("RU",), ("US",))},
+    ),
+    "b2-2019-08-05.txt": (
+        "UN report: North Korea stole $2 billion through cyberattacks\n\n"
+        "North Korea has generated an estimated $2 billion for its weapons programmes using widespread "
+        "and increasingly sophisticated cyberattacks on banks and cryptocurrency exchanges, according to "
+        "a confidential United Nations report seen by Reuters on Monday.\n",
+        {(("KP",), ())},
+    ),
+    "b3-2016-02-10.txt": (
+        "Iranian hackers indicted for attacks on New York dam and banks\n\n"
+        "Seven Iranian hackers working for the Islamic Revolutionary Guard Corps were charged with "
+        "launching cyberattacks against dozens of US banks and breaching the control system of a small "
+        "dam near New York City in 2013, the Justice Department said.\n",
+        {(("IR",), ("US",))},
+    ),
+    "b4-2020-04-28.txt": (
+        "Israel says it thwarted Iranian cyberattack on water facilities\n\n"
+        "Israel's national cyber directorate said hackers attempted to breach command and control systems"
+        " of several water treatment facilities in late April. Western intelligence officials said the "
+        "attack was carried out by Iran.\n",
+        {(("IR",), ())},
+    ),
+    "b5-2022-02-16.txt": (
+        "Ukraine blames Russia for DDoS attack on defence ministry and banks\n\n"
+        "A distributed denial-of-service attack knocked the websites of Ukraine's defence ministry, armed"
+        " forces and two of the country's largest banks offline on Tuesday. The White House said on "
+        "Friday that Russia's GRU was responsible for the attacks.\n",
+        {(("RU",), ("UA",))},
+    ),
+    "b6-2021-05-28.txt": (
+        "SolarWinds hackers target government agencies in new email campaign\n\n"
+        "The Russian group behind the SolarWinds hack launched a new wave of phishing emails this week, "
+        "targeting more than 150 government agencies, think tanks and human rights groups in 24 "
+        "countries, Microsoft said. The hackers took over an email marketing account used by the US "
+        "Agency for International Development.\n",
+        {(("RU",), ())},
+    ),
+    "b7-2017-08-09.txt": (
+        "Qatar says UAE hacked its state news agency\n\n"
+        "Qatar said on Thursday that the United Arab Emirates had orchestrated the hacking of its state "
+        "news agency in May, when false remarks attributed to the emir were posted on the Qatar News "
+        "Agency website, sparking a diplomatic crisis in the Gulf.\n",
+        {(("AE",), ("QA",))},
+    ),
+    "b8-2018-02-15.txt": (
+        "UK blames Russia for NotPetya cyberattack\n\n"
+        "Britain on Thursday publicly blamed Russia for the NotPetya cyberattack that spread from Ukraine"
+        " to companies across Europe last June, saying the Russian military was behind the attack.\n",
+        {(("RU",), ("UA",))},
+    ),
+    "b9-2021-11-05.txt": (
+        "Iranian hackers breach Israeli dating site, leak user data\n\n"
+        "An Iran-linked hacking group called Black Shadow breached the servers of Israeli internet "
+        "company Cyberserve on Saturday and leaked the personal data of users of an LGBTQ dating app it "
+        "hosted.\n",
+        {(("IR",), ("IL",))},
+    ),
+    "c1-2024-02-01.txt": (
+        "FBI says it disrupted Chinese hacking campaign against US infrastructure\n\n"
+        "The FBI said on Wednesday that it had disrupted a Chinese state-sponsored hacking operation, "
+        "known as Volt Typhoon, that had compromised hundreds of small office routers to hide attacks on "
+        "American water, energy and transport systems.\n",
+        {(("CN",), ("US",))},
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "

@@ -394,6 +394,9 @@ _AGENT_AFTER = re.compile(
     r"^(?:-(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus)\b|"
     # the headline's "Iran blamed for cyberattacks on US banks": the accused
     r"\s+(?:(?:is|was|were|are|has been|have been)\s+)?(?:blamed|accused)\s+(?:for|of)\b|"
+    # "saying the Russian military was behind the attack"
+    r"(?:\s+[\w-]+){0,2}\s+(?:was|were|is|are|had been|has been)\s+(?:(?:likely|probably|also)\s+)?"
+    r"(?:behind|responsible)\b|"
     r"\s+(?:state-sponsored|"
     r"state-backed|government-backed|government-sponsored|hackers?|hacking groups?|threat actors?|APT\b|"
     r"cyber ?(?:army|spies|criminals?)|hacktivists?))",
@@ -402,7 +405,8 @@ _AGENT_AFTER = re.compile(
 _ACTIVE_AFTER = re.compile(
     # "... shows the US spy agency infiltrated the servers of ...": the subject of an attack verb
     # with an object is the attacker even after the first operation word.
-    r"^(?:\s+(?!(?:was|were|is|are|been|being)\b)[\w-]+){0,3}?\s+(?:has\s+|have\s+|had\s+)?"
+    r"^(?:\s+(?!(?:was|were|is|are|been|being|said|says|say|told|accuses|accused|blames|blamed|claimed|"
+    r"reports|reported|alleges|alleged)\b)[\w-]+){0,3}?\s+(?:has\s+|have\s+|had\s+)?"
     r"(?:infiltrated|hacked|breached|targeted|attacked|compromised|penetrated|spied\s+on|stole|infected|"
     r"launched|conducted|deployed)\s+(?!by\b)\w",
     re.IGNORECASE,
@@ -410,7 +414,8 @@ _ACTIVE_AFTER = re.compile(
 _TAKEN_FROM_BEFORE = re.compile(
     # "stole data from several Russian companies", "targets associated with the Indian government":
     # the words that usually name the agent here name the victim.
-    r"(?:\b(?:stole|stolen|steal|steals|stealing|exfiltrated|leaked|data|information|files|emails|"
+    r"(?:\bspread(?:ing|s)?\s+from|"
+    r"\b(?:stole|stolen|steal|steals|stealing|exfiltrated|leaked|data|information|files|emails|"
     r"documents|records|credentials)\s+(?:[\w$€£.,-]+\s+){0,4}?from|\b(?:targets|victims|entities|"
     r"organi[sz]ations|individuals|people|persons|users|sites|websites|networks|systems)\s+"
     r"(?:[\w-]+\s+)?(?:associated with|linked to|tied to|connected to|belonging to))"
@@ -421,7 +426,8 @@ _REPORTER_AFTER = re.compile(
     # "German security firm Link11 reported attacks against ...", "An Italian government source
     # told Reuters ...": the country is who reports, not who attacks.
     r"^(?:[\s'’-]*(?!(?:hackers?|group|groups|actors?|attackers?|army|APT|gang|operators?|spies)\b)"
-    r"[\w&.’'-]+){0,5}?\s+(?:attributed|blamed|accused|indicted|sanctioned|accuse|blame|attribute|"
+    r"[\w&.’'-]+){0,5}?\s+(?:attributed|blamed|accused|indicted|sanctioned|accuse|blame|attribute|accuses|"
+    r"blames|attributes|"
     r"reported|reports|said|says|say|told|tells|warned|warns|noted|notes|found|finds|issued|"
     r"released\s+(?:a|an|the)\s+(?:\w+\s+)?(?:report|advisory|statement|alert|analysis)|"
     # who answers an operation is not its author: "Obama expels 35 Russian diplomats over hacking"
@@ -783,7 +789,7 @@ def _attribute_in_clause(event: Event, clause: str) -> None:
 # of Justice claimed responsibility", "DarkSide … was responsible".
 _BEHIND = re.compile(
     r"\b(?:behind|responsible|blamed|blames|blaming|attributed|attributes|accused|accuses|claimed|claims|"
-    r"originated|traced|"
+    r"originated|traced|carried out|conducted|perpetrated|orchestrated|"
     r"took credit|pointed the finger)\b",
     re.IGNORECASE,
 )
@@ -1393,8 +1399,12 @@ def _headline_tells(headline: Event, event: Event) -> bool:
     )
     attackers = set(headline.attacker_countries), set(event.attacker_countries)
     malware = set(headline.malware), set(event.malware)
+    # "Qatar says UAE hacked its state news agency": the headline names no victim state
+    same_attacker_only = not headline.victim_countries and bool(attackers[0]) and attackers[0] <= attackers[1]
     return (
-        shared_victim
+        (shared_victim or same_attacker_only)
+        # "US, Iran engage in tit-for-tat cyber attacks" does not make the victim an attacker
+        and not attackers[0] & set(event.victim_countries)
         and (not all(attackers) or bool(attackers[0] & attackers[1]))
         and (not all(malware) or bool(malware[0] & malware[1]))
     )
