@@ -1509,6 +1509,65 @@ _STORIES = {
         "American water, energy and transport systems.\n",
         {(("CN",), ("US",))},
     ),
+    "d1-2020-11-02.txt": (
+        "Armenian and Azerbaijani hackers trade attacks over Nagorno-Karabakh\n\n"
+        "Hackers supporting Azerbaijan defaced dozens of Armenian government websites last week, while "
+        "Armenian hacktivists leaked documents stolen from Azerbaijan's foreign ministry, researchers "
+        "said. The exchanges followed the outbreak of fighting in Nagorno-Karabakh on September 27.\n",
+        {(("AM",), ("AZ",)), (("AZ",), ("AM",))},
+    ),
+    "d2-2019-02-14.txt": (
+        "Indian and Pakistani hackers deface websites after Pulwama attack\n\n"
+        "Pakistani hackers defaced more than 90 Indian government websites on Thursday, days after a "
+        "suicide bombing in Kashmir killed 40 Indian paramilitary police. Indian hacking groups "
+        "retaliated by taking down Pakistani government portals, according to local media.\n",
+        {(("PK",), ("IN",)), (("IN",), ("PK",))},
+    ),
+    "d3-2020-05-26.txt": (
+        "Vietnamese hackers targeted Chinese government over coronavirus, FireEye says\n\n"
+        "Hackers working on behalf of the Vietnamese government targeted Chinese government agencies, "
+        "including the Ministry of Emergency Management and the government of Wuhan, to gather "
+        "intelligence on the coronavirus outbreak between January and April, FireEye said. The security "
+        "firm attributed the campaign to APT32, also known as OceanLotus.\n",
+        {(("VN",), ("CN",))},
+    ),
+    "d5-2023-06-01.txt": (
+        "Kaspersky says iPhones of its staff hacked in spy campaign\n\n"
+        "Russian cybersecurity company Kaspersky said on Thursday that the iPhones of dozens of its "
+        "employees had been hacked with malicious iMessage attachments. On the same day, Russia's FSB "
+        "security service accused US intelligence of hacking thousands of Apple phones, including those "
+        "of Russian diplomats.\n",
+        {(("US",), ("RU",))},
+    ),
+    "d6-2015-04-10.txt": (
+        "French TV network TV5Monde hit by pro-ISIS hackers\n\n"
+        "French television network TV5Monde was taken off the air on Wednesday night by hackers claiming "
+        "allegiance to Islamic State. French investigators later said the attack was the work of APT28, a"
+        " Russian hacking group, operating under a false flag.\n",
+        {(("RU",), ("FR",))},
+    ),
+    "d7-2021-09-10.txt": (
+        "Turkey-linked hackers target Kurdish groups, researchers say\n\n"
+        "A hacking group believed to be linked to the Turkish government has spied on Kurdish political "
+        "parties and media outlets in Iraq and Syria since 2020, security researchers at Lookout said on "
+        "Friday.\n",
+        {(("TR",), ("IQ", "SY"))},
+    ),
+    "d8-2017-05-24.txt": (
+        "Qatar says news agency hacked, false statements posted\n\n"
+        "Qatar's state news agency was hacked on Tuesday and a fake story attributing controversial "
+        "remarks to the emir was published, Qatari officials said. US officials later said the United "
+        "Arab Emirates orchestrated the hack.\n",
+        {(("AE",), ("QA",))},
+    ),
+    "e1-2018-12-13.txt": (
+        "Marriott hack linked to Chinese intelligence\n\n"
+        "The cyberattack on Marriott International that exposed the records of up to 500 million guests "
+        "was part of a Chinese intelligence-gathering effort that also hacked health insurers and the "
+        "security clearance files of millions of Americans, according to two people familiar with the "
+        "investigation.\n",
+        {(("CN",), ("US",))},
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "

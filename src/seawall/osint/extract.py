@@ -394,6 +394,9 @@ _AGENT_AFTER = re.compile(
     r"^(?:-(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus)\b|"
     # the headline's "Iran blamed for cyberattacks on US banks": the accused
     r"\s+(?:(?:is|was|were|are|has been|have been)\s+)?(?:blamed|accused)\s+(?:for|of)\b|"
+    # "part of a Chinese intelligence-gathering effort", "a Russian espionage campaign"
+    r"(?:\s+[\w-]+)?\s+(?:intelligence-gathering|espionage|cyber-espionage|spying|hacking)\s+"
+    r"(?:effort|campaign|operation)s?\b|"
     # "saying the Russian military was behind the attack"
     r"(?:\s+[\w-]+){0,2}\s+(?:was|were|is|are|had been|has been)\s+(?:(?:likely|probably|also)\s+)?"
     r"(?:behind|responsible)\b|"
@@ -445,7 +448,7 @@ _REPORTED_OWN_LOSS = re.compile(
 )
 _AGENT_BEFORE = re.compile(
     r"\b(?:by|from|linked to|link to|links to|link it to|link them to|tied to|connected to|associated with|"
-    r"originated in|originated from|originating in|originating from|traced (?:back )?to|"
+    r"originated in|originated from|originating in|originating from|traced (?:back )?to|the work of|"
     r"backed by|sponsored by|on behalf of|"
     r"working for|work for|works for|acting for|operating out of|operate out of|operates out of|"
     r"attributed\s+(?:[\w-]+\s+){0,5}?to|blamed\s+(?:(?!for\b)[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
@@ -470,7 +473,8 @@ _PASSIVE_AFTER = re.compile(
     r"[\w-]+,?\s+){0,8}?"
     r"(?:(?:was|were|has been|have been|had been|is being|are being|is|are|got)\s+(?:\w+\s+)?"
     r"(?:hit|targeted|attacked|breached|hacked|compromised|struck|infected|disrupted|crippled|defaced|victim|"
-    r"impacted|affected|paralysed|paralyzed|knocked\s+(?:offline|out)|taken\s+(?:offline|down)|shut\s+down)|"
+    r"impacted|affected|paralysed|paralyzed|knocked\s+(?:offline|out)|taken\s+(?:offline|down)|shut\s+down|"
+    r"(?:taken|knocked|forced)\s+off\s+the\s+air)|"
     # "Danish soldiers had their e-mail hacked"
     r"(?:has|have|had|got)\s+(?:their|its|his|her)\s+(?:[\w-]+\s+){0,3}?(?:hacked|stolen|compromised|breached|"
     r"leaked|accessed|encrypted|defaced|wiped|hijacked)|"
@@ -533,6 +537,11 @@ _ANONYMOUS_ADJECTIVE = re.compile(
     r"\s+(?:sources?|officials?|users?|accounts?|donors?|tips?|letters?|calls?|posts?|comments?|"
     r"reviewers?|people|persons?|individuals?|callers?|complaints?|threats?|emails?|messages?)\b"
 )
+_SIDING_BEFORE = re.compile(
+    r"\b(?:hackers?|hacktivists?|groups?|actors?)\s+(?:supporting|sympathetic\s+to|loyal\s+to|aligned\s+with|"
+    r"in\s+support\s+of|siding\s+with)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _ALIGNED = re.compile(
     r"\b[Pp]ro-([A-Z][\w]+)\s+(?:hackers?|hacktivists?|hacking\s+groups?|groups?|actors?|threat\s+actors?|"
     r"activists?|cyber\s?(?:army|armies|groups?|activists?|criminals?))\b"
@@ -557,6 +566,12 @@ def _mentions(sentence: str) -> list[Mention]:
         code = known_country_code(match.group(1))
         if code:
             found.append(Mention(match.start(), match.end(), match.group(0), "aligned", code, match.group(0)))
+    for mention in found:
+        # "hackers supporting Azerbaijan", "hacktivists sympathetic to Russia": aligned, as pro-X
+        if mention.kind == "country" and _SIDING_BEFORE.search(
+            sentence[max(0, mention.start - 40) : mention.start]
+        ):
+            mention.kind = "aligned"
     for match in _GENERIC_ATTACKER.finditer(sentence):
         # "hackers", "cybercriminals": an attacker without a name (CASIE's most common one)
         found.append(
@@ -657,28 +672,43 @@ def _sectors(text: str) -> list[str]:
 
 
 def sentence_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
-    """The operation one sentence reports, or None. A sentence joining clauses ("…, while
-    reports indicated …") is read clause by clause: only clauses with operation wording count."""
-    clauses = _CLAUSES.split(sentence)
-    found: Event | None = None
-    for clause in clauses:
+    """The operation one sentence reports (the first, when it tells two), or None."""
+    found = sentence_events(sentence, anchor, precision)
+    return found[0] if found else None
+
+
+def sentence_events(sentence: str, anchor: date | None, precision: str) -> list[Event]:
+    """The operations one sentence reports. A sentence joining clauses ("…, while reports
+    indicated …") is read clause by clause: only clauses with operation wording count, and they
+    tell one operation unless one clause's attacker is the other's victim ("hackers supporting
+    Azerbaijan defaced Armenian websites, while Armenian hacktivists leaked …")."""
+    found: list[Event] = []
+    for clause in _CLAUSES.split(sentence):
         event = _clause_event(clause, anchor, precision)
         if event is None:
-            if found is not None:
-                _attribute_in_clause(found, clause)
+            if found:
+                _attribute_in_clause(found[-1], clause)
             continue
-        if found is None:
-            found = event
+        if found and not _opposed(found[-1], event):
+            _merge_into(found[-1], event)
         else:
-            _merge_into(found, event)
-    if found is not None:
-        found.sources = list(dict.fromkeys([*found.sources, *_sources(sentence)]))
-        if found.date is None:
-            found.date = resolve(sentence, anchor, precision)
+            found.append(event)
+    for event in found:
+        event.sources = list(dict.fromkeys([*event.sources, *_sources(sentence)]))
+        if event.date is None:
+            event.date = resolve(sentence, anchor, precision)
         level = _attribution(sentence)
-        if LEVELS.index(level) < LEVELS.index(found.attribution):
-            found.attribution = level
+        if LEVELS.index(level) < LEVELS.index(event.attribution):
+            event.attribution = level
     return found
+
+
+def _opposed(a: Event, b: Event) -> bool:
+    """Whether one event's attacker state is the other's victim: two operations, not one."""
+    return bool(
+        set(a.attacker_countries) & set(b.victim_countries)
+        or set(b.attacker_countries) & set(a.victim_countries)
+    )
 
 
 def _windows(text: str, mention: Mention) -> tuple[str, str]:
@@ -789,7 +819,7 @@ def _attribute_in_clause(event: Event, clause: str) -> None:
 # of Justice claimed responsibility", "DarkSide … was responsible".
 _BEHIND = re.compile(
     r"\b(?:behind|responsible|blamed|blames|blaming|attributed|attributes|accused|accuses|claimed|claims|"
-    r"originated|traced|carried out|conducted|perpetrated|orchestrated|"
+    r"originated|traced|carried out|conducted|perpetrated|orchestrated|masterminded|the work of|"
     r"took credit|pointed the finger)\b",
     re.IGNORECASE,
 )
@@ -801,7 +831,8 @@ _OPERATION_REFERENCE = re.compile(
 )
 _BEHIND_AFTER = re.compile(
     r"^[\s,]*(?:(?:was|were|is|are|had been|has been)\s+)?(?:(?:likely|probably|possibly|also|allegedly|"
-    r"reportedly|ultimately)\s+)?(?:behind|responsible)\b",
+    r"reportedly|ultimately)\s+)?(?:behind|responsible|orchestrated|carried out|conducted|perpetrated|"
+    r"masterminded|launched)\b",
     re.IGNORECASE,
 )
 
@@ -966,6 +997,8 @@ _VICTIM_SLOTS = (
         rf"\b(?:{_TARGETING}|attacks? on|hack(?:ed|ing)? into|broke into|break into|breaking into)\s+"
         rf"(?:the\s+(?:\w+\s+){{0,2}}?)?({_PROPER})"
     ),
+    # "the Marriott hack", "the Equifax breach": the name before the operation noun
+    re.compile(rf"\b({_PROPER})\s+(?:hack|data breach|breach|cyberattack|cyber-attack|intrusion)\b"),
     # "Wonga's customers", "Lloyds customers", "ABTA's web server"
     re.compile(
         rf"\b({_PROPER})(?:['’]s)?\s+(?:\w+\s+)?(?:customers|users|employees|patients|staff|students|members|"
@@ -1263,7 +1296,11 @@ def extract_events(article: Article) -> list[Event]:
                 previous.evidence = [*previous.evidence, _evidence(article, sentence)]
                 previous.sources = list(dict.fromkeys([*previous.sources, *_sources(sentence)]))
                 continue
-        event = sentence_event(sentence, anchor, precision)
+        told = sentence_events(sentence, anchor, precision)
+        event: Event | None = told[0] if told else None
+        for other in told[1:]:  # a second operation the same sentence tells, the other way round
+            other.evidence = [_evidence(article, sentence)]
+            events.append(other)
         if event is None or not _has_victim(event):
             culprit = named_culprit(sentence)
             blamed = _blamed_event(events, culprit) if culprit is not None else None
