@@ -1465,7 +1465,7 @@ _STORIES = {
         "Israel's national cyber directorate said hackers attempted to breach command and control systems"
         " of several water treatment facilities in late April. Western intelligence officials said the "
         "attack was carried out by Iran.\n",
-        {(("IR",), ())},
+        {(("IR",), ("IL",))},
     ),
     "b5-2022-02-16.txt": (
         "Ukraine blames Russia for DDoS attack on defence ministry and banks\n\n"
@@ -1567,6 +1567,57 @@ _STORIES = {
         "security clearance files of millions of Americans, according to two people familiar with the "
         "investigation.\n",
         {(("CN",), ("US",))},
+    ),
+    "f2-2020-03-10.txt": (
+        "Czech hospital hit by cyberattack during coronavirus outbreak\n\n"
+        "The University Hospital in Brno, one of the Czech Republic's biggest coronavirus testing "
+        "centres, was forced to shut down its computer systems after a cyberattack on Friday. Czech "
+        "authorities have not said who was behind the attack.\n",
+        set(),
+    ),
+    "f3-2018-04-16.txt": (
+        "US and UK warn of Russian hacking of routers\n\n"
+        "The United States and Britain on Monday accused the Russian government of a global campaign to "
+        "hack into routers, firewalls and other network equipment used by government agencies, businesses"
+        " and internet providers, in a joint alert by the FBI, the Department of Homeland Security and "
+        "Britain's National Cyber Security Centre.\n",
+        {(("RU",), ("GB", "US"))},
+    ),
+    "f5-2021-04-15.txt": (
+        "US sanctions Russia over SolarWinds hack and election interference\n\n"
+        "The Biden administration on Thursday imposed sanctions on Russia and expelled ten diplomats in "
+        "response to the SolarWinds hacking campaign and interference in the 2020 presidential election. "
+        "The White House formally named Russia's foreign intelligence service, the SVR, as the "
+        "perpetrator of the SolarWinds hack, which compromised nine federal agencies.\n",
+        {(("RU",), ())},
+    ),
+    "f6-2014-05-19.txt": (
+        "US charges Chinese military officers with hacking American companies\n\n"
+        "A US grand jury has indicted five members of the Chinese military's Unit 61398 on charges of "
+        "hacking into the computers of American nuclear, metal and solar companies, including "
+        "Westinghouse and US Steel, to steal trade secrets between 2006 and 2014, the Justice Department "
+        "said.\n",
+        {(("CN",), ("US",))},
+    ),
+    "f8-2020-09-10.txt": (
+        "Microsoft says Russian, Chinese and Iranian hackers targeted US election campaigns\n\n"
+        "Hackers linked to Russia, China and Iran have tried to spy on people and organisations involved "
+        "in the 2020 US presidential election, including the campaigns of Donald Trump and Joe Biden, "
+        "Microsoft said on Thursday.\n",
+        {(("CN", "IR", "RU"), ("US",))},
+    ),
+    "f9-2019-09-16.txt": (
+        "Cyberattack hits Iran's oil ministry networks\n\n"
+        "Iran's oil ministry said its internal networks were hit by a cyberattack on Sunday, forcing it "
+        "to disconnect the computer systems of several oil terminals from the internet. Iranian officials"
+        " did not say who they believed was responsible.\n",
+        set(),
+    ),
+    "g1-2023-03-01.txt": (
+        "Belarusian hackers claim attack on Russian state radio\n\n"
+        "Belarusian hacktivist group Cyber Partisans said on Monday it had hacked Russia's state "
+        "broadcasting network and disrupted its radio stations, in protest against the war in Ukraine.\n",
+        {(("BY",), ("RU",))},
     ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"

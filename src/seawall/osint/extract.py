@@ -431,7 +431,7 @@ _REPORTER_AFTER = re.compile(
     r"^(?:[\s'’-]*(?!(?:hackers?|group|groups|actors?|attackers?|army|APT|gang|operators?|spies)\b)"
     r"[\w&.’'-]+){0,5}?\s+(?:attributed|blamed|accused|indicted|sanctioned|accuse|blame|attribute|accuses|"
     r"blames|attributes|"
-    r"reported|reports|said|says|say|told|tells|warned|warns|noted|notes|found|finds|issued|"
+    r"reported|reports|said|says|say|told|tells|warned|warns|warn|noted|notes|found|finds|issued|charges|"
     r"released\s+(?:a|an|the)\s+(?:\w+\s+)?(?:report|advisory|statement|alert|analysis)|"
     # who answers an operation is not its author: "Obama expels 35 Russian diplomats over hacking"
     r"expelled|expels|imposed|imposes|condemned|condemns|denounced|denounces|vowed|vows|"
@@ -442,8 +442,12 @@ _REPORTER_AFTER = re.compile(
     re.IGNORECASE,
 )
 _REPORTED_OWN_LOSS = re.compile(
-    r"^\W*(?:that\s+)?(?:it|its|they|their)\b.{0,60}?\b(?:was|were|had been|has been|have been)\s+"
-    r"(?:\w+\s+)?(?:hit|targeted|attacked|breached|hacked|compromised|infected|disrupted)",
+    r"^\W*(?:that\s+)?(?:[\w,]+\s+){0,4}?(?:that\s+)?(?:(?:it|its|they|their)\b.{0,60}?\b"
+    r"(?:was|were|had been|has been|have been)\s+"
+    r"(?:\w+\s+)?(?:hit|targeted|attacked|breached|hacked|compromised|infected|disrupted)|"
+    # "Ukraine said it had thwarted an attempt by Russian hackers": the attempted victim
+    r"(?:it|they)\s+(?:had\s+|has\s+|have\s+)?(?:thwarted|foiled|repelled|fended\s+off|blocked|prevented|"
+    r"stopped)\b)",
     re.IGNORECASE,
 )
 _AGENT_BEFORE = re.compile(
@@ -451,6 +455,7 @@ _AGENT_BEFORE = re.compile(
     r"originated in|originated from|originating in|originating from|traced (?:back )?to|the work of|"
     r"backed by|sponsored by|on behalf of|"
     r"working for|work for|works for|acting for|operating out of|operate out of|operates out of|"
+    r"(?:members|officers|agents|operatives|spies)\s+of|"
     r"attributed\s+(?:[\w-]+\s+){0,5}?to|blamed\s+(?:(?!for\b)[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
     r"indicted|pointed the finger at|"
     r"(?:perpetrators?|culprits?|attackers?|hackers?)\s+(?:were|was|are|is)(?:\s+(?:likely|probably|"
@@ -735,6 +740,7 @@ _LIST_TAIL = re.compile(
 )
 
 
+_INSTITUTION_AFTER = re.compile(r"^['’]s(?:\s+(?:[A-Z][\w&-]*|of|for|and|the))+")
 # The setting, not a side: "footage of the war in Ukraine", "amid a row with Russia".
 _SETTING_BEFORE = re.compile(
     r"\b(?:war|wars|invasion|conflict|fighting|occupation|annexation|sanctions|row|dispute|tensions|standoff|"
@@ -770,6 +776,11 @@ def _role(sentence: str, mention: Mention, first: int) -> str:
         return "victim"
     # "The United States, the European Union, Britain and NATO formally accused …": a list reports
     # (a list ends with "and" / "or": ", Microsoft said" is a reporter after the name, not a list)
+    # "Britain's National Cyber Security Centre and the US National Security Agency said": the
+    # institution's name stands between the country and its verb
+    institution = _INSTITUTION_AFTER.match(after)
+    if institution is not None:
+        after = " " + after[institution.end() :].lstrip()
     tail = _LIST_TAIL.match(after)
     listed = (
         " " + after[tail.end() :].lstrip()
@@ -820,6 +831,7 @@ def _attribute_in_clause(event: Event, clause: str) -> None:
 _BEHIND = re.compile(
     r"\b(?:behind|responsible|blamed|blames|blaming|attributed|attributes|accused|accuses|claimed|claims|"
     r"originated|traced|carried out|conducted|perpetrated|orchestrated|masterminded|the work of|"
+    r"perpetrators?|culprits?|"
     r"took credit|pointed the finger)\b",
     re.IGNORECASE,
 )
@@ -832,7 +844,9 @@ _OPERATION_REFERENCE = re.compile(
 _BEHIND_AFTER = re.compile(
     r"^[\s,]*(?:(?:was|were|is|are|had been|has been)\s+)?(?:(?:likely|probably|possibly|also|allegedly|"
     r"reportedly|ultimately)\s+)?(?:behind|responsible|orchestrated|carried out|conducted|perpetrated|"
-    r"masterminded|launched)\b",
+    r"masterminded|launched)\b|"
+    # "named Russia's foreign intelligence service, the SVR, as the perpetrator"
+    r"^(?:[^.;]{0,60}?)\bas\s+the\s+(?:perpetrators?|culprits?|authors?)\b",
     re.IGNORECASE,
 )
 
@@ -1313,6 +1327,12 @@ def extract_events(article: Article) -> list[Event]:
                 blamed.sources = list(dict.fromkeys([*blamed.sources, *_sources(sentence)]))
                 named = (paragraph, blamed)
                 continue
+        if event is not None and not (event.attacker_countries or event.attacker_groups):
+            # "named Russia's SVR as the perpetrator of the SolarWinds hack, which compromised nine
+            # federal agencies": the culprit of this very operation, in a clause of its own
+            own = named_culprit(sentence)
+            if own is not None:
+                _blame(event, own)
         if event is None:
             # "According to CBS, ..." with no operation in it: CBS reports what the paragraph says next.
             if _REPORTING.search(sentence):
