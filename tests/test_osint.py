@@ -1619,6 +1619,60 @@ _STORIES = {
         "broadcasting network and disrupted its radio stations, in protest against the war in Ukraine.\n",
         {(("BY",), ("RU",))},
     ),
+    "h1-2019-07-08.txt": (
+        "Iranian hackers targeted British universities, report says\n\n"
+        "Hackers linked to Iran's Revolutionary Guards stole research from dozens of British universities"
+        " using fake login pages, according to a report by security firm Secureworks published on Monday.\n",
+        {(("IR",), ("GB",))},
+    ),
+    "h3-2021-06-22.txt": (
+        "Chinese hackers breached New York subway computer systems\n\n"
+        "Hackers with suspected ties to the Chinese government broke into the computer systems of New "
+        "York City's Metropolitan Transportation Authority in April, the New York Times reported. The MTA"
+        " said no customer information was affected.\n",
+        {(("CN",), ("US",))},
+    ),
+    "h5-2020-08-03.txt": (
+        "North Korean hackers targeted Israeli defence industry, Israel says\n\n"
+        "Israel's defence ministry said on Wednesday it had thwarted a cyberattack on Israeli defence "
+        "manufacturers by a hacking group linked to North Korea. The hackers posed as recruiters from "
+        "major companies to approach employees on LinkedIn.\n",
+        {(("KP",), ("IL",))},
+    ),
+    "h6-2022-07-18.txt": (
+        "Iran-linked hackers hit Albanian government websites\n\n"
+        "Hackers linked to Iran launched a cyberattack on Albanian government websites and online "
+        "services on July 15, forcing authorities to shut them down, Albanian officials said. A group "
+        "calling itself HomeLand Justice later claimed the attack.\n",
+        {(("IR",), ("AL",))},
+    ),
+    "h7-2018-08-21.txt": (
+        "Microsoft seizes websites used by Russian hackers to target US conservatives\n\n"
+        "Microsoft said on Tuesday it had taken control of six websites created by Russia's military "
+        "intelligence agency to target US political groups, including the Hudson Institute and the "
+        "International Republican Institute, with phishing attacks.\n",
+        {(("RU",), ("US",))},
+    ),
+    "h8-2021-12-10.txt": (
+        "Belgian defence ministry hit by cyberattack exploiting Log4j flaw\n\n"
+        "Belgium's defence ministry said on Monday that it had been hit by a cyberattack that exploited a"
+        " vulnerability in the Log4j software, shutting down parts of its network. The ministry did not "
+        "say who was behind the attack.\n",
+        set(),
+    ),
+    "h9-2020-10-27.txt": (
+        "Hackers linked to Iran and Russia obtained US voter data, officials say\n\n"
+        "US intelligence officials said on Wednesday that Iran and Russia had obtained voter registration"
+        " information, and that Iran sent threatening emails to Democratic voters posing as the far-right"
+        " group Proud Boys.\n",
+        {(("IR", "RU"), ("US",))},
+    ),
+    "i1-2015-12-28.txt": (
+        "Israeli hackers deface Iranian news websites\n\n"
+        "A group of Israeli hackers defaced several Iranian news agency websites on Sunday, posting "
+        "messages against the Iranian government, Iranian media reported.\n",
+        {(("IL",), ("IR",))},
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "
