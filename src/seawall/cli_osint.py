@@ -24,6 +24,8 @@ from seawall.store.database import Database
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from seawall.osint.extract import Event
     from seawall.osint.timeline import Row
     from seawall.store.osint import OsintRepository
@@ -221,23 +223,25 @@ def _write_csv(records: list[dict[str, object]]) -> None:
         writer.writerow({key: cell(value) for key, value in record.items()})
 
 
-def _victim_matches(event: Event, victim: str) -> bool:
-    """A country ("US", "Iran"), a sector ("energy") or, for a victim known only by its name,
-    the words of the text ("Aramco" finds "Saudi Aramco")."""
+def _victim_matcher(victim: str) -> Callable[[Event], bool]:
+    """What ``--victim`` selects, resolved once: a country ("US", "Iran"), a sector ("energy")
+    or, for a victim known only by its name, the words of the text ("Aramco" finds "Saudi
+    Aramco")."""
     from seawall.osint.extract import lexicon
 
     table = lexicon().name_table
     name = victim.strip()
     codes = {entry[1] for entry in table.values() if entry[0] == "country"}
-    if name.upper() in codes:
-        return name.upper() in event.victim_countries
+    code = name.upper() if name.upper() in codes else ""
     for candidate in (name, name.title()):
-        if table.get(candidate, ("",))[0] == "country":
-            return table[candidate][1] in event.victim_countries
-    if victim.lower() in event.victim_sectors:
-        return True
-    words = re.compile(rf"(?<!\w){re.escape(victim.strip())}(?!\w)", re.IGNORECASE)
-    return any(words.search(text) for text in event.victim_text)
+        if not code and table.get(candidate, ("",))[0] == "country":
+            code = table[candidate][1]
+    if code:
+        return lambda event: code in event.victim_countries
+    words = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+    return lambda event: (
+        victim.lower() in event.victim_sectors or any(words.search(text) for text in event.victim_text)
+    )
 
 
 def _filter(
@@ -245,6 +249,7 @@ def _filter(
 ) -> list[Event]:
     from seawall.osint.extract import country_code
 
+    victim_matches = _victim_matcher(victim) if victim else None
     selected = []
     for event in items:
         if actor:
@@ -256,7 +261,7 @@ def _filter(
             }
             if code not in names and actor.upper() not in names:
                 continue
-        if victim and not _victim_matches(event, victim):
+        if victim_matches is not None and not victim_matches(event):
             continue
         if since and (event.date is None or event.date.end < since):
             continue

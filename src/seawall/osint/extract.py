@@ -943,10 +943,10 @@ def _blamed_event(events: list[Event], culprit: Culprit) -> Event | None:
     for event in candidates:
         if culprit.malware and event.malware and not set(culprit.malware) & set(event.malware):
             continue
-        unknown = not (event.attacker_countries or event.attacker_groups)
+        unknown = not _names_culprit(event)
         if unknown or set(event.attacker_countries) & set(culprit.countries):
             return event
-    return next((e for e in candidates if not (e.attacker_countries or e.attacker_groups)), None)
+    return next((e for e in candidates if not _names_culprit(e)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1288,6 +1288,8 @@ def extract_events(article: Article) -> list[Event]:
         paragraph = paragraph_of.get(sentence, current_paragraph)
         if paragraph != current_paragraph:
             carried, current_paragraph = [], paragraph
+        # who the sentence says was behind an operation, read once for the three uses below
+        culprit = named_culprit(sentence)
         previous = events[-1] if events else None
         if (
             previous is not None
@@ -1297,7 +1299,6 @@ def extract_events(article: Article) -> list[Event]:
             # whom the sentence puts in an agent's slot ("attributed NotPetya to the Russian
             # military", not the British and US governments who attribute); else every country it
             # names ("The virus is widely believed to be a US/Israeli cyberweapon")
-            culprit = named_culprit(sentence)
             countries = (
                 culprit.countries
                 if culprit is not None and culprit.countries
@@ -1316,7 +1317,6 @@ def extract_events(article: Article) -> list[Event]:
             other.evidence = [_evidence(article, sentence)]
             events.append(other)
         if event is None or not _has_victim(event):
-            culprit = named_culprit(sentence)
             blamed = _blamed_event(events, culprit) if culprit is not None else None
             if culprit is not None and blamed is not None:
                 _blame(blamed, culprit)
@@ -1327,12 +1327,10 @@ def extract_events(article: Article) -> list[Event]:
                 blamed.sources = list(dict.fromkeys([*blamed.sources, *_sources(sentence)]))
                 named = (paragraph, blamed)
                 continue
-        if event is not None and not (event.attacker_countries or event.attacker_groups):
+        if event is not None and not _names_culprit(event) and culprit is not None:
             # "named Russia's SVR as the perpetrator of the SolarWinds hack, which compromised nine
             # federal agencies": the culprit of this very operation, in a clause of its own
-            own = named_culprit(sentence)
-            if own is not None:
-                _blame(event, own)
+            _blame(event, culprit)
         if event is None:
             # "According to CBS, ..." with no operation in it: CBS reports what the paragraph says next.
             if _REPORTING.search(sentence):
@@ -1351,7 +1349,7 @@ def extract_events(article: Article) -> list[Event]:
             _merge_into(named[1], event)
             continue
         refers_back = named is not None and paragraph - named[0] <= 1 and bool(_ANAPHOR.match(sentence))
-        if named is not None and refers_back and not (event.attacker_countries or event.attacker_groups):
+        if named is not None and refers_back and not _names_culprit(event):
             if not _has_victim(event):
                 # "Prosecutors said the officers used spear-phishing emails to steal passwords":
                 # more of how the operation just told was done
@@ -1361,7 +1359,7 @@ def extract_events(article: Article) -> list[Event]:
         elif (
             latest is not None
             and latest[0] == paragraph
-            and not (event.attacker_countries or event.attacker_groups)
+            and not _names_culprit(event)
             and _ANAPHOR.match(sentence)
         ):
             # "Hackers caused a blackout … The attackers used the BlackEnergy malware to break
@@ -1468,7 +1466,13 @@ def _headline_tells(headline: Event, event: Event) -> bool:
 
 
 def _has_attacker(event: Event) -> bool:
-    return bool(event.attacker_countries or event.attacker_groups or event.malware)
+    return bool(_names_culprit(event) or event.malware)
+
+
+def _names_culprit(event: Event) -> bool:
+    """Whether a state or a group is named as the attacker (a malware name alone stands in for
+    an attacker still unknown)."""
+    return bool(event.attacker_countries or event.attacker_groups)
 
 
 def _has_victim(event: Event) -> bool:
