@@ -1673,6 +1673,18 @@ _STORIES = {
         "messages against the Iranian government, Iranian media reported.\n",
         {(("IL",), ("IR",))},
     ),
+    "j1-2013-02-25.txt": (
+        "RedHack leaks documents from Turkish interior ministry\n\n"
+        "The Turkish hacker group RedHack said on Monday it had breached the servers of the Turkish "
+        "Ministry of Interior and leaked thousands of internal documents, in protest at the government.\n",
+        {(("TR",), ("TR",))},  # a domestic operation: the state's own ministry is its victim
+    ),
+    "j2-2018-09-30.txt": (
+        "Indian hackers deface Pakistani websites in retaliation\n\n"
+        "Indian hackers defaced more than 40 Pakistani websites on Sunday, hours after two Indian "
+        "government portals were hacked.\n",
+        {(("IN",), ("PK",))},  # the Indian portals' attackers are not named: no domestic operation
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "

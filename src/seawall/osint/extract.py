@@ -709,11 +709,11 @@ def sentence_events(sentence: str, anchor: date | None, precision: str) -> list[
 
 
 def _opposed(a: Event, b: Event) -> bool:
-    """Whether one event's attacker state is the other's victim: two operations, not one."""
-    return bool(
-        set(a.attacker_countries) & set(b.victim_countries)
-        or set(b.attacker_countries) & set(a.victim_countries)
-    )
+    """Whether one event's attacker state is the other's victim: two operations, not one. A
+    domestic operation (Turkish hackers against a Turkish ministry) opposes neither."""
+    foreign_a = set(a.attacker_countries) - set(a.victim_countries)
+    foreign_b = set(b.attacker_countries) - set(b.victim_countries)
+    return bool(foreign_a & set(b.victim_countries) or foreign_b & set(a.victim_countries))
 
 
 def _windows(text: str, mention: Mention) -> tuple[str, str]:
@@ -1096,6 +1096,29 @@ _COORDINATED = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or)\s+(?:the\s+)?")
 _FOLLOWED_BY = re.compile(r",\s*followed\s+(?:closely\s+)?by\s+(?:the\s+)?$", re.IGNORECASE)
 
 
+def _institution_follows(sentence: str, mention: Mention) -> bool:
+    """True when a country's adjective or possessive stands right before a victim noun
+    ("Turkish Ministry of Culture", "Colombia's national police", "Venezuelan government pages")."""
+    after = sentence[mention.end : mention.end + 40]
+    head = re.match(r"(?:['’]s)?\s+((?:[\w&-]+\s+){0,2}[\w&-]+)", after)
+    return bool(head and _sectors(head.group(1)))
+
+
+def _operation_just_before(sentence: str, start: int) -> bool:
+    """True when an operation or targeting word stands a few words before ``start``, in the
+    same clause ("breached the servers of the Turkish Ministry"): the object of the operation,
+    not a country named elsewhere in the sentence."""
+    window = _CLAUSE_BREAK.split(sentence[max(0, start - 60) : start])[-1]
+    if re.search(rf"\b(?:{_TARGETING}|defaced|defaces|leaked|leaks|leak)\b", window, re.IGNORECASE):
+        return True
+    return any(
+        kind.terms.search(window)
+        or (kind.weak_terms is not None and kind.weak_terms.search(window))
+        or (kind.near_terms is not None and kind.near_terms.search(window))
+        for kind in lexicon().types
+    )
+
+
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
     operation = operation_mention(sentence)
     if operation is None or not operation.actual:
@@ -1144,8 +1167,23 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         {m.country for m in attackers if m.kind == "aligned"}
         - {m.country for m in attackers if m.kind not in ("aligned", "malware")}
     )
-    victim_countries = sorted({m.country for m in victims if m.country} - set(attacker_countries))
-    victims = [m for m in victims if not (m.country and m.country in attacker_countries)]
+    # A state's own institution named as the victim ("Turkish hackers defaced the Turkish
+    # Ministry of Culture") is a domestic operation: the country stays a victim although its
+    # nationals attacked; a bare country name that also stands for the attacker does not.
+    domestic = {
+        m.country
+        for m in victims
+        if m.kind == "country"
+        and m.country in attacker_countries
+        and _institution_follows(sentence, m)
+        and _operation_just_before(sentence, m.start)
+    }
+    if {m.country for m in victims if m.country} - set(attacker_countries):
+        domestic = set()  # "Indian hackers defaced Pakistani websites after Indian portals were hacked"
+    victim_countries = sorted(
+        {m.country for m in victims if m.country} - (set(attacker_countries) - domestic)
+    )
+    victims = [m for m in victims if not (m.country and m.country in set(attacker_countries) - domestic)]
     victim_text = [
         m.text
         if _PASSIVE_AFTER.search(sentence[m.end : m.end + 60])
@@ -1205,6 +1243,9 @@ def _merge_into(target: Event, other: Event) -> None:
     def union(a: list[Any], b: list[Any]) -> list[Any]:
         return list(dict.fromkeys([*a, *b]))
 
+    domestic = (set(target.victim_countries) & set(target.attacker_countries)) | (
+        set(other.victim_countries) & set(other.attacker_countries)
+    )
     # aligned only while neither report names the state itself
     states = (set(target.attacker_countries) - set(target.aligned_countries)) | (
         set(other.attacker_countries) - set(other.aligned_countries)
@@ -1215,7 +1256,8 @@ def _merge_into(target: Event, other: Event) -> None:
     target.attacker_text = union(target.attacker_text, other.attacker_text)
     target.malware = sorted(set(target.malware) | set(other.malware))
     target.victim_countries = sorted(
-        (set(target.victim_countries) | set(other.victim_countries)) - set(target.attacker_countries)
+        (set(target.victim_countries) | set(other.victim_countries))
+        - (set(target.attacker_countries) - domestic)
     )
     target.victim_sectors = sorted(set(target.victim_sectors) | set(other.victim_sectors))
     target.victim_text = union(target.victim_text, other.victim_text)
@@ -1523,10 +1565,7 @@ def same_operation_across(a: Event, b: Event) -> bool:
     if a.malware and b.malware and set(a.malware) & set(b.malware):
         # one malware, one operation, unless one report's attacker is the other's victim (a
         # misread role must not turn Stuxnet's victim into its attacker)
-        return not (
-            set(a.attacker_countries) & set(b.victim_countries)
-            or set(b.attacker_countries) & set(a.victim_countries)
-        )
+        return not _opposed(a, b)
     attackers_a = set(a.attacker_countries) or set(a.attacker_groups)
     attackers_b = set(b.attacker_countries) or set(b.attacker_groups)
     if not attackers_a or attackers_a != attackers_b:
