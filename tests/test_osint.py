@@ -273,6 +273,12 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             ["RU"],
             ["DK"],
         ),
+        # incident notes write demonyms in lower case; a country's own name in lower case and a
+        # language are no country ("turkey", "english-language")
+        ("Suspected iranian hackers targeted the armenian telecommunication sector.", ["IR"], ["AM"]),
+        ("Hackers defaced an english-language news website about turkey recipes.", [], []),
+        # a state's own institution attacked by its nationals: a domestic operation
+        ("Turkish hacker group RedHack defaced the website of the Turkish Parliament.", ["TR"], ["TR"]),
     ],
 )
 def test_who_attacked_whom_in_one_sentence(sentence: str, attackers: list[str], victims: list[str]) -> None:

@@ -168,6 +168,15 @@ def _objects(entry: dict[str, Any]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE) if parts else None
 
 
+# A demonym's ending ("Iranian", "Chinese", "Turkish", "Israeli", "Czech"), and the demonyms that
+# are everyday words in lower case.
+_DEMONYM_ENDING = re.compile(r"(?:ians?|eans?|ese|ish|i|is|ch)$")
+_DEMONYM_WORDS = frozenset(
+    # words in their own right, a language, and places that only look like demonyms
+    {"polish", "danish", "swiss", "french", "dutch", "english", "taipei", "mississippi", "missouri"}
+)
+
+
 @cache
 def lexicon() -> Lexicon:
     data = yaml.safe_load(_data("lexicon.yml"))
@@ -194,6 +203,23 @@ def lexicon() -> Lexicon:
     for country in countries:
         for name in country["names"]:
             table.setdefault(name, ("country", country["code"], country["name"]))
+    for country in countries:
+        for name in country["names"]:
+            # Incident databases and quick notes write "iranian hackers", "the turkish network":
+            # a demonym in lower case is still the country. Only adjectives ("Polish" aside), never
+            # a country's own name ("turkey", "china", "jordan" are everyday words).
+            lower = name.lower()
+            if (
+                " " not in name
+                and name != country["name"]
+                and _DEMONYM_ENDING.search(name)
+                # derived from another of the country's names ("Iranian" from "Iran"): not a
+                # capital or a region that happens to end the same way ("Helsinki", "Illinois")
+                and any(other[:3] == name[:3] for other in country["names"] if other != name)
+                and lower not in _DEMONYM_WORDS
+                and lower not in table
+            ):
+                table[lower] = ("country", country["code"], country["name"])
     extra = yaml.safe_load(_data("actors_extra.yml"))
     for name, code in extra["organisations"].items():
         table[name] = ("organisation", code, name)
