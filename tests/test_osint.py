@@ -277,6 +277,15 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
         # language are no country ("turkey", "english-language")
         ("Suspected iranian hackers targeted the armenian telecommunication sector.", ["IR"], ["AM"]),
         ("Hackers defaced an english-language news website about turkey recipes.", [], []),
+        # a government body named without its country is the victim when hacked, and never the
+        # attacker when it charges or reports
+        ("Hackers breached the networks of NASA and stole 500 MB of data.", [], ["US"]),
+        (
+            "The Justice Department charged two Chinese hackers with breaching the networks of "
+            "the Internal Revenue Service.",
+            ["CN"],
+            ["US"],
+        ),
         # a state's own institution attacked by its nationals: a domestic operation
         ("Turkish hacker group RedHack defaced the website of the Turkish Parliament.", ["TR"], ["TR"]),
     ],

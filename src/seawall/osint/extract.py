@@ -84,7 +84,7 @@ class Mention:
     start: int
     end: int
     text: str
-    kind: str  # country, organisation, person, target, group, aligned, generic, malware
+    kind: str  # country, organisation, institution, person, target, group, aligned, generic, malware
     country: str = ""
     name: str = ""
 
@@ -223,6 +223,8 @@ def lexicon() -> Lexicon:
     extra = yaml.safe_load(_data("actors_extra.yml"))
     for name, code in extra["organisations"].items():
         table[name] = ("organisation", code, name)
+    for name, code in extra["institutions"].items():
+        table[name] = ("institution", code, name)
     for name, code in extra["people"].items():
         table[name] = ("person", code, name)
     for name, (code, *spellings) in extra["groups"].items():
@@ -630,7 +632,7 @@ def _is_source(sentence: str, mention: Mention) -> bool:
     ("two California-based cybersecurity firms"), not an actor."""
     if _SEAT_OF_REPORTER.match(sentence, mention.end):
         return True
-    return mention.kind == "organisation" and bool(
+    return mention.kind in ("organisation", "institution") and bool(
         re.search(
             r"(?:according to|citing|by)\s+(?:(?:a|an|the)\s+)?$", sentence[: mention.start], re.IGNORECASE
         )
@@ -779,6 +781,18 @@ _SETTING_BEFORE = re.compile(
 def _role(sentence: str, mention: Mention, first: int) -> str:
     """ "attacker", "victim", or "" (who reports, or a malware name after the operation word),
     from the sentence's shape around the mention; ``first`` is where the operation word is."""
+    role = _role_by_shape(sentence, mention, first)
+    if role and mention.kind == "institution":
+        # a government body ("the Justice Department", "NASA") reports or is hacked, never
+        # attacks: the victim only in a victim's slot ("the networks of NASA") or plainly hit
+        # ("NASA was breached"), not merely for standing after the operation word ("…," the IRS
+        # explained)
+        before, after = _windows(sentence, mention)
+        return "victim" if _VICTIM_BEFORE.search(before) or _plainly_victim(before, after) else ""
+    return role
+
+
+def _role_by_shape(sentence: str, mention: Mention, first: int) -> str:
     before, after = _windows(sentence, mention)
     if mention.kind == "country" and _SETTING_BEFORE.search(before):
         return ""
@@ -937,8 +951,10 @@ def named_culprit(sentence: str) -> Culprit | None:
         elif mention.kind == "group":
             groups.add(mention.name)
             countries.update([mention.country] if mention.country else [])
-        elif mention.country and (
-            _AGENT_BEFORE.search(before) or _BEHIND_AFTER.search(after) or _AGENT_AFTER.search(after)
+        elif (
+            mention.country
+            and mention.kind != "institution"
+            and (_AGENT_BEFORE.search(before) or _BEHIND_AFTER.search(after) or _AGENT_AFTER.search(after))
         ):
             countries.add(mention.country)
     claimant = _claimant(sentence) if not groups else None
@@ -1178,7 +1194,8 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         # report …" (the window of the first name does not reach the verb)
         previous, mention = mentions[position - 1], mentions[position]
         if (
-            previous.kind == mention.kind == "organisation"
+            previous.kind in ("organisation", "institution")
+            and mention.kind in ("organisation", "institution")
             and roles[position] == ""
             and _COORDINATED.fullmatch(sentence[previous.end : mention.start])
         ):
@@ -1224,6 +1241,8 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     if not victims and first >= 0:
         victim_text = _named_victims(sentence) or _victim_groups(sentence)
     sectors: list[str] = sorted({s for m in victims for s in _sectors(_victim_window(sentence, m.start))})
+    if any(m.kind == "institution" for m in victims):
+        sectors = sorted({*sectors, "government"})  # "NASA", "the IRS": a government body
     for m in victims:
         if m.kind == "country" and _loose_slot(sentence, m):
             # "research from academic and pharmaceutical institutions in Britain": what was hit in
