@@ -286,6 +286,14 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             ["CN"],
             ["US"],
         ),
+        # breaking into systems without a word for the attack
+        ("Chinese hackers broke into the networks of the German defence ministry.", ["CN"], ["DE"]),
+        (
+            "Energetic Bear gained operational access to the control systems of energy companies in the "
+            "United States.",
+            ["RU"],
+            ["US"],
+        ),
         # a state's own institution attacked by its nationals: a domestic operation
         ("Turkish hacker group RedHack defaced the website of the Turkish Parliament.", ["TR"], ["TR"]),
     ],
@@ -294,6 +302,12 @@ def test_who_attacked_whom_in_one_sentence(sentence: str, attackers: list[str], 
     event = sentence_event(sentence, None, "")
     assert event is not None
     assert (event.attacker_countries, event.victim_countries) == (attackers, victims)
+
+
+def test_access_is_an_intrusion_only_beside_the_systems_broken_into() -> None:
+    assert sentence_event("Testers who gained access to the beta can download it now.", None, "") is None
+    event = sentence_event("The group gained remote access to the servers of a Saudi ministry.", None, "")
+    assert event is not None and event.types == ["cyberattack"] and event.victim_countries == ["SA"]
 
 
 def test_a_leak_of_stolen_material_and_wiretapping_have_their_own_types() -> None:
