@@ -1714,6 +1714,83 @@ _STORIES = {
         "government portals were hacked.\n",
         {(("IN",), ("PK",))},  # the Indian portals' attackers are not named: no domestic operation
     ),
+    # blind batch 5, written and read once before the mends that follow it (4 of 11 right)
+    "k1-2018-12-14.txt": (
+        "FireEye links Triton malware to Russian research institute\n\n"
+        "FireEye said on Tuesday that a Russian government-owned research institute helped build the "
+        "Triton malware used in a 2017 attack on a Saudi Arabian petrochemical plant, which shut down "
+        "the plant's safety systems.\n",
+        {(("RU",), ("SA",))},
+    ),
+    "k2-2018-12-21.txt": (
+        "US charges Chinese hackers over global cloud hacking campaign\n\n"
+        "The US Justice Department on Thursday charged two Chinese nationals working with the "
+        "Ministry of State Security with stealing trade secrets from dozens of companies in 12 "
+        "countries, including the United States, Britain and Japan, in a campaign known as Cloud "
+        "Hopper.\n",
+        {(("CN",), ("GB", "JP", "US"))},
+    ),
+    "k3-2020-05-05.txt": (
+        "Germany issues arrest warrant for Russian hacker over Bundestag attack\n\n"
+        "German prosecutors have issued an arrest warrant for a Russian military intelligence "
+        "officer, Dmitriy Badin, over the 2015 cyberattack on the Bundestag, in which hackers stole "
+        "16 gigabytes of data from lawmakers' offices.\n",
+        {(("RU",), ("DE",))},
+    ),
+    "k4-2016-01-04.txt": (
+        "Hackers cut power to 230,000 in western Ukraine\n\n"
+        "Hackers cut electricity to about 230,000 people in western Ukraine on December 23, in the "
+        "first known cyberattack to take down a power grid. Ukrainian officials blamed Russia's "
+        "security services.\n",
+        {(("RU",), ("UA",))},
+    ),
+    "k5-2021-07-05.txt": (
+        "REvil ransomware attack on Kaseya hits hundreds of businesses\n\n"
+        "The Russia-linked REvil ransomware gang has demanded $70 million after an attack on US "
+        "software company Kaseya that spread to hundreds of businesses, including a Swedish "
+        "supermarket chain that had to close 800 stores.\n",
+        {(("RU",), ("SE", "US"))},
+    ),
+    "k6-2017-10-31.txt": (
+        "South Korea says North Korean hackers stole warship blueprints\n\n"
+        "North Korean hackers stole blueprints of warships and submarines from Daewoo Shipbuilding & "
+        "Marine Engineering last year, a South Korean lawmaker said on Tuesday.\n",
+        {(("KP",), ())},  # Daewoo's country is not known: the victim is named, not placed
+    ),
+    "k7-2016-03-24.txt": (
+        "US indicts Iranians over cyberattacks on banks\n\n"
+        "The United States on Thursday charged seven Iranians working for companies linked to the "
+        "Revolutionary Guards with launching a coordinated campaign of cyberattacks on dozens of US "
+        "banks and a New York dam between 2011 and 2013.\n",
+        {(("IR",), ("US",))},
+    ),
+    "k8-2019-06-24.txt": (
+        "Vietnamese hackers targeted BMW and Hyundai, report says\n\n"
+        "Hackers believed to be working for the Vietnamese state, a group known as OceanLotus, broke "
+        "into the networks of carmaker BMW and set up a presence in Hyundai's systems, German "
+        "broadcaster BR reported.\n",
+        {(("VN",), ())},  # BMW's and Hyundai's countries are not known: named, not placed
+    ),
+    "k9-2022-06-27.txt": (
+        "Hackers claim cyberattack on Iranian steel plants\n\n"
+        "A hacking group called Predatory Sparrow said on Monday it had carried out a cyberattack on "
+        "three Iranian steel companies, causing a fire at one plant. The group is widely believed to "
+        "be linked to Israel.\n",
+        {(("IL",), ("IR",))},
+    ),
+    "l1-2021-03-01.txt": (
+        "Chinese hackers targeted India's power grid, Recorded Future says\n\n"
+        "A Chinese state-sponsored group, tracked as RedEcho, targeted ten Indian power sector "
+        "organisations and two seaports amid border tensions between the two countries, Recorded "
+        "Future said on Sunday.\n",
+        {(("CN",), ("IN",))},
+    ),
+    "l2-2022-02-15.txt": (
+        "Israeli cybersecurity startup raises $50 million\n\n"
+        "An Israeli cybersecurity startup said on Tuesday it had raised $50 million in a funding "
+        "round led by US investors to expand its anti-phishing tools for banks.\n",
+        set(),
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "

@@ -466,7 +466,8 @@ _REPORTER_AFTER = re.compile(
     r"discovered|revealed|reveals|disclosed|discloses|published|observed|identified|detected|"
     r"analy[sz]ed|confirmed|announced|stated|uncovered|"
     # who arrests or charges hackers is not one of them: "United Kingdom authorities arrested …"
-    r"arrested|charged|detained|extradited|convicted|sentenced)\b",
+    r"arrested|charged|detained|extradited|convicted|sentenced|indicts|indict|sanctions|sanction|"
+    r"arrests|extradites|convicts|sentences)\b",
     re.IGNORECASE,
 )
 _REPORTED_OWN_LOSS = re.compile(
@@ -484,7 +485,7 @@ _AGENT_BEFORE = re.compile(
     r"backed by|sponsored by|on behalf of|"
     r"working for|work for|works for|acting for|operating out of|operate out of|operates out of|"
     r"(?:members|officers|agents|operatives|spies)\s+of|"
-    r"attributed\s+(?:[\w-]+\s+){0,5}?to|blamed\s+(?:(?!for\b)[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
+    r"attributed\s+(?:[\w-]+\s+){0,5}?to|links?\s+(?:[\w-]+\s+){1,4}?to|blamed\s+(?:(?!for\b)[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
     r"indicted|pointed the finger at|"
     r"(?:perpetrators?|culprits?|attackers?|hackers?)\s+(?:were|was|are|is)(?:\s+(?:likely|probably|"
     r"possibly|believed to be|thought to be|suspected to be))?)"
@@ -922,6 +923,16 @@ _NAMING = re.compile(
     r"\b(?:calls?|called|dubs?|dubbed|known as|tracks?\s+(?:it\s+|them\s+)?as|tracked as|named)\b",
     re.IGNORECASE,
 )
+_TIED = re.compile(
+    r"\b(?:linked|tied|connected|affiliated)\s+(?:closely\s+)?(?:to|with)|\b(?:backed|sponsored|directed)\s+by|"
+    r"\bworking\s+(?:for|on behalf of)|\bon behalf of",
+    re.IGNORECASE,
+)
+# "Ukrainian officials blamed Russia's security services.": blame with nothing else blamed for,
+# which can only be the operation just told
+_BARE_BLAME = re.compile(
+    r"\b(?:blamed|blames|blaming)\b(?![^.;]*\b(?:for|over)\b)[^.;]*[.;!]?\s*$", re.IGNORECASE
+)
 _GROUP_REFERENCE = re.compile(
     r"\b(?:the|this|that)\s+(?:same\s+)?(?:group|hackers|attackers|actor|threat\s+actor|campaign|operation|"
     r"gang|crew)\b",
@@ -933,11 +944,20 @@ def named_culprit(sentence: str) -> Culprit | None:
     """The culprit of an earlier operation that this sentence names, or None. Who blames or
     attributes is not the culprit ("Ukraine's SBU blamed Russia"): only names in an agent's
     slot ("blamed X", "attributed … to X", "X was behind", "from X") or groups."""
-    naming = bool(_NAMING.search(sentence) and _GROUP_REFERENCE.search(sentence))
-    if not (_BEHIND.search(sentence) or naming):
+    referred = _GROUP_REFERENCE.search(sentence)
+    naming = bool(_NAMING.search(sentence) and referred)
+    # "The group is widely believed to be linked to Israel": the group told of before, tied to a state
+    tied = bool(referred and _TIED.search(sentence))
+    if not (_BEHIND.search(sentence) or naming or tied):
         return None
     found = _mentions(sentence)
-    if not (naming or _OPERATION_REFERENCE.search(sentence) or any(m.kind == "malware" for m in found)):
+    if not (
+        naming
+        or tied
+        or _OPERATION_REFERENCE.search(sentence)
+        or any(m.kind == "malware" for m in found)
+        or _BARE_BLAME.search(sentence)
+    ):
         return None
     countries: set[str] = set()
     groups: set[str] = set()
@@ -986,7 +1006,9 @@ def _blamed_event(events: list[Event], culprit: Culprit) -> Event | None:
         if culprit.malware and event.malware and not set(culprit.malware) & set(event.malware):
             continue
         unknown = not _names_culprit(event)
-        if unknown or set(event.attacker_countries) & set(culprit.countries):
+        # a group of no known state ("Predatory Sparrow"), then "the group is linked to Israel"
+        stateless = bool(event.attacker_groups) and not event.attacker_countries and not culprit.groups
+        if unknown or stateless or set(event.attacker_countries) & set(culprit.countries):
             return event
     return next((e for e in candidates if not _names_culprit(e)), None)
 
@@ -1065,6 +1087,11 @@ _VICTIM_SLOTS = (
         r"\b(?:customers|users|employees|patients|staff|students|members|clients|subscribers|servers?|"
         r"systems?|networks?|database|databases|website|websites|records|accounts|data|emails|files)\s+"
         rf"(?:of|at|from)\s+(?:the\s+)?({_PROPER})"
+    ),
+    # "stole blueprints of warships from Daewoo Shipbuilding": whom a theft took from
+    re.compile(
+        r"\b(?:stole|stolen|steal|steals|stealing|exfiltrated|siphoned)\s+(?:[\w,'’-]+\s+){0,6}?from\s+"
+        rf"(?:the\s+)?({_PROPER})"
     ),
     # "Wonga suffered a breach", "Columbia is investigating an attack", "Midland was hit"
     re.compile(
@@ -1536,8 +1563,8 @@ def _headline_event(article: Article, anchor: date | None, precision: str) -> Ev
 def _headline_tells(headline: Event, event: Event) -> bool:
     """Whether the headline sums up this operation of the body: a shared victim (country or
     words) and no conflicting attacker or malware. Its date is the body's."""
-    shared_victim = bool(set(headline.victim_countries) & set(event.victim_countries)) or bool(
-        set(headline.victim_text) & set(event.victim_text)
+    shared_victim = bool(set(headline.victim_countries) & set(event.victim_countries)) or any(
+        _same_victim_words(a, b) for a in headline.victim_text for b in event.victim_text
     )
     attackers = set(headline.attacker_countries), set(event.attacker_countries)
     malware = set(headline.malware), set(event.malware)
@@ -1550,6 +1577,12 @@ def _headline_tells(headline: Event, event: Event) -> bool:
         and (not all(attackers) or bool(attackers[0] & attackers[1]))
         and (not all(malware) or bool(malware[0] & malware[1]))
     )
+
+
+def _same_victim_words(a: str, b: str) -> bool:
+    """ "Kaseya" and "US software company Kaseya": one victim, named shorter in the headline."""
+    short, long = sorted((a.lower(), b.lower()), key=len)
+    return len(short) >= 4 and re.search(rf"(?<!\w){re.escape(short)}(?!\w)", long) is not None
 
 
 def _has_attacker(event: Event) -> bool:
