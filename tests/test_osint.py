@@ -12,7 +12,14 @@ from typer.testing import CliRunner
 from seawall.cli import app
 from seawall.osint.articles import Article, clean_text, read_articles
 from seawall.osint.dates import resolve
-from seawall.osint.extract import Event, extract_events, operation_mention, sentence_event, sentences
+from seawall.osint.extract import (
+    Event,
+    extract_events,
+    operation_mention,
+    sentence_event,
+    sentence_events,
+    sentences,
+)
 from tests.conftest import REPO
 from tests.support.stix import valid_bundle
 
@@ -302,6 +309,34 @@ def test_who_attacked_whom_in_one_sentence(sentence: str, attackers: list[str], 
     event = sentence_event(sentence, None, "")
     assert event is not None
     assert (event.attacker_countries, event.victim_countries) == (attackers, victims)
+
+
+def test_one_sentence_can_tell_two_operations_of_different_years() -> None:
+    events = sentence_events(
+        "North Korea hacked Sony Pictures in 2014 and stole $81 million from Bangladesh Bank in 2016.",
+        date(2018, 9, 6),
+        "day",
+    )
+    assert [(e.attacker_countries, e.victim_countries, e.date and e.date.start[:4]) for e in events] == [
+        (["KP"], ["US"], "2014"),
+        (["KP"], ["BD"], "2016"),
+    ]
+    # one operation's several acts stay one operation
+    acts = sentence_events(
+        "Iranian hackers disrupted Albania's border system and leaked police files in September 2022.",
+        date(2022, 9, 20),
+        "day",
+    )
+    assert len(acts) == 1 and acts[0].victim_countries == ["AL"]
+
+
+def test_an_outlet_named_after_a_place_is_no_actor() -> None:
+    event = sentence_event(
+        "The Kyiv Post reported that Russian hacktivists stole data from Russian technology companies.",
+        None,
+        "",
+    )
+    assert event is not None and "UA" not in event.victim_countries + event.attacker_countries
 
 
 def test_access_is_an_intrusion_only_beside_the_systems_broken_into() -> None:

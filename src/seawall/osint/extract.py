@@ -718,15 +718,22 @@ def sentence_events(sentence: str, anchor: date | None, precision: str) -> list[
     Azerbaijan defaced Armenian websites, while Armenian hacktivists leaked …")."""
     found: list[Event] = []
     for clause in _CLAUSES.split(sentence):
-        event = _clause_event(clause, anchor, precision)
-        if event is None:
-            if found:
-                _attribute_in_clause(found[-1], clause)
-            continue
-        if found and not _opposed(found[-1], event):
-            _merge_into(found[-1], event)
-        else:
-            found.append(event)
+        for number, part in enumerate(_AND_ANOTHER_OPERATION.split(clause)):
+            event = _clause_event(part, anchor, precision)
+            if event is None:
+                if found:
+                    _attribute_in_clause(found[-1], part)
+                continue
+            if number and found and _another_operation(found[-1], event):
+                # "North Korea hacked Sony Pictures in 2014 and stole $81 million from Bangladesh
+                # Bank in 2016": the second operation's subject is the first's
+                if not _names_culprit(event):
+                    _inherit_attacker(event, found[-1])
+                found.append(event)
+            elif found and not _opposed(found[-1], event):
+                _merge_into(found[-1], event)
+            else:
+                found.append(event)
     for event in found:
         event.sources = list(dict.fromkeys([*event.sources, *_sources(sentence)]))
         if event.date is None:
@@ -735,6 +742,24 @@ def sentence_events(sentence: str, anchor: date | None, precision: str) -> list[
         if LEVELS.index(level) < LEVELS.index(event.attribution):
             event.attribution = level
     return found
+
+
+# "… in 2014 and stole …", "the 2016 hack of WADA and the 2017 BadRabbit attack": a second
+# operation coordinated with the first in one sentence
+_AND_ANOTHER_OPERATION = re.compile(
+    r"\s+and\s+(?=(?:(?:then|later|also)\s+)?(?:the\s+(?:19|20)\d\d\s+|"
+    r"(?:stole|hacked|attacked|breached|targeted|defaced|disrupted|wiped|infected|leaked|crippled)\b))"
+)
+
+
+def _another_operation(earlier: Event, later: Event) -> bool:
+    """Whether a coordinated clause tells an operation of its own: both are dated, in different
+    years. Without that, "disrupted the system and leaked its files" is one operation's acts."""
+    years = (
+        earlier.date.start[:4] if earlier.date and earlier.date.text else "",
+        later.date.start[:4] if later.date and later.date.text else "",
+    )
+    return all(years) and years[0] != years[1]
 
 
 def _opposed(a: Event, b: Event) -> bool:
@@ -1072,7 +1097,8 @@ _PROPER = rf"{_PROPER_WORD}(?:\s+(?:(?:of|for)\s+(?:the\s+)?|and\s+|&\s+)?{_PROP
 _VICTIM_SLOTS = (
     # "hit Columbia Sportswear", "against the Canadian town of Midland"
     re.compile(
-        rf"\b(?:{_TARGETING}|attacks? on|hack(?:ed|ing)? into|broke into|break into|breaking into)\s+"
+        rf"\b(?:{_TARGETING}|attacks? on|cyberattacks? on|cyber-attacks? on|hacks? of|hacking of|"
+        r"breach(?:es)? of|hack(?:ed|ing)? into|broke into|break into|breaking into)\s+"
         rf"(?:the\s+(?:\w+\s+){{0,2}}?)?({_PROPER})"
     ),
     # "the Marriott hack", "the Equifax breach": the name before the operation noun
