@@ -293,6 +293,12 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             ["CN"],
             ["US"],
         ),
+        # a later clause that names who was behind it
+        (
+            "Hackers crippled the Ukrainian grid, while officials suspected Russia was behind it.",
+            ["RU"],
+            ["UA"],
+        ),
         # breaking into systems without a word for the attack
         ("Chinese hackers broke into the networks of the German defence ministry.", ["CN"], ["DE"]),
         (

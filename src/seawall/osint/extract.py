@@ -879,16 +879,11 @@ _CLAIMANT = re.compile(
 def _attribute_in_clause(event: Event, clause: str) -> None:
     """ "…; US officials later blamed Iran for the attack": a clause with no operation of its
     own that names who was behind the one before, when that one has no attacker state yet."""
-    if event.attacker_countries or not _ATTRIBUTION_SENTENCE.search(clause):
+    if event.attacker_countries:
         return
-    named = [m for m in _mentions(clause) if m.country and m.kind != "malware"]
-    behind = sorted({m.country for m in named if _AGENT_BEFORE.search(_windows(clause, m)[0])})
-    if behind:
-        event.attacker_countries = behind
-        event.victim_countries = [c for c in event.victim_countries if c not in behind]
-        level = _attribution(clause)
-        if LEVELS.index(level) < LEVELS.index(event.attribution):
-            event.attribution = level
+    culprit = named_culprit(clause)
+    if culprit is not None and culprit.countries:
+        _blame(event, culprit)
 
 
 # A sentence that says who was behind an operation told before it: "Ukraine's SBU blamed Russia
@@ -904,7 +899,7 @@ _BEHIND = re.compile(
 _OPERATION_REFERENCE = re.compile(
     r"\b(?:the|this|that|these|those|its|their)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|operations?|campaigns?|"
     r"hacks?|breach(?:es)?|intrusions?|cyberattacks?|cyber-attacks?|incidents?|virus|malware|worm|wiper|"
-    r"ransomware)\b|\bresponsib(?:le|ility)\b|\b(?:claimed|took) credit\b",
+    r"ransomware)\b|\bresponsib(?:le|ility)\b|\b(?:claimed|took) credit\b|\bbehind (?:it|them)\b",
     re.IGNORECASE,
 )
 _BEHIND_AFTER = re.compile(
