@@ -1832,6 +1832,80 @@ _STORIES = {
         "round led by US investors to expand its anti-phishing tools for banks.\n",
         set(),
     ),
+    # blind batch 6, written and read once before the mends that follow it (7 of 11 right)
+    "m1-2020-05-28.txt": (
+        "Israel says Iranian hackers tried to raise chlorine levels in water\n\n"
+        "Israeli officials said an April cyberattack on water facilities, which they attributed to "
+        "Iran, attempted to raise chlorine levels in the water supply.\n",
+        {(("IR",), ())},  # the water facilities' country is only implied by who reports
+    ),
+    "m2-2014-11-24.txt": (
+        "Symantec uncovers Regin spying malware\n\n"
+        "Symantec said on Sunday it had uncovered a sophisticated piece of malware called Regin that "
+        "has been used since 2008 to spy on governments, companies and individuals in Russia and "
+        "Saudi Arabia. Experts say Western intelligence agencies are likely behind it.\n",
+        {((), ("RU", "SA"))},
+    ),
+    "m3-2018-03-15.txt": (
+        "US accuses Russia of cyberattacks on power grid\n\n"
+        "The Trump administration on Thursday accused Russia of a campaign of cyberattacks targeting "
+        "the American power grid, nuclear plants and water systems, and imposed sanctions on Russian "
+        "individuals.\n",
+        {(("RU",), ("US",))},
+    ),
+    "m4-2021-05-28.txt": (
+        "Russian SolarWinds hackers launch email attack on government agencies\n\n"
+        "Microsoft said on Thursday that the Russian group behind the SolarWinds hack, which it calls "
+        "Nobelium, used an email marketing account of the US Agency for International Development to "
+        "send phishing emails to some 3,000 accounts at more than 150 organisations.\n",
+        {(("RU",), ("US",))},
+    ),
+    "m5-2019-06-26.txt": (
+        "Cybersecurity conference opens in Tel Aviv\n\n"
+        "Thousands of experts gathered in Tel Aviv on Monday for Cyber Week, where officials from "
+        "Israel and the United States discussed defending against Iranian cyberattacks.\n",
+        set(),
+    ),
+    "m6-2022-04-12.txt": (
+        "Russian hackers tried to sabotage Ukrainian power grid, officials say\n\n"
+        "Ukrainian officials and ESET said on Tuesday that Sandworm, a hacking group linked to "
+        "Russia's GRU, tried to knock out a power company in Ukraine last week with a new version of "
+        "the Industroyer malware.\n",
+        {(("RU",), ("UA",))},
+    ),
+    "m7-2020-09-16.txt": (
+        "US charges five Chinese hackers in global campaign\n\n"
+        "The Justice Department on Wednesday charged five Chinese citizens, members of a group known "
+        "as APT41, with hacking more than 100 companies in the United States and abroad, including "
+        "video game makers and universities.\n",
+        {(("CN",), ("US",))},
+    ),
+    "m8-2022-04-14.txt": (
+        "US links North Korea to $620 million Ronin theft\n\n"
+        "The US Treasury on Thursday linked North Korea's Lazarus Group to the theft of $620 million "
+        "in cryptocurrency from the Ronin network behind the Axie Infinity game.\n",
+        {(("KP",), ())},
+    ),
+    "m9-2018-01-26.txt": (
+        "Chinese hackers spied on African Union headquarters, report says\n\n"
+        "Data from computer systems at the African Union's headquarters in Addis Ababa was secretly "
+        "transferred to servers in Shanghai every night for five years, Le Monde reported.\n",
+        {(("CN",), ())},  # Addis Ababa stands in a sentence with no operation wording
+    ),
+    "n1-2019-03-25.txt": (
+        "Hackers hijacked ASUS software updates to install backdoors\n\n"
+        "Kaspersky Lab said on Monday that hackers had compromised ASUS's live update tool to push a "
+        "malicious backdoor to about a million users, in an operation it dubbed ShadowHammer and "
+        "linked to the BARIUM group.\n",
+        {(("CN",), ())},
+    ),
+    "n2-2013-02-19.txt": (
+        "Mandiant ties Chinese army unit to hacking of US companies\n\n"
+        "A unit of China's People's Liberation Army based in Shanghai has stolen hundreds of "
+        "terabytes of data from at least 141 organisations, most of them in the United States, "
+        "security firm Mandiant said in a report on Tuesday.\n",
+        {(("CN",), ("US",))},
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "

@@ -430,7 +430,9 @@ _AGENT_AFTER = re.compile(
     r"(?:behind|responsible)\b|"
     r"\s+(?:state-sponsored|"
     r"state-backed|government-backed|government-sponsored|hackers?|hacking groups?|threat actors?|APT\b|"
-    r"cyber ?(?:army|spies|criminals?)|hacktivists?))",
+    r"cyber ?(?:army|spies|criminals?)|hacktivists?|"
+    # "defending against Iranian cyberattacks": whose attacks they are
+    r"cyber-?attacks?|cyber operations?|cyber campaigns?))",
     re.IGNORECASE,
 )
 _ACTIVE_AFTER = re.compile(
@@ -466,6 +468,7 @@ _REPORTER_AFTER = re.compile(
     r"discovered|revealed|reveals|disclosed|discloses|published|observed|identified|detected|"
     r"analy[sz]ed|confirmed|announced|stated|uncovered|"
     # who arrests or charges hackers is not one of them: "United Kingdom authorities arrested …"
+    r"linked|links|tied|ties|"
     r"arrested|charged|detained|extradited|convicted|sentenced|indicts|indict|sanctions|sanction|"
     r"arrests|extradites|convicts|sentences)\b",
     re.IGNORECASE,
@@ -1093,7 +1096,8 @@ _VICTIM_SLOTS = (
     # "hit Columbia Sportswear", "against the Canadian town of Midland"
     re.compile(
         rf"\b(?:{_TARGETING}|attacks? on|cyberattacks? on|cyber-attacks? on|hacks? of|hacking of|"
-        r"breach(?:es)? of|hack(?:ed|ing)? into|broke into|break into|breaking into)\s+"
+        r"breach(?:es)? of|hack(?:ed|ing)? into|broke into|break into|breaking into|"
+        r"spied on|spying on|spies on|spy on)\s+"
         rf"(?:the\s+(?:\w+\s+){{0,2}}?)?({_PROPER})"
     ),
     # "the Marriott hack", "the Equifax breach": the name before the operation noun
