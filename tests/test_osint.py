@@ -293,6 +293,13 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             ["CN"],
             ["US"],
         ),
+        # "Chinese-government backed" is China's; "used by" an army is no agent
+        ("Chinese-government backed hackers stole e-mails from a US electric company.", ["CN"], ["US"]),
+        (
+            "Hackers compromised the battle management system used by Ukraine's armed forces in 2022.",
+            [],
+            ["UA"],
+        ),
         # a later clause that names who was behind it
         (
             "Hackers crippled the Ukrainian grid, while officials suspected Russia was behind it.",
@@ -315,6 +322,18 @@ def test_who_attacked_whom_in_one_sentence(sentence: str, attackers: list[str], 
     event = sentence_event(sentence, None, "")
     assert event is not None
     assert (event.attacker_countries, event.victim_countries) == (attackers, victims)
+
+
+def test_a_bare_accusation_names_the_culprit_of_the_operation_just_told(tmp_path: Path) -> None:
+    events = extract_events(
+        _story(
+            tmp_path,
+            "g1-2008-08-12.txt",
+            "Georgian government websites were knocked offline by DDoS attacks during the war. "
+            "Georgia accused Russia, but Moscow denied any role.",
+        )
+    )
+    assert [(e.attacker_countries, e.victim_countries) for e in events] == [(["RU"], ["GE"])]
 
 
 def test_one_sentence_can_tell_two_operations_of_different_years() -> None:
@@ -1550,7 +1569,7 @@ _STORIES = {
         "targeting more than 150 government agencies, think tanks and human rights groups in 24 "
         "countries, Microsoft said. The hackers took over an email marketing account used by the US "
         "Agency for International Development.\n",
-        {(("RU",), ())},
+        {(("RU",), ("US",))},  # USAID's account was taken over: a US victim
     ),
     "b7-2017-08-09.txt": (
         "Qatar says UAE hacked its state news agency\n\n"

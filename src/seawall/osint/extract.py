@@ -253,7 +253,9 @@ def lexicon() -> Lexicon:
         r"(?<![\w-])(?:"
         + "|".join(re.escape(n) for n in sorted(table, key=len, reverse=True))
         # "Russia-linked", "Iran-backed": the name before an alignment suffix is still the name
-        + r")(?!\w)(?!-(?!(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus)\b))"
+        + r")(?!\w)(?!-(?!(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus|"
+        # "Chinese-government backed hackers"
+        + r"(?:government|state)[- ](?:linked|backed|sponsored))\b))"
     )
     return Lexicon(
         types=types,
@@ -419,7 +421,8 @@ _HEADLINE_PASSIVE_AFTER = re.compile(
 _AGENT_AFTER = re.compile(
     # "Russia-linked group", "Iranian state-sponsored hackers", "Chinese APT": the country's own
     # operators, wherever the sentence puts them.
-    r"^(?:-(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus)\b|"
+    r"^(?:-(?:(?:government|state)[- ])?"
+    r"(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus)\b|"
     # the headline's "Iran blamed for cyberattacks on US banks": the accused
     r"\s+(?:(?:is|was|were|are|has been|have been)\s+)?(?:blamed|accused)\s+(?:for|of)\b|"
     # "part of a Chinese intelligence-gathering effort", "a Russian espionage campaign"
@@ -483,7 +486,9 @@ _REPORTED_OWN_LOSS = re.compile(
     re.IGNORECASE,
 )
 _AGENT_BEFORE = re.compile(
-    r"\b(?:by|from|linked to|link to|links to|link it to|link them to|tied to|connected to|associated with|"
+    # "by" an agent, not "the system used by Ukraine's armed forces"
+    r"\b(?:(?<!used )(?<!owned )(?<!provided )(?<!hosted )(?<!published )(?<!issued )by|from|"
+    r"linked to|link to|links to|link it to|link them to|tied to|connected to|associated with|"
     r"originated in|originated from|originating in|originating from|traced (?:back )?to|the work of|"
     r"backed by|sponsored by|on behalf of|"
     r"working for|work for|works for|acting for|operating out of|operate out of|operates out of|"
@@ -954,7 +959,8 @@ _TIED = re.compile(
 # "Ukrainian officials blamed Russia's security services.": blame with nothing else blamed for,
 # which can only be the operation just told
 _BARE_BLAME = re.compile(
-    r"\b(?:blamed|blames|blaming)\b(?![^.;]*\b(?:for|over)\b)[^.;]*[.;!]?\s*$", re.IGNORECASE
+    r"\b(?:blamed|blames|blaming|accused|accuses|accusing)\b(?![^.;]*\b(?:for|over|of)\b)[^.;]*[.;!]?\s*$",
+    re.IGNORECASE,
 )
 _GROUP_REFERENCE = re.compile(
     r"\b(?:the|this|that)\s+(?:same\s+)?(?:group|hackers|attackers|actor|threat\s+actor|campaign|operation|"
