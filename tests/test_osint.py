@@ -300,6 +300,14 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             [],
             ["UA"],
         ),
+        # "by" after a verb that is no attack names no agent
+        (
+            "Turkish hackers defaced the website of a French lawmaker whose bill was adopted by the French "
+            "parliament.",
+            ["TR"],
+            ["FR"],
+        ),
+        ("A hacking group based out of India attacked websites hosted in Pakistan.", ["IN"], ["PK"]),
         # a later clause that names who was behind it
         (
             "Hackers crippled the Ukrainian grid, while officials suspected Russia was behind it.",

@@ -486,12 +486,13 @@ _REPORTED_OWN_LOSS = re.compile(
     re.IGNORECASE,
 )
 _AGENT_BEFORE = re.compile(
-    # "by" an agent, not "the system used by Ukraine's armed forces"
-    r"\b(?:(?<!used )(?<!owned )(?<!provided )(?<!hosted )(?<!published )(?<!issued )by|from|"
+    r"\b(?:by|from|"
     r"linked to|link to|links to|link it to|link them to|tied to|connected to|associated with|"
     r"originated in|originated from|originating in|originating from|traced (?:back )?to|the work of|"
     r"backed by|sponsored by|on behalf of|"
     r"working for|work for|works for|acting for|operating out of|operate out of|operates out of|"
+    # "a hacking group based out of India" (not "companies based in Germany")
+    r"(?:group|groups|gang|crew|team|actors?|hackers)\s+based\s+(?:in|out\s+of)|"
     r"(?:members|officers|agents|operatives|spies)\s+of|"
     r"attributed\s+(?:[\w-]+\s+){0,5}?to|links?\s+(?:[\w-]+\s+){1,4}?to|blamed\s+(?:(?!for\b)[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
     r"indicted|pointed the finger at|"
@@ -500,6 +501,62 @@ _AGENT_BEFORE = re.compile(
     r"(?:\s+(?:the|an?|suspected|alleged))*\s*$",
     re.IGNORECASE,
 )
+
+
+# "by" an agent, not "the system used by Ukraine's armed forces", "a bill adopted by the French
+# National Assembly", "malware discovered by Kaspersky"
+_NOT_AGENT_VERBS = frozenset(
+    [
+        "used",
+        "owned",
+        "provided",
+        "hosted",
+        "published",
+        "issued",
+        "adopted",
+        "passed",
+        "approved",
+        "signed",
+        "written",
+        "led",
+        "chaired",
+        "hired",
+        "employed",
+        "founded",
+        "elected",
+        "visited",
+        "condemned",
+        "denied",
+        "criticised",
+        "criticized",
+        "reported",
+        "announced",
+        "confirmed",
+        "discovered",
+        "detected",
+        "observed",
+        "identified",
+        "investigated",
+        "attended",
+        "headed",
+        "ruled",
+        "governed",
+        "won",
+    ]
+)
+
+
+def _agent_before(before: str) -> bool:
+    """Whether the words before a name put it in an agent's slot ("attacked by", "linked to")."""
+    cue = _AGENT_BEFORE.search(before)
+    if cue is None:
+        return False
+    if before[cue.start() : cue.start() + 2].lower() == "by":
+        previous = re.search(r"(\w+)\s+$", before[: cue.start()])
+        return not (previous and previous.group(1).lower() in _NOT_AGENT_VERBS)
+    return True
+
+
 # "the Austrian Foreign Ministry suffered a DDoS attack", "Midland paid the ransom": the subject
 # is the victim
 _SUFFERED = (
@@ -830,7 +887,7 @@ def _role_by_shape(sentence: str, mention: Mention, first: int) -> str:
     before, after = _windows(sentence, mention)
     if mention.kind == "country" and _SETTING_BEFORE.search(before):
         return ""
-    agent_before = bool(_AGENT_BEFORE.search(before))
+    agent_before = _agent_before(before)
     if mention.kind == "malware":
         return "attacker" if agent_before or mention.start < first or first < 0 else ""
     if mention.kind == "target":
@@ -1003,7 +1060,7 @@ def named_culprit(sentence: str) -> Culprit | None:
         elif (
             mention.country
             and mention.kind != "institution"
-            and (_AGENT_BEFORE.search(before) or _BEHIND_AFTER.search(after) or _AGENT_AFTER.search(after))
+            and (_agent_before(before) or _BEHIND_AFTER.search(after) or _AGENT_AFTER.search(after))
         ):
             countries.add(mention.country)
     claimant = _claimant(sentence) if not groups else None
