@@ -344,6 +344,17 @@ def test_a_bare_accusation_names_the_culprit_of_the_operation_just_told(tmp_path
     assert [(e.attacker_countries, e.victim_countries) for e in events] == [(["RU"], ["GE"])]
 
 
+def test_a_colliding_alias_is_the_candidate_of_the_state_the_sentence_names() -> None:
+    # the gazetteer recorded IRIDIUM as both an Iranian actor's own name and a Sandworm alias
+    stated = sentence_event(
+        "Russian state-sponsored hacking group IRIDIUM used Prestige ransomware against Ukraine.", None, ""
+    )
+    assert stated is not None
+    assert (stated.attacker_countries, stated.attacker_groups) == (["RU"], ["Sandworm"])
+    bare = sentence_event("IRIDIUM attacked Israeli companies.", None, "")
+    assert bare is not None and bare.attacker_countries == ["IR"]
+
+
 def test_one_sentence_can_tell_two_operations_of_different_years() -> None:
     events = sentence_events(
         "North Korea hacked Sony Pictures in 2014 and stole $81 million from Bangladesh Bank in 2016.",

@@ -26,7 +26,7 @@ from typing import Any
 import msgspec
 import yaml
 
-from seawall.intel.actors import default_gazetteer
+from seawall.intel.actors import alias_key, default_gazetteer
 from seawall.osint.articles import Article, parse_published
 from seawall.osint.dates import EventDate, overlaps, publication_date, resolve
 
@@ -1276,6 +1276,22 @@ def _operation_just_before(sentence: str, start: int) -> bool:
     )
 
 
+def _group_in_context(mention: Mention, stated: set[str]) -> Mention:
+    """The actor a colliding alias means where the sentence states its state: "Russian
+    state-sponsored hacking group IRIDIUM" is the Sandworm cluster Microsoft calls IRIDIUM, not
+    the Iranian IRIDIUM the gazetteer chose for the bare name. Only among the candidates the
+    gazetteer recorded for that alias, so the choice stays explainable."""
+    if not stated or mention.country in stated:
+        return mention
+    gazetteer = default_gazetteer()
+    recorded = gazetteer.resolutions.get(alias_key(mention.text), {}).get("candidates", [])
+    for candidate in recorded if isinstance(recorded, list) else []:
+        actor = gazetteer.resolve(candidate)
+        if actor is not None and actor.country in stated:
+            return Mention(mention.start, mention.end, mention.text, "group", actor.country, actor.name)
+    return mention
+
+
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
     operation = operation_mention(sentence)
     if operation is None or not operation.actual:
@@ -1320,6 +1336,8 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
             attackers.append(mention)
         elif role == "victim":
             victims.append(mention)
+    stated = {m.country for m in attackers if m.kind == "country"}
+    attackers = [_group_in_context(m, stated) if m.kind == "group" else m for m in attackers]
     attacker_countries = sorted({m.country for m in attackers if m.country and m.kind != "malware"})
     aligned = sorted(
         {m.country for m in attackers if m.kind == "aligned"}
