@@ -315,6 +315,11 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             ["UA"],
         ),
         # breaking into systems without a word for the attack
+        (
+            "Chinese hackers infiltrated British Foreign Office computers with data-stealing viruses.",
+            ["CN"],
+            ["GB"],
+        ),
         ("Chinese hackers broke into the networks of the German defence ministry.", ["CN"], ["DE"]),
         (
             "Energetic Bear gained operational access to the control systems of energy companies in the "
