@@ -1949,6 +1949,78 @@ _STORIES = {
         "security firm Mandiant said in a report on Tuesday.\n",
         {(("CN",), ("US",))},
     ),
+    # blind batch 7, written after the mends of batches 5 and 6 and read once before its own two mends
+    # (8 of 10 right)
+    "p1-2020-07-16.txt": (
+        "UK, US and Canada accuse Russia of hacking coronavirus vaccine research\n\n"
+        "Britain, the United States and Canada said on Thursday that hackers known as APT29, which "
+        "they said almost certainly operate as part of Russian intelligence services, targeted "
+        "organisations involved in coronavirus vaccine development.\n",
+        {(("RU",), ())},
+    ),
+    "p2-2017-06-13.txt": (
+        "US warns of North Korean hacking campaign called Hidden Cobra\n\n"
+        "The US government said on Tuesday that a North Korean hacking group it calls Hidden Cobra "
+        "has targeted the media, aerospace, financial and critical infrastructure sectors in the "
+        "United States since 2009.\n",
+        {(("KP",), ("US",))},
+    ),
+    "p3-2010-01-12.txt": (
+        "Google says Chinese hackers attacked its systems\n\n"
+        "Google said on Tuesday that a highly sophisticated attack originating from China had "
+        "targeted its corporate infrastructure in mid-December, stealing intellectual property, and "
+        "that at least 20 other large companies had been hit.\n",
+        {(("CN",), ())},
+    ),
+    "p4-2019-03-09.txt": (
+        "Citrix says international hackers breached its network\n\n"
+        "Software maker Citrix said the FBI had told it that international cyber criminals gained "
+        "access to its internal network. Security firm Resecurity attributed the attack to an "
+        "Iranian-linked group known as IRIDIUM.\n",
+        {(("IR",), ())},
+    ),
+    "p5-2021-03-08.txt": (
+        "European Banking Authority hit by Microsoft Exchange hack\n\n"
+        "The European Banking Authority said on Sunday it had been hit by the hack of Microsoft's "
+        "Exchange email servers, which Microsoft has attributed to a Chinese state-sponsored group it "
+        "calls Hafnium.\n",
+        {(("CN",), ())},
+    ),
+    "p6-2020-03-12.txt": (
+        "Germany's cybersecurity agency warns of rise in coronavirus phishing\n\n"
+        "Germany's BSI cybersecurity agency said on Thursday it expected criminals to exploit the "
+        "coronavirus pandemic with phishing emails and fake websites, and urged companies to train "
+        "their staff.\n",
+        set(),
+    ),
+    "p7-2018-07-13.txt": (
+        "Twelve Russian intelligence officers charged with hacking Democrats\n\n"
+        "A US grand jury on Friday indicted 12 Russian military intelligence officers for hacking the "
+        "computer networks of the Democratic National Committee and Hillary Clinton's presidential "
+        "campaign in 2016.\n",
+        {(("RU",), ("US",))},
+    ),
+    "p8-2022-01-14.txt": (
+        "Ukraine hit by massive cyberattack on government websites\n\n"
+        "About 70 Ukrainian government websites were defaced on Friday with a message telling "
+        "Ukrainians to be afraid and expect the worst. Ukraine's security service said preliminary "
+        "evidence pointed to hacking groups linked to Belarusian intelligence.\n",
+        {(("BY",), ("UA",))},
+    ),
+    "p9-2012-05-28.txt": (
+        "Kaspersky discovers Flame, a cyber espionage weapon aimed at Iran\n\n"
+        "Kaspersky Lab said on Monday it had discovered a highly complex piece of malware called "
+        "Flame that has been used to steal data from computers in Iran and other Middle Eastern "
+        "countries, and which experts believe was built by a nation state.\n",
+        {((), ("IR",))},
+    ),
+    "q1-2023-02-21.txt": (
+        "Pro-Russian hacktivists claim DDoS attacks on Swedish websites\n\n"
+        "A group calling itself Anonymous Sudan claimed responsibility on Tuesday for distributed "
+        "denial-of-service attacks that knocked Swedish universities and hospitals offline, after a "
+        "Koran burning in Stockholm.\n",
+        {(("RU",), ("SE",))},
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "

@@ -958,7 +958,7 @@ _BEHIND = re.compile(
     r"\b(?:behind|responsible|blamed|blames|blaming|attributed|attributes|accused|accuses|claimed|claims|"
     r"originated|traced|carried out|conducted|perpetrated|orchestrated|masterminded|the work of|"
     r"perpetrators?|culprits?|"
-    r"took credit|pointed the finger)\b",
+    r"took credit|pointed the finger|pointed to|points to|pointing to)\b",
     re.IGNORECASE,
 )
 _OPERATION_REFERENCE = re.compile(
@@ -1016,7 +1016,8 @@ _TIED = re.compile(
 # "Ukrainian officials blamed Russia's security services.": blame with nothing else blamed for,
 # which can only be the operation just told
 _BARE_BLAME = re.compile(
-    r"\b(?:blamed|blames|blaming|accused|accuses|accusing)\b(?![^.;]*\b(?:for|over|of)\b)[^.;]*[.;!]?\s*$",
+    r"\b(?:blamed|blames|blaming|accused|accuses|accusing|pointed to|points to|pointing to)\b"
+    r"(?![^.;]*\b(?:for|over|of)\b)[^.;]*[.;!]?\s*$",
     re.IGNORECASE,
 )
 _GROUP_REFERENCE = re.compile(
@@ -1180,6 +1181,11 @@ _VICTIM_SLOTS = (
     re.compile(
         r"\b(?:stole|stolen|steal|steals|stealing|exfiltrated|siphoned)\s+(?:[\w,'’-]+\s+){0,6}?from\s+"
         rf"(?:the\s+)?({_PROPER})"
+    ),
+    # "Citrix said … hackers gained access to its internal network": who reports its own loss
+    re.compile(
+        rf"\b({_PROPER})\s+(?:says|said|confirmed|disclosed|announced|reported)\b[^.;]{{0,120}}?\bits\s+"
+        r"(?:[\w-]+\s+){0,2}?(?:network|networks|systems?|servers?|computers?|e-?mail|website|databases?)\b"
     ),
     # "Wonga suffered a breach", "Columbia is investigating an attack", "Midland was hit"
     re.compile(
