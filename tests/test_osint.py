@@ -314,6 +314,10 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
             ["RU"],
             ["UA"],
         ),
+        # a company is placed by its headquarters; a platform whose account is hacked is no victim
+        ("Chinese hackers breached the networks of Mitsubishi Electric.", ["CN"], ["JP"]),
+        ("Sony said North Korean hackers had stolen its data.", ["KP"], ["JP"]),
+        ("Hackers hacked the Twitter account of Russia's prime minister.", [], ["RU"]),
         # breaking into systems without a word for the attack
         (
             "Chinese hackers infiltrated British Foreign Office computers with data-stealing viruses.",
@@ -1839,7 +1843,7 @@ _STORIES = {
         "South Korea says North Korean hackers stole warship blueprints\n\n"
         "North Korean hackers stole blueprints of warships and submarines from Daewoo Shipbuilding & "
         "Marine Engineering last year, a South Korean lawmaker said on Tuesday.\n",
-        {(("KP",), ())},  # Daewoo's country is not known: the victim is named, not placed
+        {(("KP",), ("KR",))},
     ),
     "k7-2016-03-24.txt": (
         "US indicts Iranians over cyberattacks on banks\n\n"
@@ -1853,7 +1857,7 @@ _STORIES = {
         "Hackers believed to be working for the Vietnamese state, a group known as OceanLotus, broke "
         "into the networks of carmaker BMW and set up a presence in Hyundai's systems, German "
         "broadcaster BR reported.\n",
-        {(("VN",), ())},  # BMW's and Hyundai's countries are not known: named, not placed
+        {(("VN",), ("DE", "KR"))},
     ),
     "k9-2022-06-27.txt": (
         "Hackers claim cyberattack on Iranian steel plants\n\n"
@@ -1940,7 +1944,7 @@ _STORIES = {
         "Kaspersky Lab said on Monday that hackers had compromised ASUS's live update tool to push a "
         "malicious backdoor to about a million users, in an operation it dubbed ShadowHammer and "
         "linked to the BARIUM group.\n",
-        {(("CN",), ())},
+        {(("CN",), ("TW",))},
     ),
     "n2-2013-02-19.txt": (
         "Mandiant ties Chinese army unit to hacking of US companies\n\n"
@@ -1977,7 +1981,7 @@ _STORIES = {
         "Software maker Citrix said the FBI had told it that international cyber criminals gained "
         "access to its internal network. Security firm Resecurity attributed the attack to an "
         "Iranian-linked group known as IRIDIUM.\n",
-        {(("IR",), ())},
+        {(("IR",), ("US",))},
     ),
     "p5-2021-03-08.txt": (
         "European Banking Authority hit by Microsoft Exchange hack\n\n"

@@ -84,7 +84,7 @@ class Mention:
     start: int
     end: int
     text: str
-    kind: str  # country, organisation, institution, person, target, group, aligned, generic, malware
+    kind: str  # country, organisation, institution, company, person, target, group, aligned, generic, malware
     country: str = ""
     name: str = ""
 
@@ -225,6 +225,8 @@ def lexicon() -> Lexicon:
         table[name] = ("organisation", code, name)
     for name, code in extra["institutions"].items():
         table[name] = ("institution", code, name)
+    for name, code in extra["companies"].items():
+        table[name] = ("company", code, name)
     for name, code in extra["people"].items():
         table[name] = ("person", code, name)
     for name, (code, *spellings) in extra["groups"].items():
@@ -698,7 +700,7 @@ def _is_source(sentence: str, mention: Mention) -> bool:
     ("two California-based cybersecurity firms"), not an actor."""
     if _SEAT_OF_REPORTER.match(sentence, mention.end):
         return True
-    return mention.kind in ("organisation", "institution") and bool(
+    return mention.kind in ("organisation", *_NEVER_ATTACKERS) and bool(
         re.search(
             r"(?:according to|citing|by)\s+(?:(?:a|an|the)\s+)?$", sentence[: mention.start], re.IGNORECASE
         )
@@ -869,18 +871,30 @@ _SETTING_BEFORE = re.compile(
 )
 
 
+# Named bodies that report or are hit but never attack: government bodies and companies.
+_NEVER_ATTACKERS = ("institution", "company")
+
+
 def _role(sentence: str, mention: Mention, first: int) -> str:
     """ "attacker", "victim", or "" (who reports, or a malware name after the operation word),
     from the sentence's shape around the mention; ``first`` is where the operation word is."""
-    role = _role_by_shape(sentence, mention, first)
-    if role and mention.kind == "institution":
-        # a government body ("the Justice Department", "NASA") reports or is hacked, never
-        # attacks: the victim only in a victim's slot ("the networks of NASA") or plainly hit
-        # ("NASA was breached"), not merely for standing after the operation word ("…," the IRS
-        # explained)
+    if mention.kind in _NEVER_ATTACKERS:
+        # a government body or a company ("the Justice Department", "NASA", "Citrix") reports or
+        # is hacked, never attacks: the victim only in a victim's slot ("the networks of NASA",
+        # "Citrix said … hackers gained access to its network") or plainly hit ("NASA was
+        # breached"), not merely for standing after the operation word ("…," the IRS explained)
         before, after = _windows(sentence, mention)
-        return "victim" if _VICTIM_BEFORE.search(before) or _plainly_victim(before, after) else ""
-    return role
+        slotted = _VICTIM_BEFORE.search(before) or _plainly_victim(before, after)
+        return "victim" if slotted or _in_named_victim_slot(sentence, mention) else ""
+    return _role_by_shape(sentence, mention, first)
+
+
+def _in_named_victim_slot(sentence: str, mention: Mention) -> bool:
+    return any(
+        match.start(1) <= mention.start < match.end(1)
+        for pattern in _VICTIM_SLOTS
+        for match in pattern.finditer(sentence)
+    )
 
 
 def _role_by_shape(sentence: str, mention: Mention, first: int) -> str:
@@ -1060,7 +1074,7 @@ def named_culprit(sentence: str) -> Culprit | None:
             countries.update([mention.country] if mention.country else [])
         elif (
             mention.country
-            and mention.kind != "institution"
+            and mention.kind not in _NEVER_ATTACKERS
             and (_agent_before(before) or _BEHIND_AFTER.search(after) or _AGENT_AFTER.search(after))
         ):
             countries.add(mention.country)
@@ -1185,7 +1199,8 @@ _VICTIM_SLOTS = (
     # "Citrix said … hackers gained access to its internal network": who reports its own loss
     re.compile(
         rf"\b({_PROPER})\s+(?:says|said|confirmed|disclosed|announced|reported)\b[^.;]{{0,120}}?\bits\s+"
-        r"(?:[\w-]+\s+){0,2}?(?:network|networks|systems?|servers?|computers?|e-?mail|website|databases?)\b"
+        r"(?:[\w-]+\s+){0,2}?(?:network|networks|systems?|servers?|computers?|e-?mails?|website|databases?|data|"
+        r"files|documents|records)\b"
     ),
     # "Wonga suffered a breach", "Columbia is investigating an attack", "Midland was hit"
     re.compile(
@@ -1331,8 +1346,8 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         # report …" (the window of the first name does not reach the verb)
         previous, mention = mentions[position - 1], mentions[position]
         if (
-            previous.kind in ("organisation", "institution")
-            and mention.kind in ("organisation", "institution")
+            previous.kind in ("organisation", *_NEVER_ATTACKERS)
+            and mention.kind in ("organisation", *_NEVER_ATTACKERS)
             and roles[position] == ""
             and _COORDINATED.fullmatch(sentence[previous.end : mention.start])
         ):
@@ -1382,6 +1397,8 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
     sectors: list[str] = sorted({s for m in victims for s in _sectors(_victim_window(sentence, m.start))})
     if any(m.kind == "institution" for m in victims):
         sectors = sorted({*sectors, "government"})  # "NASA", "the IRS": a government body
+    if any(m.kind == "company" for m in victims) and not sectors:
+        sectors = ["business"]  # "Citrix", "Mitsubishi Electric": a company of no sector named
     for m in victims:
         if m.kind == "country" and _loose_slot(sentence, m):
             # "research from academic and pharmaceutical institutions in Britain": what was hit in
