@@ -1884,7 +1884,7 @@ _STORIES = {
         "Israel says Iranian hackers tried to raise chlorine levels in water\n\n"
         "Israeli officials said an April cyberattack on water facilities, which they attributed to "
         "Iran, attempted to raise chlorine levels in the water supply.\n",
-        {(("IR",), ())},  # the water facilities' country is only implied by who reports
+        {(("IR",), ("IL",))},  # the water facilities' country is implied by who reports
     ),
     "m2-2014-11-24.txt": (
         "Symantec uncovers Regin spying malware\n\n"
@@ -2024,6 +2024,72 @@ _STORIES = {
         "denial-of-service attacks that knocked Swedish universities and hospitals offline, after a "
         "Koran burning in Stockholm.\n",
         {(("RU",), ("SE",))},
+    ),
+    # blind batch 8, read once before its mends (5 of 10 right)
+    "r1-2019-07-30.txt": (
+        "Capital One says hacker stole data of 100 million customers\n\n"
+        "A former software engineer was arrested on Monday for hacking into Capital One and stealing "
+        "the personal information of more than 100 million customers, the bank and US prosecutors "
+        "said.\n",
+        set(),
+    ),
+    "r2-2020-10-28.txt": (
+        "FBI warns of imminent ransomware attacks on US hospitals\n\n"
+        "The FBI and the Department of Homeland Security warned on Wednesday of an imminent wave of "
+        "ransomware attacks on US hospitals by a Russian-speaking criminal group using the Ryuk "
+        "ransomware.\n",
+        set(),
+    ),
+    "r3-2019-07-18.txt": (
+        "Iranian hackers pose as Cambridge researcher on LinkedIn\n\n"
+        "FireEye said on Wednesday that APT34, a hacking group believed to work for the Iranian "
+        "government, posed as a Cambridge University researcher on LinkedIn to send malicious "
+        "documents to targets in the energy, government and oil and gas sectors.\n",
+        {(("IR",), ())},
+    ),
+    "r4-2018-11-20.txt": (
+        "Pakistani hackers target Indian army officers with fake app\n\n"
+        "Indian army officers were targeted by Pakistani intelligence-linked hackers who spread "
+        "spyware disguised as a news app, Indian officials said on Tuesday.\n",
+        {(("PK",), ("IN",))},
+    ),
+    "r5-2021-06-02.txt": (
+        "Meat supplier JBS hit by ransomware, White House blames Russia-based group\n\n"
+        "The White House said on Tuesday that JBS, the world's largest meat processor, had been hit "
+        "by a ransomware attack from a criminal organisation likely based in Russia.\n",
+        {(("RU",), ())},
+    ),
+    "r6-2013-08-27.txt": (
+        "Syrian Electronic Army hacks New York Times website\n\n"
+        "The New York Times website went down for several hours on Tuesday after an attack by the "
+        "Syrian Electronic Army, a group of hackers who support Syrian President Bashar al-Assad.\n",
+        {(("SY",), ())},  # an outlet's own country is not known
+    ),
+    "r7-2022-08-30.txt": (
+        "Montenegro says Russian hackers attacked government servers\n\n"
+        "Montenegro's government said on Tuesday that a coordinated cyberattack had hit the servers "
+        "of several state institutions, and its National Security Agency blamed Russian services.\n",
+        {(("RU",), ("ME",))},
+    ),
+    "r8-2015-12-17.txt": (
+        "Juniper finds unauthorised code in its firewall software\n\n"
+        "Juniper Networks said on Thursday it had found unauthorised code in its firewall operating "
+        "system that could allow an attacker to decrypt VPN traffic, and issued a patch.\n",
+        set(),
+    ),
+    "r9-2020-04-22.txt": (
+        "Vietnamese hackers targeted Chinese government over coronavirus response, FireEye says\n\n"
+        "Hackers working for the Vietnamese government targeted China's Ministry of Emergency "
+        "Management and the government of Wuhan with phishing emails from at least January to April, "
+        "FireEye said.\n",
+        {(("VN",), ("CN",))},
+    ),
+    "s1-2024-02-14.txt": (
+        "Microsoft says state hackers from Russia, China and Iran use AI tools\n\n"
+        "Microsoft said on Wednesday that hacking groups linked to Russian military intelligence, "
+        "Iran's Revolutionary Guard and the Chinese and North Korean governments had used large "
+        "language models to refine their hacking campaigns.\n",
+        set(),
     ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"

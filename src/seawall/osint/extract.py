@@ -494,7 +494,8 @@ _AGENT_BEFORE = re.compile(
     r"backed by|sponsored by|on behalf of|"
     r"working for|work for|works for|acting for|operating out of|operate out of|operates out of|"
     # "a hacking group based out of India" (not "companies based in Germany")
-    r"(?:group|groups|gang|crew|team|actors?|hackers)\s+based\s+(?:in|out\s+of)|"
+    r"(?:group|groups|gang|crew|team|actors?|hackers|organi[sz]ations?)\s+"
+    r"(?:(?:likely|probably|reportedly|believed to be)\s+)?based\s+(?:in|out\s+of)|"
     r"(?:members|officers|agents|operatives|spies)\s+of|"
     r"attributed\s+(?:[\w-]+\s+){0,5}?to|links?\s+(?:[\w-]+\s+){1,4}?to|blamed\s+(?:(?!for\b)[\w-]+\s+){0,5}?on|accused|accusing|blamed|blaming|"
     r"indicted|pointed the finger at|"
@@ -1204,9 +1205,11 @@ _VICTIM_SLOTS = (
     ),
     # "Wonga suffered a breach", "Columbia is investigating an attack", "Midland was hit"
     re.compile(
-        rf"\b({_PROPER})\s+(?:,[^,]{{1,60}},\s+)?(?:{_SUFFERED}|"
+        rf"\b({_PROPER})(?:\s*,[^,]{{1,60}},\s+|\s+)(?:{_SUFFERED}|"
         r"(?:is investigating|was investigating|has been|had been|was|were)\s+(?:\w+\s+){0,3}?"
-        r"(?:breach|attack|ransom|hit|hacked|breached|compromised|targeted|attacked|infected|victim))"
+        r"(?:breach|attack|ransom|hit|hacked|breached|compromised|targeted|attacked|infected|victim)|"
+        # the headline's "JBS hit by ransomware"
+        r"(?:hit|hacked|breached|targeted|attacked)\s+(?:by|in|with)\b)"
     ),
 )
 _NOT_A_VICTIM_NAME = re.compile(
@@ -1269,6 +1272,12 @@ def _known_or_reporting(name: str) -> bool:
     return bool(lex.source_pattern.fullmatch(name)) or name in lex.name_table
 
 
+# What may stand between two names of one list of state bodies: "Russian military intelligence,
+# Iran's Revolutionary Guard and the Chinese …"
+_STATE_BODY_LIST = re.compile(
+    r"(?:['’]s)?(?:\s+(?:[A-Z][\w-]*|military|intelligence|services?|security|government|governments|army|"
+    r"agency|agencies))*\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)(?:the\s+)?"
+)
 _COORDINATED = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or)\s+(?:the\s+)?")
 # "The US suffered the most attacks, followed by Germany": the ranking goes on with the same role.
 _FOLLOWED_BY = re.compile(r",\s*followed\s+(?:closely\s+)?by\s+(?:the\s+)?$", re.IGNORECASE)
@@ -1313,6 +1322,29 @@ def _group_in_context(mention: Mention, stated: set[str]) -> Mention:
     return mention
 
 
+# What a state runs or guards itself, whose attack its own officials report: "the servers of
+# several state institutions", "water facilities"
+_STATE_RUN_SECTORS = frozenset({"government", "military", "intelligence", "water", "energy", "nuclear"})
+
+
+def _reporting_state_as_victim(
+    sentence: str, mentions: list[Mention], roles: list[str], attackers: list[str]
+) -> list[str]:
+    """ "Montenegro's government said a cyberattack had hit the servers of several state
+    institutions": a state that reports an attack on what a state runs (government, military,
+    water, energy) without placing it is telling of its own. Only one reporting state, not one
+    named as attacker, and only where an attacker is named."""
+    reporting = {
+        m.country
+        for m, role in zip(mentions, roles, strict=True)
+        if role == ""
+        and m.kind == "country"
+        and m.country not in attackers
+        and _REPORTER_AFTER.search(_INSTITUTION_AFTER.sub("", sentence[m.end : m.end + 80], count=1))
+    }
+    return sorted(reporting) if len(reporting) == 1 and attackers else []
+
+
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
     operation = operation_mention(sentence)
     if operation is None or not operation.actual:
@@ -1332,13 +1364,18 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         # a country coordinated with the one before it shares its role: "the Chinese and Iranian
         # governments", "originated from Iran or Ukraine"
         previous, mention = mentions[position - 1], mentions[position]
+        between = sentence[previous.end : mention.start]
         if (
             previous.kind == mention.kind == "country"
             and roles[position - 1] in ("attacker", "victim")
-            and (
-                _COORDINATED.fullmatch(sentence[previous.end : mention.start])
-                or _FOLLOWED_BY.search(sentence[previous.end : mention.start])
-            )
+            and (_COORDINATED.fullmatch(between) or _FOLLOWED_BY.search(between))
+        ) or (
+            # a list of state bodies after an agent's cue: "groups linked to Russian military
+            # intelligence, Iran's Revolutionary Guard and the Chinese and North Korean governments"
+            roles[position - 1] == "attacker"
+            and previous.kind in ("country", "organisation")
+            and mention.kind in ("country", "organisation")
+            and _STATE_BODY_LIST.fullmatch(between)
         ):
             roles[position] = roles[position - 1]
     for position in range(len(mentions) - 1, 0, -1):
@@ -1419,6 +1456,8 @@ def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event |
         groups.add(claimant[0])
         attacker_countries = [claimant[1]] if claimant[1] else []
         victim_countries = [c for c in victim_countries if c not in attacker_countries]
+    if not victim_countries and set(sectors) & _STATE_RUN_SECTORS:
+        victim_countries = _reporting_state_as_victim(sentence, mentions, roles, attacker_countries)
     event = Event(
         attacker_countries=attacker_countries,
         aligned_countries=[c for c in aligned if c in attacker_countries],
