@@ -2091,6 +2091,61 @@ _STORIES = {
         "language models to refine their hacking campaigns.\n",
         set(),
     ),
+    # blind batch 9, read once after all the mends with no change after it (8 of 10 right; the two
+    # misses, 'China was the most likely culprit' and a group that reports its own attack, are not
+    # tests)
+    "t2-2014-12-02.txt": (
+        "Iranian hackers targeted airlines and energy firms, Cylance says\n\n"
+        "Iranian hackers have broken into the computer networks of airlines, energy companies and "
+        "defence firms in 16 countries, including the United States, Israel and Saudi Arabia, over "
+        "the past two years, security firm Cylance said in a report on Tuesday.\n",
+        {(("IR",), ("IL", "SA", "US"))},
+    ),
+    "t3-2016-10-07.txt": (
+        "US formally accuses Russia of hacking political groups\n\n"
+        "The United States on Friday formally accused Russia of stealing and disclosing emails from "
+        "US political organisations to interfere with the presidential election.\n",
+        {(("RU",), ("US",))},
+    ),
+    "t4-2020-12-08.txt": (
+        "Israeli insurer Shirbit hit by hackers demanding ransom\n\n"
+        "Hackers who broke into the servers of Israeli insurance company Shirbit and leaked customer "
+        "data demanded a ransom on Tuesday. Israeli officials later said the attack was carried out "
+        "by Iran.\n",
+        {(("IR",), ("IL",))},
+    ),
+    "t5-2021-06-14.txt": (
+        "NATO allies agree cyberattacks could trigger collective defence\n\n"
+        "NATO leaders agreed on Monday that a significant cyberattack on a member state could trigger "
+        "the alliance's mutual defence clause.\n",
+        set(),
+    ),
+    "t6-2019-12-14.txt": (
+        "New Orleans declares emergency after cyberattack\n\n"
+        "The city of New Orleans declared a state of emergency on Friday after a ransomware attack "
+        "forced officials to shut down city computers.\n",
+        set(),
+    ),
+    "t8-2021-02-17.txt": (
+        "US charges three North Korean hackers over $1.3 billion thefts\n\n"
+        "The Justice Department on Wednesday charged three North Korean military intelligence "
+        "officers with stealing more than $1.3 billion in cash and cryptocurrency from banks and "
+        "companies worldwide, including a bank in Malta.\n",
+        {(("KP",), ("MT",))},
+    ),
+    "t9-2023-09-13.txt": (
+        "China accuses US of hacking Huawei servers\n\n"
+        "China's Ministry of State Security said on Wednesday that the US National Security Agency "
+        "had repeatedly infiltrated the servers of Huawei's headquarters since 2009.\n",
+        {(("US",), ("CN",))},
+    ),
+    "u1-2012-10-12.txt": (
+        "Panetta warns of cyber Pearl Harbor\n\n"
+        "US Defense Secretary Leon Panetta warned on Thursday that the United States faces the "
+        "possibility of a cyber Pearl Harbor and said attackers could take control of critical "
+        "switches to derail passenger trains.\n",
+        set(),
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "
