@@ -2091,9 +2091,15 @@ _STORIES = {
         "language models to refine their hacking campaigns.\n",
         set(),
     ),
-    # blind batch 9, read once after all the mends with no change after it (8 of 10 right; the two
-    # misses, 'China was the most likely culprit' and a group that reports its own attack, are not
-    # tests)
+    # blind batch 9, read once after the mends of batches 5 to 8 (8 of 10 right); mended: "China was the
+    # most likely culprit"; the other miss, a group that reports its own attack, is not a test
+    "t1-2019-02-18.txt": (
+        "Australian parliament hit by 'sophisticated state actor'\n\n"
+        "Australian Prime Minister Scott Morrison said on Monday that a sophisticated state actor had "
+        "breached the computer networks of the federal parliament and the country's three main political "
+        "parties. Security sources told Reuters that China was the most likely culprit.\n",
+        {(("CN",), ("AU",))},  # the state whose prime minister reports it is the victim
+    ),
     "t2-2014-12-02.txt": (
         "Iranian hackers targeted airlines and energy firms, Cylance says\n\n"
         "Iranian hackers have broken into the computer networks of airlines, energy companies and "

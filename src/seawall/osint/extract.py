@@ -979,7 +979,9 @@ _BEHIND = re.compile(
 _OPERATION_REFERENCE = re.compile(
     r"\b(?:the|this|that|these|those|its|their)\s+(?:[\w-]+\s+){0,2}?(?:attacks?|operations?|campaigns?|"
     r"hacks?|breach(?:es)?|intrusions?|cyberattacks?|cyber-attacks?|incidents?|virus|malware|worm|wiper|"
-    r"ransomware)\b|\bresponsib(?:le|ility)\b|\b(?:claimed|took) credit\b|\bbehind (?:it|them)\b",
+    r"ransomware)\b|\bresponsib(?:le|ility)\b|\b(?:claimed|took) credit\b|\bbehind (?:it|them)\b|"
+    r"\b(?:was|were|is|are)\s+(?:the\s+)?(?:most\s+)?(?:likely\s+|probable\s+|prime\s+|main\s+)?"
+    r"(?:culprits?|perpetrators?)\b",
     re.IGNORECASE,
 )
 _BEHIND_AFTER = re.compile(
@@ -987,7 +989,10 @@ _BEHIND_AFTER = re.compile(
     r"reportedly|ultimately)\s+)?(?:behind|responsible|orchestrated|carried out|conducted|perpetrated|"
     r"masterminded|launched)\b|"
     # "named Russia's foreign intelligence service, the SVR, as the perpetrator"
-    r"^(?:[^.;]{0,60}?)\bas\s+the\s+(?:perpetrators?|culprits?|authors?)\b",
+    r"^(?:[^.;]{0,60}?)\bas\s+the\s+(?:perpetrators?|culprits?|authors?)\b|"
+    # "China was the most likely culprit"
+    r"^\s+(?:was|were|is|are)\s+(?:the\s+)?(?:most\s+)?(?:likely\s+|probable\s+|prime\s+|main\s+)?"
+    r"(?:culprits?|perpetrators?|suspects?)\b",
     re.IGNORECASE,
 )
 
@@ -1332,8 +1337,8 @@ def _reporting_state_as_victim(
 ) -> list[str]:
     """ "Montenegro's government said a cyberattack had hit the servers of several state
     institutions": a state that reports an attack on what a state runs (government, military,
-    water, energy) without placing it is telling of its own. Only one reporting state, not one
-    named as attacker, and only where an attacker is named."""
+    water, energy) without placing it is telling of its own. Only one reporting state, and not
+    one named as attacker."""
     reporting = {
         m.country
         for m, role in zip(mentions, roles, strict=True)
@@ -1342,7 +1347,7 @@ def _reporting_state_as_victim(
         and m.country not in attackers
         and _REPORTER_AFTER.search(_INSTITUTION_AFTER.sub("", sentence[m.end : m.end + 80], count=1))
     }
-    return sorted(reporting) if len(reporting) == 1 and attackers else []
+    return sorted(reporting) if len(reporting) == 1 else []
 
 
 def _clause_event(sentence: str, anchor: date | None, precision: str) -> Event | None:
