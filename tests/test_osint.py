@@ -2152,6 +2152,73 @@ _STORIES = {
         "switches to derail passenger trains.\n",
         set(),
     ),
+    # blind batch 10, read once before its mends (6 of 10 right)
+    "v1-2017-05-06.txt": (
+        "Macron campaign says it was target of massive hacking attack\n\n"
+        "French presidential candidate Emmanuel Macron's campaign said on Friday it had been the "
+        "target of a massive hacking operation after thousands of its emails and documents were "
+        "leaked online. Security researchers linked the attack to APT28, a group tied to Russian "
+        "military intelligence.\n",
+        {(("RU",), ("FR",))},
+    ),
+    "v2-2019-09-26.txt": (
+        "Airbus hit by series of cyber attacks on suppliers\n\n"
+        "Airbus has been hit by a series of cyber attacks targeting its suppliers, security sources "
+        "told AFP, with investigators suspecting a group linked to the Chinese government known as "
+        "APT10.\n",
+        {(("CN",), ("FR",))},
+    ),
+    "v3-2021-10-26.txt": (
+        "Cyberattack disrupts fuel sales across Iran\n\n"
+        "A cyberattack disrupted the sale of fuel at petrol stations across Iran on Tuesday, Iranian "
+        "state television said. A group calling itself Predatory Sparrow claimed responsibility.\n",
+        {((), ("IR",))},
+    ),
+    "v4-2023-05-09.txt": (
+        "US disrupts Russian FSB 'Snake' malware network\n\n"
+        "The Justice Department said on Tuesday it had disrupted a global network of computers "
+        "infected by Snake, a malware that Russia's FSB used for nearly 20 years to steal sensitive "
+        "documents from NATO governments.\n",
+        {(("RU",), ())},
+    ),
+    "v5-2016-12-08.txt": (
+        "German spy chief warns of Russian disinformation ahead of election\n\n"
+        "The head of Germany's domestic intelligence agency said on Thursday that Russia could try to "
+        "influence next year's federal election through disinformation campaigns and cyberattacks.\n",
+        set(),
+    ),
+    "v6-2022-09-09.txt": (
+        "US sanctions Iran's intelligence ministry over Albania cyberattack\n\n"
+        "The US Treasury on Friday imposed sanctions on Iran's Ministry of Intelligence and Security "
+        "for its role in a July cyberattack that shut down Albanian government websites and services.\n",
+        {(("IR",), ("AL",))},
+    ),
+    "v7-2014-05-19.txt": (
+        "US charges Chinese military officers with hacking\n\n"
+        "The US Justice Department charged five Chinese military officers on Monday with hacking into "
+        "American nuclear power, metals and solar companies to steal trade secrets.\n",
+        {(("CN",), ("US",))},
+    ),
+    "v8-2020-02-20.txt": (
+        "Georgia, UK and US blame Russia for 2019 cyberattack\n\n"
+        "Georgia, Britain and the United States on Thursday blamed Russia's military intelligence for "
+        "a cyberattack last October that disrupted thousands of Georgian websites, including those of "
+        "the president's office and courts.\n",
+        {(("RU",), ("GE",))},
+    ),
+    "v9-2016-07-29.txt": (
+        "Hackers hit Vietnam's airports in cyberattack\n\n"
+        "Hackers believed to be from China took over screens and loudspeakers at Vietnam's two "
+        "biggest airports on Friday, displaying messages criticising Vietnam's claims in the South "
+        "China Sea.\n",
+        {(("CN",), ("VN",))},
+    ),
+    "w1-2018-05-26.txt": (
+        "FBI tells router users to reboot to thwart Russian malware\n\n"
+        "The FBI urged owners of home and office routers to reboot them after hackers linked to "
+        "Russia infected hundreds of thousands of devices worldwide with malware called VPNFilter.\n",
+        {(("RU",), ())},
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "

@@ -474,6 +474,10 @@ _REPORTER_AFTER = re.compile(
     r"analy[sz]ed|confirmed|announced|stated|uncovered|"
     # who arrests or charges hackers is not one of them: "United Kingdom authorities arrested …"
     r"linked|links|tied|ties|"
+    r"urged|urges|advised|advises|dismantled|dismantles|seized|seizes|"
+    # who disrupts an adversary's tools: "US disrupts Russian FSB 'Snake' malware network"
+    r"disrupt(?:s|ed)(?=\s+(?:\S+\s+){0,5}?(?:malware|botnet|hacking operation|hacking campaign|"
+    r"hacking network|spy network)\b)|"
     r"arrested|charged|detained|extradited|convicted|sentenced|indicts|indict|sanctions|sanction|"
     r"arrests|extradites|convicts|sentences)\b",
     re.IGNORECASE,
@@ -481,7 +485,8 @@ _REPORTER_AFTER = re.compile(
 _REPORTED_OWN_LOSS = re.compile(
     r"^\W*(?:that\s+)?(?:[\w,]+\s+){0,4}?(?:that\s+)?(?:(?:it|its|they|their)\b.{0,60}?\b"
     r"(?:was|were|had been|has been|have been)\s+"
-    r"(?:\w+\s+)?(?:hit|targeted|attacked|breached|hacked|compromised|infected|disrupted)|"
+    r"(?:\w+\s+)?(?:hit|targeted|attacked|breached|hacked|compromised|infected|disrupted|"
+    r"(?:the|a)\s+(?:target|victim))|"
     # "Ukraine said it had thwarted an attempt by Russian hackers": the attempted victim
     r"(?:it|they)\s+(?:had\s+|has\s+|have\s+)?(?:thwarted|foiled|repelled|fended\s+off|blocked|prevented|"
     r"stopped)\b)",
@@ -840,7 +845,7 @@ def _opposed(a: Event, b: Event) -> bool:
 
 def _windows(text: str, mention: Mention) -> tuple[str, str]:
     """The words just before and just after a mention, where its role shows."""
-    return text[max(0, mention.start - 60) : mention.start], text[mention.end : mention.end + 80]
+    return text[max(0, mention.start - 60) : mention.start], text[mention.end : mention.end + 120]
 
 
 def _plainly_victim(before: str, after: str) -> bool:
@@ -864,6 +869,9 @@ _LIST_TAIL = re.compile(
 
 _INSTITUTION_AFTER = re.compile(r"^['’]s(?:\s+(?:[A-Z][\w&-]*|of|for|and|the))+")
 # The setting, not a side: "footage of the war in Ukraine", "amid a row with Russia".
+_SANCTIONED_FOR = re.compile(
+    r"[^.;]{0,80}?\bfor\s+(?:its|their|his|her)\s+(?:role|part|involvement)\s+in\b", re.IGNORECASE
+)
 _SETTING_BEFORE = re.compile(
     r"\b(?:war|wars|invasion|conflict|fighting|occupation|annexation|sanctions|row|dispute|tensions|standoff|"
     r"spat|feud)\s+(?:in|of|on|against|over|with)"
@@ -901,7 +909,10 @@ def _in_named_victim_slot(sentence: str, mention: Mention) -> bool:
 def _role_by_shape(sentence: str, mention: Mention, first: int) -> str:
     before, after = _windows(sentence, mention)
     if mention.kind == "country" and _SETTING_BEFORE.search(before):
-        return ""
+        # the war or the sanctions a country is in is its setting, unless it is sanctioned for
+        # its role in the operation ("sanctions on Iran's intelligence ministry for its role in a
+        # July cyberattack")
+        return "attacker" if _SANCTIONED_FOR.match(sentence, mention.end) else ""
     agent_before = _agent_before(before)
     if mention.kind == "malware":
         return "attacker" if agent_before or mention.start < first or first < 0 else ""
@@ -973,7 +984,9 @@ _BEHIND = re.compile(
     r"\b(?:behind|responsible|blamed|blames|blaming|attributed|attributes|accused|accuses|claimed|claims|"
     r"originated|traced|carried out|conducted|perpetrated|orchestrated|masterminded|the work of|"
     r"perpetrators?|culprits?|"
-    r"took credit|pointed the finger|pointed to|points to|pointing to)\b",
+    r"took credit|pointed the finger|pointed to|points to|pointing to|"
+    # "Security researchers linked the attack to APT28"
+    r"(?:linked|links|tied|ties)\s+(?:the|this|that|these|those|it|them))\b",
     re.IGNORECASE,
 )
 _OPERATION_REFERENCE = re.compile(
@@ -1253,11 +1266,12 @@ def _named_victims(sentence: str) -> list[str]:
 _VICTIM_GROUP = re.compile(
     rf"\b(?:{_TARGETING}|hitting|tricking|tricked|trick|tricks|affecting|affected|infecting|duping|duped|"
     r"lure|lured|luring|scamming|scammed|extorting)\s+"
-    r"((?:(?:the|its|their|some|many|several|thousands of|millions of|[\d,.]+(?: million)?)\s+)?"
+    r"((?:(?:the|its|their|some|many|several|hundreds of thousands of|thousands of|millions of|"
+    r"[\d,.]+(?: million)?)\s+)?"
     r"(?:[\w&'’-]+\s+){0,3}?(?:users|customers|employees|staff|victims|people|consumers|patients|students|"
     r"account holders|subscribers|clients|members|organi[sz]ations|companies|businesses|firms|banks|"
     r"hospitals|schools|universities|journalists|activists|dissidents|officials|individuals|owners|"
-    r"administrators)"
+    r"administrators|devices|routers|computers|machines|smartphones)"
     r"(?:\s+of\s+(?:[\w&'’-]+\s+){0,3}?[\w&'’-]+)?)",
     re.IGNORECASE,
 )
