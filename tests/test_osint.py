@@ -2219,6 +2219,66 @@ _STORIES = {
         "Russia infected hundreds of thousands of devices worldwide with malware called VPNFilter.\n",
         {(("RU",), ())},
     ),
+    # blind batch 11, read once before its mends (5 of 10 right); the one still missed, Microsoft reporting
+    # its own executives' e-mails read (a vendor that reports is no victim), is not a test
+    "x1-2018-03-23.txt": (
+        "Atlanta city computers hit by ransomware\n\n"
+        "The city of Atlanta said on Thursday that a ransomware attack had encrypted files on several "
+        "of its computer systems, and that it was working with the FBI to investigate.\n",
+        set(),
+    ),
+    "x2-2018-11-28.txt": (
+        "US charges two Iranians over SamSam ransomware attacks\n\n"
+        "The Justice Department on Wednesday charged two Iranian men with a ransomware scheme that "
+        "crippled the computer systems of the city of Atlanta, the port of San Diego and dozens of "
+        "hospitals across the United States.\n",
+        {(("IR",), ("US",))},
+    ),
+    "x3-2020-07-21.txt": (
+        "US charges Chinese hackers who targeted coronavirus vaccine research\n\n"
+        "Two Chinese hackers working with the Ministry of State Security stole hundreds of millions "
+        "of dollars worth of trade secrets and targeted firms developing coronavirus vaccines in the "
+        "United States, Britain and Germany, the Justice Department said on Tuesday.\n",
+        {(("CN",), ("DE", "GB", "US"))},
+    ),
+    "x4-2017-08-16.txt": (
+        "Maersk says NotPetya attack cost up to $300 million\n\n"
+        "Danish shipping giant Maersk said on Wednesday the NotPetya cyberattack in June, which "
+        "Western governments later blamed on Russia, would cost it up to $300 million.\n",
+        {(("RU",), ("DK",))},
+    ),
+    "x5-2019-10-30.txt": (
+        "India confirms malware found at Kudankulam nuclear plant\n\n"
+        "The operator of India's Kudankulam nuclear power plant confirmed on Wednesday that malware "
+        "had been found on its administrative network. Security researchers said the malware, called "
+        "Dtrack, had been used by the North Korean group Lazarus.\n",
+        {(("KP",), ("IN",))},
+    ),
+    "x6-2021-01-04.txt": (
+        "Cybersecurity stocks rise after SolarWinds hack\n\n"
+        "Shares of cybersecurity companies rose on Monday as investors bet that the SolarWinds hack "
+        "would push governments and businesses to spend more on protecting their networks.\n",
+        set(),
+    ),
+    "x7-2017-09-06.txt": (
+        "Hackers gained access to US and European energy grid operations, Symantec says\n\n"
+        "A hacking group known as Dragonfly has gained access to the operational systems of energy "
+        "companies in the United States, Turkey and Switzerland, Symantec said on Wednesday.\n",
+        {(("RU",), ("CH", "TR", "US"))},
+    ),
+    "x8-2022-11-23.txt": (
+        "Pro-Russian hackers claim attack on European Parliament website\n\n"
+        "The pro-Kremlin hacking group Killnet claimed responsibility on Wednesday for a cyberattack "
+        "that knocked the European Parliament's website offline, shortly after lawmakers declared "
+        "Russia a state sponsor of terrorism.\n",
+        {(("RU",), ())},
+    ),
+    "x9-2016-05-13.txt": (
+        "Pakistan-linked hackers target Indian military with malware, researchers say\n\n"
+        "A group of hackers linked to Pakistan has been targeting Indian military and government "
+        "officials with malware hidden in documents about defence policy, security firm FireEye said.\n",
+        {(("PK",), ("IN",))},
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "

@@ -487,6 +487,9 @@ _REPORTED_OWN_LOSS = re.compile(
     r"(?:was|were|had been|has been|have been)\s+"
     r"(?:\w+\s+)?(?:hit|targeted|attacked|breached|hacked|compromised|infected|disrupted|"
     r"(?:the|a)\s+(?:target|victim))|"
+    # "confirmed that malware had been found on its administrative network"
+    r"(?:malware|a virus|spyware|ransomware)\s+(?:had been|has been|was)\s+(?:found|detected|discovered)\s+"
+    r"(?:on|in)\s+its\b|"
     # "Ukraine said it had thwarted an attempt by Russian hackers": the attempted victim
     r"(?:it|they)\s+(?:had\s+|has\s+|have\s+)?(?:thwarted|foiled|repelled|fended\s+off|blocked|prevented|"
     r"stopped)\b)",
@@ -561,8 +564,16 @@ def _agent_before(before: str) -> bool:
         return False
     if before[cue.start() : cue.start() + 2].lower() == "by":
         previous = re.search(r"(\w+)\s+$", before[: cue.start()])
+        if previous and previous.group(1).lower() == "used" and _TOOL_WORD.search(before):
+            return True  # "the malware, called Dtrack, had been used by the North Korean group"
         return not (previous and previous.group(1).lower() in _NOT_AGENT_VERBS)
     return True
+
+
+_TOOL_WORD = re.compile(
+    r"\b(?:malware|virus|tools?|spyware|exploits?|backdoors?|implants?|ransomware|trojans?|wipers?)\b",
+    re.IGNORECASE,
+)
 
 
 # "the Austrian Foreign Ministry suffered a DDoS attack", "Midland paid the ransom": the subject
@@ -639,6 +650,12 @@ _GENERIC_ATTACKER = re.compile(
 )
 
 
+_KNOWN_AS = re.compile(
+    r"\b(?:group|groups|actor|gang|crew|campaign)\s+(?:known\s+as|called|dubbed|named|tracked\s+as)\s+"
+    r"([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)"
+)
+
+
 # "Anonymous sources said": the adjective, not the movement
 _ANONYMOUS_ADJECTIVE = re.compile(
     r"\s+(?:sources?|officials?|users?|accounts?|donors?|tips?|letters?|calls?|posts?|comments?|"
@@ -679,6 +696,15 @@ def _mentions(sentence: str) -> list[Mention]:
             sentence[max(0, mention.start - 40) : mention.start]
         ):
             mention.kind = "aligned"
+    for match in _KNOWN_AS.finditer(sentence):
+        # "a hacking group known as Dragonfly": an alias that is an everyday word, named as a group
+        if any(m.start <= match.start(1) < m.end for m in found):
+            continue
+        actor = default_gazetteer().resolve(match.group(1))
+        if actor is not None:
+            found.append(
+                Mention(match.start(1), match.end(1), match.group(1), "group", actor.country, actor.name)
+            )
     for match in _GENERIC_ATTACKER.finditer(sentence):
         # "hackers", "cybercriminals": an attacker without a name (CASIE's most common one)
         found.append(
@@ -791,8 +817,13 @@ def sentence_events(sentence: str, anchor: date | None, precision: str) -> list[
     Azerbaijan defaced Armenian websites, while Armenian hacktivists leaked …")."""
     found: list[Event] = []
     for clause in _CLAUSES.split(sentence):
-        for number, part in enumerate(_AND_ANOTHER_OPERATION.split(clause)):
-            event = _clause_event(part, anchor, precision)
+        parts = _AND_ANOTHER_OPERATION.split(clause)
+        events = [_clause_event(part, anchor, precision) for part in parts]
+        if len(parts) > 1 and not all(events):
+            # "stole trade secrets and targeted firms in the United States": the second part is
+            # no operation of its own, the clause is read whole
+            parts, events = [clause], [_clause_event(clause, anchor, precision)]
+        for number, (part, event) in enumerate(zip(parts, events, strict=True)):
             if event is None:
                 if found:
                     _attribute_in_clause(found[-1], part)
@@ -985,6 +1016,7 @@ _BEHIND = re.compile(
     r"originated|traced|carried out|conducted|perpetrated|orchestrated|masterminded|the work of|"
     r"perpetrators?|culprits?|"
     r"took credit|pointed the finger|pointed to|points to|pointing to|"
+    r"used by|"
     # "Security researchers linked the attack to APT28"
     r"(?:linked|links|tied|ties)\s+(?:the|this|that|these|those|it|them))\b",
     re.IGNORECASE,
@@ -1217,9 +1249,9 @@ _VICTIM_SLOTS = (
     ),
     # "Citrix said … hackers gained access to its internal network": who reports its own loss
     re.compile(
-        rf"\b({_PROPER})\s+(?:says|said|confirmed|disclosed|announced|reported)\b[^.;]{{0,120}}?\bits\s+"
+        rf"\b({_PROPER})\s+(?:says|said|confirmed|disclosed|announced|reported)\b[^.;]{{0,120}}?\b(?:its\s+"
         r"(?:[\w-]+\s+){0,2}?(?:network|networks|systems?|servers?|computers?|e-?mails?|website|databases?|data|"
-        r"files|documents|records)\b"
+        r"files|documents|records)|(?:would|will|had|has)?\s*cost\s+it)\b"
     ),
     # "Wonga suffered a breach", "Columbia is investigating an attack", "Midland was hit"
     re.compile(
