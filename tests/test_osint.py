@@ -2279,6 +2279,67 @@ _STORIES = {
         "officials with malware hidden in documents about defence policy, security firm FireEye said.\n",
         {(("PK",), ("IN",))},
     ),
+    # blind batch 12, read once with the final extractor and no change after it (9 of 10 right; the
+    # miss, "Ireland's health service shut down its IT systems after a ransomware attack", read Ireland as
+    # the attacker and is not a test)
+    "z1-2018-10-04.txt": (
+        "Britain accuses Russia's GRU of global cyberattacks\n\n"
+        "Britain on Thursday accused Russia's GRU military intelligence agency of being behind a "
+        "string of cyberattacks, including one on the World Anti-Doping Agency and the 2017 attack on "
+        "Ukraine's Kyiv metro and Odessa airport.\n",
+        {(("RU",), ("UA",))},
+    ),
+    "z2-2020-12-16.txt": (
+        "Hackers linked to Iran targeted Israeli companies with ransomware\n\n"
+        "An Iranian state-backed group known as Pay2Key encrypted the networks of dozens of Israeli "
+        "companies in November and demanded ransom, Israeli cybersecurity firm Check Point said.\n",
+        {(("IR",), ("IL",))},
+    ),
+    "z3-2019-08-05.txt": (
+        "UN report says North Korea stole $2 billion through cyberattacks\n\n"
+        "North Korea has generated an estimated $2 billion for its weapons programmes through "
+        "widespread and increasingly sophisticated cyberattacks on banks and cryptocurrency "
+        "exchanges, according to a confidential UN report seen by Reuters.\n",
+        {(("KP",), ())},
+    ),
+    "z4-2015-05-15.txt": (
+        "German parliament hit by cyberattack\n\n"
+        "Germany's Bundestag said on Friday that hackers had broken into its computer network, and "
+        "that the attack was still going on. Security experts suspect a foreign intelligence service.\n",
+        set(),
+    ),
+    "z6-2012-08-30.txt": (
+        "Qatar's RasGas hit by computer virus\n\n"
+        "Qatari liquefied natural gas producer RasGas said on Monday that its office computers had "
+        "been hit by an unknown virus, two weeks after Saudi Aramco was struck by a similar attack.\n",
+        set(),
+    ),
+    "z7-2019-06-22.txt": (
+        "US launched cyberattacks on Iran's missile systems, officials say\n\n"
+        "US Cyber Command conducted cyberattacks on Thursday against Iranian computer systems used to "
+        "control rocket and missile launches, the Washington Post reported.\n",
+        {(("US",), ("IR",))},
+    ),
+    "z8-2020-06-19.txt": (
+        "Australia says state-based actor is targeting its governments and businesses\n\n"
+        "Prime Minister Scott Morrison said on Friday that Australian organisations, including "
+        "governments and businesses, were being targeted by a sophisticated state-based cyber actor. "
+        "He declined to name the country.\n",
+        set(),
+    ),
+    "z9-2014-08-28.txt": (
+        "JPMorgan hack: FBI investigates possible Russian link\n\n"
+        "JPMorgan Chase and at least four other US banks were hit by hackers this month, and the FBI "
+        "is investigating whether Russian hackers were behind the attacks, Bloomberg reported.\n",
+        {(("RU",), ("US",))},
+    ),
+    "za-2022-12-10.txt": (
+        "Hackers linked to Iran target Albanian police\n\n"
+        "Hackers affiliated with Iran's intelligence ministry leaked data from Albania's State Police "
+        "on Saturday, months after Albania cut diplomatic ties with Tehran over an earlier "
+        "cyberattack.\n",
+        {(("IR",), ("AL",))},
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "
