@@ -650,9 +650,10 @@ _GENERIC_ATTACKER = re.compile(
 )
 
 
+# How a text gives a group its name: "known as APT29", "dubbed", "tracked as"
+_NAMING_WORDS = r"known\s+as|called|dubbed|named|tracked\s+as"
 _KNOWN_AS = re.compile(
-    r"\b(?:group|groups|actor|gang|crew|campaign)\s+(?:known\s+as|called|dubbed|named|tracked\s+as)\s+"
-    r"([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)"
+    rf"\b(?:group|groups|actor|gang|crew|campaign)\s+(?:{_NAMING_WORDS})\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)"
 )
 
 
@@ -1070,7 +1071,7 @@ def _claimant(sentence: str) -> tuple[str, str] | None:
 # "Microsoft calls the group Volt Typhoon", "the hackers, known as APT29": a later sentence naming
 # the group behind an operation told before it
 _NAMING = re.compile(
-    r"\b(?:calls?|called|dubs?|dubbed|known as|tracks?\s+(?:it\s+|them\s+)?as|tracked as|named)\b",
+    rf"\b(?:calls?|dubs?|tracks?\s+(?:it\s+|them\s+)?as|{_NAMING_WORDS})\b",
     re.IGNORECASE,
 )
 _TIED = re.compile(
