@@ -2279,9 +2279,15 @@ _STORIES = {
         "officials with malware hidden in documents about defence policy, security firm FireEye said.\n",
         {(("PK",), ("IN",))},
     ),
-    # blind batch 12, read once with the final extractor and no change after it (9 of 10 right; the
-    # miss, "Ireland's health service shut down its IT systems after a ransomware attack", read Ireland as
-    # the attacker and is not a test)
+    # blind batch 12, read once after all the mends before it (9 of 10 right); mended: "Ireland's health
+    # service shut down its IT systems after a ransomware attack" read Ireland as the attacker
+    "z5-2021-05-15.txt": (
+        "Irish health service hit by ransomware attack\n\n"
+        "Ireland's health service shut down its IT systems on Friday after a ransomware attack that "
+        "officials said was carried out by an international criminal gang. Security researchers linked it "
+        "to the Conti ransomware group, believed to operate from Russia.\n",
+        {(("RU",), ("IE",))},
+    ),
     "z1-2018-10-04.txt": (
         "Britain accuses Russia's GRU of global cyberattacks\n\n"
         "Britain on Thursday accused Russia's GRU military intelligence agency of being behind a "

@@ -890,7 +890,17 @@ def _plainly_victim(before: str, after: str) -> bool:
         _PASSIVE_AFTER.search(after)
         or _HEADLINE_PASSIVE_AFTER.search(after)
         or _TAKEN_FROM_BEFORE.search(before)
+        or _OWN_SHUTDOWN_AFTER.search(after)
     )
+
+
+# "Ireland's health service shut down its IT systems after a ransomware attack": who shuts down
+# its own systems is answering an attack, not making one
+_OWN_SHUTDOWN_AFTER = re.compile(
+    r"^(?:['’]s)?(?:\s+[\w-]+){0,4}?\s+(?:shut down|shuts down|took|takes|switched off|disconnected)\s+"
+    r"(?:its|their)\s+(?:own\s+)?(?:[\w-]+\s+){0,2}?(?:systems?|networks?|computers?|servers?)\b",
+    re.IGNORECASE,
+)
 
 
 _LIST_TAIL = re.compile(
