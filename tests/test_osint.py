@@ -316,7 +316,7 @@ def test_a_common_verb_is_data_theft_only_beside_what_was_taken(sentence: str, i
         ),
         # a company is placed by its headquarters; a platform whose account is hacked is no victim
         ("Chinese hackers breached the networks of Mitsubishi Electric.", ["CN"], ["JP"]),
-        ("Sony said North Korean hackers had stolen its data.", ["KP"], ["JP"]),
+        ("Citrix said Iranian hackers had stolen its data.", ["IR"], ["US"]),
         ("Hackers hacked the Twitter account of Russia's prime minister.", [], ["RU"]),
         # breaking into systems without a word for the attack
         (
@@ -2345,6 +2345,71 @@ _STORIES = {
         "on Saturday, months after Albania cut diplomatic ties with Tehran over an earlier "
         "cyberattack.\n",
         {(("IR",), ("AL",))},
+    ),
+    # blind batch 13, read once before its mends (6 of 10 right)
+    "b1-2018-09-06.txt": (
+        "US charges North Korean programmer over Sony hack and WannaCry\n\n"
+        "The Justice Department on Thursday charged Park Jin Hyok, a North Korean programmer, over "
+        "the 2014 hack of Sony Pictures and the 2017 WannaCry ransomware attack, which crippled "
+        "Britain's National Health Service.\n",
+        {(("KP",), ("GB",)), (("KP",), ("US",))},
+    ),
+    "b2-2020-09-10.txt": (
+        "Microsoft says Russian, Chinese and Iranian hackers targeted US election campaigns\n\n"
+        "Hackers backed by Russia, China and Iran have tried to spy on people and groups involved in "
+        "the US presidential election, including the campaigns of Donald Trump and Joe Biden, "
+        "Microsoft said on Thursday.\n",
+        {(("CN", "IR", "RU"), ("US",))},
+    ),
+    "b3-2011-04-27.txt": (
+        "Sony says hackers stole PlayStation Network users' data\n\n"
+        "Sony said on Tuesday that hackers had stolen names, addresses and possibly credit card "
+        "details of 77 million PlayStation Network users.\n",
+        set(),
+    ),
+    "b4-2022-04-08.txt": (
+        "Finnish government websites hit by cyberattack as Zelensky addresses parliament\n\n"
+        "The websites of Finland's defence and foreign ministries were hit by a denial-of-service "
+        "attack on Friday while Ukrainian President Volodymyr Zelensky addressed the Finnish "
+        "parliament. A pro-Russian hacker group claimed responsibility.\n",
+        {(("RU",), ("FI",))},
+    ),
+    "b5-2013-03-20.txt": (
+        "South Korean banks and broadcasters hit by cyberattack\n\n"
+        "Computer networks at three South Korean broadcasters and two banks crashed on Wednesday in a "
+        "cyberattack that officials in Seoul later blamed on North Korea.\n",
+        {(("KP",), ("KR",))},
+    ),
+    "b6-2016-11-01.txt": (
+        "UK to spend 1.9 billion pounds on cyber defence\n\n"
+        "Britain will spend 1.9 billion pounds over five years to strengthen its defences against "
+        "cyberattacks from hostile states and criminal gangs, finance minister Philip Hammond said.\n",
+        set(),
+    ),
+    "b7-2016-12-29.txt": (
+        "US publishes report on Russian hacking campaign dubbed Grizzly Steppe\n\n"
+        "The FBI and the Department of Homeland Security published a report on Thursday describing "
+        "how Russian civilian and military intelligence services compromised US political parties and "
+        "government networks.\n",
+        {(("RU",), ("US",))},
+    ),
+    "b8-2023-02-22.txt": (
+        "Pro-Ukrainian hackers hijack Russian radio stations to broadcast fake air raid alerts\n\n"
+        "Hackers hijacked several Russian radio stations on Wednesday and broadcast fake air raid "
+        "warnings, Russia's emergencies ministry said, blaming a pro-Ukrainian group.\n",
+        {(("UA",), ("RU",))},
+    ),
+    "b9-2018-06-08.txt": (
+        "Chinese hackers stole sensitive US Navy data from contractor\n\n"
+        "Chinese government hackers stole 614 gigabytes of sensitive data on undersea warfare from a "
+        "contractor working for the US Navy in January and February, The Washington Post reported.\n",
+        {(("CN",), ("US",))},
+    ),
+    "c1-2015-02-05.txt": (
+        "Anthem says hackers stole data of 80 million customers\n\n"
+        "Health insurer Anthem said on Wednesday that hackers had breached a database containing the "
+        "personal information of about 80 million customers and employees.\n",
+        set(),
     ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"

@@ -406,7 +406,8 @@ _VICTIM_BEFORE = re.compile(
     r"spying\s+on|spy\s+on)"
     r"(?:\s+(?:the|an?|its|their|several|many|some|undisclosed|unnamed|major|key|large-scale|"
     r"targets|victims|in|top|multiple|various|numerous|prominent|popular|leading|official|"
-    r"(?!(?:19|20)\d{2}\b)\d[\d,.]*|(?:dozens|hundreds|thousands)\s+of|more\s+than|at\s+least|a\s+dozen|over|about|"
+    r"(?!(?:19|20)\d{2}\b)\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|a\s+few|"
+    r"(?:dozens|hundreds|thousands)\s+of|more\s+than|at\s+least|a\s+dozen|over|about|"
     r"around|nearly|almost|other|private|state-owned|state-run|government))*\s*$",
     re.IGNORECASE,
 )
@@ -567,7 +568,13 @@ def _agent_before(before: str) -> bool:
         if previous and previous.group(1).lower() == "used" and _TOOL_WORD.search(before):
             return True  # "the malware, called Dtrack, had been used by the North Korean group"
         return not (previous and previous.group(1).lower() in _NOT_AGENT_VERBS)
-    return True
+    # "a contractor working for the US Navy" is the victim's, not an agent
+    return not _WORKS_FOR_VICTIM.search(before)
+
+
+_WORKS_FOR_VICTIM = re.compile(
+    r"\b(?:contractors?|suppliers?|subcontractors?|employees?|staff)\s+work(?:ing|s)?\s+for\b", re.IGNORECASE
+)
 
 
 _TOOL_WORD = re.compile(
@@ -636,7 +643,7 @@ _PHRASE_END = re.compile(
     rf"\d{{4}}\b|{_MONTHS})"
 )
 _WINDOW_END = re.compile(r"[.;:()]|\b(?:which|that|who|used to|as a|after|before|while|citing|according)\b")
-_CLAUSES = re.compile(r",\s+(?=(?:while|whereas|but|as a|as the)\b)|;\s+")
+_CLAUSES = re.compile(r",\s+(?=(?:while|whereas|but|as a|as the)\b)|;\s+|\s+(?=while\s+[A-Z])")
 _REPORTING = re.compile(
     r"\b(?:according to|reported|reports|citing|cited by|said|says|told|via|report)\b", re.I
 )
@@ -1061,6 +1068,8 @@ class Culprit:
     groups: list[str]
     malware: list[str]
     level: str
+    aligned: list[str] = field(default_factory=list)
+    """States whose aligned operators ("a pro-Russian hacker group") are the culprit."""
 
 
 def _claimant(sentence: str) -> tuple[str, str] | None:
@@ -1125,6 +1134,7 @@ def named_culprit(sentence: str) -> Culprit | None:
     countries: set[str] = set()
     groups: set[str] = set()
     malware: set[str] = set()
+    aligned: set[str] = set()
     for mention in found:
         if _is_source(sentence, mention):
             continue
@@ -1134,23 +1144,32 @@ def named_culprit(sentence: str) -> Culprit | None:
         elif mention.kind == "group":
             groups.add(mention.name)
             countries.update([mention.country] if mention.country else [])
+        elif mention.kind == "aligned":
+            # "A pro-Russian hacker group claimed responsibility": operators aligned with a state
+            aligned.add(mention.country)
         elif (
             mention.country
             and mention.kind not in _NEVER_ATTACKERS
             and (_agent_before(before) or _BEHIND_AFTER.search(after) or _AGENT_AFTER.search(after))
         ):
             countries.add(mention.country)
-    claimant = _claimant(sentence) if not groups else None
+    claimant = _claimant(sentence) if not (groups or aligned) else None
     if claimant is not None:
         groups.add(claimant[0])
         countries.update([claimant[1]] if claimant[1] else [])
+    aligned -= countries
+    countries |= aligned
     if not (countries or groups):
         return None
-    return Culprit(sorted(countries), sorted(groups), sorted(malware), _attribution(sentence))
+    return Culprit(
+        sorted(countries), sorted(groups), sorted(malware), _attribution(sentence), sorted(aligned)
+    )
 
 
 def _blame(event: Event, culprit: Culprit) -> None:
     """Give an earlier event the culprit a later sentence names."""
+    states = set(event.attacker_countries) - set(event.aligned_countries)
+    event.aligned_countries = sorted({*event.aligned_countries, *culprit.aligned} - states)
     event.attacker_countries = sorted({*event.attacker_countries, *culprit.countries})
     event.attacker_groups = sorted({*event.attacker_groups, *culprit.groups})
     event.malware = sorted({*event.malware, *culprit.malware})
