@@ -2411,6 +2411,71 @@ _STORIES = {
         "personal information of about 80 million customers and employees.\n",
         set(),
     ),
+    # blind batch 14, read once with the final extractor and no change after it (10 of 10 right)
+    "d1-2021-04-15.txt": (
+        "US sanctions Russia over SolarWinds hack and election interference\n\n"
+        "The United States on Thursday imposed sanctions on Russia and expelled 10 diplomats in "
+        "retaliation for the SolarWinds hack of US government agencies and interference in the 2020 "
+        "election, formally blaming Russia's SVR foreign intelligence service.\n",
+        {(("RU",), ("US",))},
+    ),
+    "d2-2019-09-24.txt": (
+        "Hackers linked to China targeted Tibetan groups with malicious links, Citizen Lab says\n\n"
+        "A hacking group linked to China sent WhatsApp messages with malicious links to senior "
+        "members of Tibetan groups, including the Dalai Lama's office, to break into their phones, "
+        "Citizen Lab said on Tuesday.\n",
+        {(("CN",), ())},
+    ),
+    "d3-2020-08-12.txt": (
+        "North Korean hackers targeted Israeli defence industry\n\n"
+        "Israel's defence ministry said on Wednesday it had foiled an attack by a North Korean "
+        "hacking group, known as Lazarus, that posed as job recruiters to target employees of Israeli "
+        "defence companies.\n",
+        {(("KP",), ("IL",))},
+    ),
+    "d4-2018-03-01.txt": (
+        "German government network hacked, security sources say\n\n"
+        "Hackers breached the German government's IT network, which is used by ministries and the "
+        "chancellery, security sources said on Wednesday, blaming the Russian group APT28.\n",
+        {(("RU",), ("DE",))},
+    ),
+    "d5-2017-07-01.txt": (
+        "Ukraine says Russian security services were behind NotPetya attack\n\n"
+        "Ukraine's SBU security service said on Saturday it had established that the same Russian "
+        "hackers who attacked its power grid in 2016 were behind the NotPetya cyberattack that hit "
+        "Ukrainian businesses this week.\n",
+        {(("RU",), ("UA",))},
+    ),
+    "d6-2019-01-12.txt": (
+        "Huawei fires employee arrested in Poland for spying\n\n"
+        "Huawei said on Saturday it had fired an employee arrested in Poland on spying charges, "
+        "saying his alleged actions had no relation to the company.\n",
+        set(),
+    ),
+    "d7-2020-06-25.txt": (
+        "Iranian hackers claim attack on Israeli siren systems\n\n"
+        "Sirens were heard in Jerusalem and Eilat on Sunday after what Israeli officials said was "
+        "probably a cyberattack; an Iranian group claimed responsibility.\n",
+        {(("IR",), ("IL",))},
+    ),
+    "d8-2016-12-01.txt": (
+        "Saudi Arabia says government agencies hit by Shamoon virus\n\n"
+        "Saudi Arabia said on Thursday that several government agencies had been hit by a destructive "
+        "computer virus, Shamoon, which had wiped data at Saudi Aramco in 2012.\n",
+        {((), ("SA",))},
+    ),
+    "d9-2023-06-01.txt": (
+        "Russia's FSB accuses US of hacking thousands of iPhones\n\n"
+        "Russia's FSB security service said on Thursday it had uncovered an American intelligence "
+        "operation that hacked thousands of Apple phones, including those of Russian diplomats.\n",
+        {(("US",), ("RU",))},
+    ),
+    "e1-2014-09-02.txt": (
+        "Home Depot investigates possible breach of payment data\n\n"
+        "Home Depot said on Tuesday it was working with banks and law enforcement to investigate a "
+        "possible breach of its payment data systems.\n",
+        set(),
+    ),
     "r-2019-09-20.txt": (
         "Saudi oil facilities attacked by drones; Houthis claim strike\n\n"
         "Drones and cruise missiles struck two Saudi Aramco oil facilities at Abqaiq and Khurais on "
