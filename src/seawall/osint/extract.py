@@ -948,11 +948,14 @@ def _role(sentence: str, mention: Mention, first: int) -> str:
 
 
 def _in_named_victim_slot(sentence: str, mention: Mention) -> bool:
-    return any(
-        match.start(1) <= mention.start < match.end(1)
-        for pattern in _VICTIM_SLOTS
-        for match in pattern.finditer(sentence)
-    )
+    return any(match.start(1) <= mention.start < match.end(1) for match in _victim_slots(sentence))
+
+
+def _victim_slots(sentence: str) -> Iterable[re.Match[str]]:
+    """Each proper name in a victim's slot ("hit X", "X's customers", "X said … its network"), in
+    slot order; group 1 is the name."""
+    for pattern in _VICTIM_SLOTS:
+        yield from pattern.finditer(sentence)
 
 
 def _role_by_shape(sentence: str, mention: Mention, first: int) -> str:
@@ -1305,21 +1308,20 @@ _NOT_A_VICTIM_NAME = re.compile(
 def _named_victims(sentence: str) -> list[str]:
     """Proper names in a victim's slot of an operation sentence, once each, in slot order."""
     found: list[str] = []
-    for pattern in _VICTIM_SLOTS:
-        for match in pattern.finditer(sentence):
-            words = re.sub(r"['’]s$", "", match.group(1)).split()
-            while words and _NOT_A_VICTIM_NAME.match(words[0]):
-                words.pop(0)
-            while words and _NOT_A_VICTIM_NAME.match(words[-1]):
-                words.pop()
-            name = " ".join(words).rstrip(".")
-            if (
-                name
-                and name not in found
-                and not _known_or_reporting(name)
-                and not _GENERIC_ATTACKER.fullmatch(name)
-            ):
-                found.append(name)
+    for match in _victim_slots(sentence):
+        words = re.sub(r"['’]s$", "", match.group(1)).split()
+        while words and _NOT_A_VICTIM_NAME.match(words[0]):
+            words.pop(0)
+        while words and _NOT_A_VICTIM_NAME.match(words[-1]):
+            words.pop()
+        name = " ".join(words).rstrip(".")
+        if (
+            name
+            and name not in found
+            and not _known_or_reporting(name)
+            and not _GENERIC_ATTACKER.fullmatch(name)
+        ):
+            found.append(name)
     return found
 
 
@@ -1421,7 +1423,7 @@ def _reporting_state_as_victim(
         if role == ""
         and m.kind == "country"
         and m.country not in attackers
-        and _REPORTER_AFTER.search(_INSTITUTION_AFTER.sub("", sentence[m.end : m.end + 80], count=1))
+        and _REPORTER_AFTER.search(_INSTITUTION_AFTER.sub("", _windows(sentence, m)[1], count=1))
     }
     return sorted(reporting) if len(reporting) == 1 else []
 
