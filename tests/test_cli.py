@@ -137,3 +137,27 @@ def test_docs_list_every_feature() -> None:
     text = (REPO / "docs" / "rules.md").read_text()
     missing = [name for name in FEATURES if f"`{name}`" not in text]
     assert not missing, f"docs/rules.md lacks {missing}"
+
+
+def test_input_that_is_not_mail_gets_its_own_status_and_no_label(tmp_path: Path) -> None:
+    (tmp_path / "junk.txt").write_text("hello\n")
+    (tmp_path / "empty.eml").write_bytes(b"")
+    names = [str(tmp_path / "junk.txt"), str(tmp_path / "empty.eml")]
+    result = CliRunner().invoke(app, ["scan", *names, "--format", "json", "--no-store"])
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {Path(line["origin"]).name: line["status"] for line in lines} == {
+        "junk.txt": "not_a_message",
+        "empty.eml": "not_a_message",
+    }
+    assert all("label" not in line and "verdict" not in line for line in lines)
+    assert result.exit_code == EXIT_OK
+
+
+def test_table_output_is_not_wrapped_when_piped(tmp_path: Path) -> None:
+    long_folder = tmp_path / ("a-long-folder-name-" * 6)
+    long_folder.mkdir()
+    message = long_folder / "lure.eml"
+    message.write_bytes(fixture_path("phish-m365-unusual-signin.eml").read_bytes())
+    result = CliRunner().invoke(app, ["scan", str(message), "--no-store"], env={"COLUMNS": "40"})
+    # The whole path stands on one line, however narrow the terminal the runner pretends.
+    assert str(message) in result.stdout

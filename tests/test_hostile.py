@@ -105,11 +105,13 @@ def test_the_batch_goes_on_and_every_input_gets_a_line(
     origins = {Path(line["origin"]).name for line in lines}
     assert origins == before
     for line in lines:
-        assert line["status"] in ("ok", "error")
-        if line["status"] == "error":
-            assert line["error"], line
-        else:
+        assert line["status"] in ("ok", "error", "not_a_message")
+        if line["status"] == "ok":
             assert line["label"] in ("clean", "suspicious", "phishing")
+        else:
+            assert line["error"] and "label" not in line, line
+    not_mail = [Path(line["origin"]).name for line in lines if line["status"] == "not_a_message"]
+    assert sorted(not_mail) == ["binary-garbage.eml", "empty.eml"]
     errors = [line for line in lines if line["status"] == "error"]
     assert [Path(e["origin"]).name for e in errors] == ["garbage.msg"]
     assert "unreadable Outlook message" in errors[0]["error"]

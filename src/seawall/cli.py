@@ -14,7 +14,6 @@ from typing import Annotated
 
 import msgspec
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -26,6 +25,7 @@ from seawall.cli_common import (
     EXIT_USAGE,
     ConfigOption,
     err,
+    output_console,
     settings_or_exit,
 )
 from seawall.cli_common import (
@@ -139,9 +139,9 @@ def scan(
                     progress.advance(task)
                 current = source
             progress.update(task, messages=done)
-            label = result.label if result.status == "ok" else "error"
+            label = result.label if result.status == "ok" else result.status.replace("_", " ")
             counts[label] = counts.get(label, 0) + 1
-            if result.status != "ok":
+            if result.status == "error":
                 unreadable = True
             elif threshold is not None and LABEL_RANK[result.label] >= threshold:
                 triggered = True
@@ -155,7 +155,9 @@ def scan(
     if output is OutputFormat.table:
         _print_table(rows, evidence)
         summary = ", ".join(
-            f"{counts[k]} {k}" for k in ("phishing", "suspicious", "clean", "error") if k in counts
+            f"{counts[k]} {k}"
+            for k in ("phishing", "suspicious", "clean", "not a message", "error")
+            if k in counts
         )
         err.print(f"{sum(counts.values())} messages: {summary or 'none'}")
     if triggered:
@@ -165,27 +167,37 @@ def scan(
 
 
 def _print_table(rows: list[ScanResult], show_evidence: bool) -> None:
-    console = Console()
+    console = output_console()
+    # Columns are narrowed for a person's terminal only; a pipe or a file gets whole cells.
+    narrow = console.is_terminal
     table = Table(show_lines=show_evidence, expand=False)
     table.add_column("Label")
     table.add_column("Score", justify="right")
-    table.add_column("Origin", overflow="fold", max_width=40)
-    table.add_column("From", overflow="fold", max_width=34)
-    table.add_column("Subject", overflow="fold", max_width=40)
-    table.add_column("Campaign", overflow="fold", max_width=12)
+    table.add_column("Origin", overflow="fold", max_width=40 if narrow else None)
+    table.add_column("From", overflow="fold", max_width=34 if narrow else None)
+    table.add_column("Subject", overflow="fold", max_width=40 if narrow else None)
+    table.add_column("Campaign", overflow="fold", max_width=12 if narrow else None)
     table.add_column("Evidence", overflow="fold")
     for row in rows:
         if row.status != "ok":
-            table.add_row("[magenta]error[/]", "", escape(row.origin), "", "", "", escape(row.error))
+            status = "[magenta]error[/]" if row.status == "error" else "[dim]not mail[/]"
+            table.add_row(status, "", escape(row.origin), "", "", "", escape(row.error))
             continue
         assert row.message is not None and row.verdict is not None
         weighty = [e for e in row.verdict.evidence if e.weight != 0]
         if show_evidence:
             lines = []
             for item in weighty:
+                # The points each line added: they sum to the score (docs/scoring.md).
+                if item.rule == "model":
+                    seen = "; ".join(str(t.value) for t in item.triggers[:4])
+                    lines.append(
+                        f"{item.points:+.1f} model: {item.name}" + (f" — saw {seen}" if seen else "")
+                    )
+                    continue
                 trigger = item.triggers[0] if item.triggers else None
                 detail = f" — {trigger.where}: {trigger.value}" if trigger else ""
-                lines.append(f"{item.rule} ({', '.join(item.attack)}, {item.weight:+g}){detail}")
+                lines.append(f"{item.points:+.1f} {item.rule} ({', '.join(item.attack)}){detail}")
             evidence_text = "\n".join(escape(line) for line in lines)
         else:
             evidence_text = escape(
@@ -214,7 +226,7 @@ def rules_list(config: ConfigOption = None) -> None:
         table.add_column(column)
     for rule in sorted(ruleset.rules, key=lambda r: r.id):
         table.add_row(rule.id, ", ".join(rule.attack), rule.severity, f"{rule.weight:g}", rule.name)
-    Console().print(table)
+    output_console().print(table)
     err.print(f"{len(ruleset.rules)} rules")
 
 
@@ -228,7 +240,7 @@ def rules_show(rule_id: str, config: ConfigOption = None) -> None:
     if rule is None:
         err.print(f"[red]no rule {escape(rule_id)}[/]")
         raise typer.Exit(EXIT_USAGE)
-    console = Console()
+    console = output_console()
     console.print(f"[bold]{rule.id}[/] — {escape(rule.name)}")
     console.print(f"ATT&CK {', '.join(rule.attack)} · {rule.severity} · weight {rule.weight:g} · {rule.path}")
     console.print(escape(rule.description))
@@ -506,7 +518,7 @@ def _print_report(report: object) -> None:
     from seawall.detect.model.evaluate import Metrics, Report
 
     assert isinstance(report, Report)
-    console = Console()
+    console = output_console()
     console.print(
         f"[bold]split[/] {report.split}   [bold]scrub[/] {report.scrub}   "
         f"[bold]trained on[/] {report.train_messages}   [bold]tested on[/] {len(report.test)}"

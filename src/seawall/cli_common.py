@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,22 @@ from seawall.config import ConfigError, Settings, load_settings
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (TOML).")]
-err = Console(stderr=True)
+UNWRAPPED_WIDTH = 100_000
+
+
+def output_console(stderr: bool = False) -> Console:
+    """A console that wraps for a person at a terminal, and never for a pipe or a file.
+
+    Rich wraps at 80 columns when it cannot measure a terminal, which cut table cells and
+    messages in CI and scripts depending on path lengths (issue 19): redirected output is
+    laid out as if the line had no end."""
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=UNWRAPPED_WIDTH, soft_wrap=True)
+
+
+err = output_console(stderr=True)
 
 
 def settings_or_exit(config: Path | None) -> Settings:

@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from seawall.campaigns.targeting import Targeting, summarise_targets
-from seawall.cli_common import EXIT_USAGE, ConfigOption, err, settings_or_exit
+from seawall.cli_common import EXIT_USAGE, ConfigOption, err, output_console, settings_or_exit
 from seawall.config import Settings
 from seawall.store.campaigns import CampaignRepository, CampaignView
 from seawall.store.database import Database
@@ -27,7 +26,7 @@ campaigns_app = typer.Typer(help="Campaigns and waves found in scanned mail.", i
 intel_app = typer.Typer(help="Import threat intelligence (STIX 2.1, MISP, CSV).", no_args_is_help=True)
 export_app = typer.Typer(help="Export campaigns and indicators (STIX 2.1, MISP, CSV).", no_args_is_help=True)
 
-out = Console()
+out = output_console()
 CampaignOption = Annotated[str | None, typer.Option("--campaign", help="Only this campaign (C-17 or 17).")]
 SinceOption = Annotated[
     str | None, typer.Option("--since", help="Only indicators seen on or after this date (YYYY-MM-DD).")

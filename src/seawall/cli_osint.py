@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from seawall.cli_common import EXIT_USAGE, ConfigOption, err, settings_or_exit
+from seawall.cli_common import EXIT_USAGE, ConfigOption, err, output_console, settings_or_exit
 from seawall.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 osint_app = typer.Typer(
     help="Open-source reporting: articles into sourced cyber-operation events.", no_args_is_help=True
 )
-out = Console()
+out = output_console()
 
 
 class Format(StrEnum):

@@ -22,7 +22,7 @@ from seawall.campaigns.cluster import CampaignIndex
 from seawall.campaigns.fingerprint import link_destinations, make_fingerprint
 from seawall.config import Settings, data_dir
 from seawall.detect.detector import Analysis, Detector
-from seawall.detect.result import ScanResult, error_result, ok_result
+from seawall.detect.result import ScanResult, error_result, not_a_message_result, ok_result
 from seawall.detect.verdict import Verdict
 from seawall.intake.files import PlannedSource, plan, read_source
 from seawall.intake.source import IntakeError, RawMessage
@@ -91,7 +91,10 @@ class Scanner:
     def scan_raw(self, raw: RawMessage) -> ScanResult:
         """One message to one result; never raises."""
         try:
-            message, analysis = self.analyse(raw)
+            message = parse_message(raw, self.settings.limits)
+            if any(defect.kind == "not_a_message" for defect in message.defects):
+                return not_a_message_result(message)
+            analysis = self.detector.analyse(message)
             verdict = analysis.verdict
             indicators: list[tuple[str, str]] = []
             matches: list[tuple[str, str, FeedIndicator]] = []

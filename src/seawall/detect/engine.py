@@ -39,6 +39,18 @@ SEVERITY_WEIGHTS: dict[str, float] = {
     "high": 40.0,
     "critical": 70.0,
 }
+KINDS = ("deception", "payload", "anomaly", "content", "legitimacy")
+"""What a rule's match says about a message (docs/scoring.md):
+
+* ``deception``: something in it pretends to be what it is not (sender, link, brand,
+  authentication); ``payload``: it carries something dangerous to open or run;
+* ``anomaly``: it is built unlike a real sender's software builds mail (malformed, missing
+  what every sender writes); ``content``: what it says or links to (asks for credentials,
+  urgency, a shortener), which legitimate mail says too;
+* ``legitimacy``: a sign that it is what it claims (aligned authentication).
+
+Only deception and payload can make a message phishing; the others add to its score."""
+CONVICTING_KINDS = frozenset({"deception", "payload"})
 ATTACK_ID = re.compile(r"^T\d{4}(?:\.\d{3})?$")
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
 
@@ -67,6 +79,8 @@ class Rule:
     tags: tuple[str, ...]
     path: str
     references: tuple[str, ...] = ()
+    kind: str = "content"
+    """What a match says (``KINDS``); only deception and payload convict."""
     model_factor: float = 1.0
     """Multiplies the model's probability when the rule matches (signs of legitimacy the
     content model cannot see, such as aligned sender authentication)."""
@@ -311,6 +325,7 @@ _RULE_KEYS = {
     "condition",
     "fixtures",
     "tags",
+    "kind",
     "references",
     "model_factor",
 }
@@ -340,6 +355,9 @@ def parse_rule(data: Any, path: str) -> Rule:
     weight = float(spec.get("weight", SEVERITY_WEIGHTS[severity]))
     if not -100.0 < weight < 100.0:
         raise RuleError(f"{path}: weight must lie between -100 and 100 (exclusive)")
+    kind = str(spec.get("kind", "legitimacy" if weight < 0 else "content"))
+    if kind not in KINDS:
+        raise RuleError(f"{path}: kind must be one of {', '.join(KINDS)}")
     fixtures = spec.get("fixtures") or {}
     if not isinstance(fixtures, dict) or set(fixtures) - {"match", "no_match"}:
         raise RuleError(f"{path}: fixtures take 'match' and 'no_match' lists")
@@ -360,6 +378,7 @@ def parse_rule(data: Any, path: str) -> Rule:
         tags=tuple(spec.get("tags") or ()),
         path=path,
         references=tuple(spec.get("references") or ()),
+        kind=kind,
         model_factor=_model_factor(spec.get("model_factor", 1.0), path),
     )
 

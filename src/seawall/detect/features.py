@@ -62,6 +62,7 @@ FEATURES: dict[str, str] = {
     "from.display_name_address": "display name holds an address of another domain (value: that address)",
     "from.display_name_mixed_script": "display name mixes Latin with Cyrillic or Greek letters",
     "from.list_rewrite": "display name 'X via List': a mailing list rewrote From (DMARC mitigation)",
+    "from.display_name_unrelated": "display name shares no name with the address it sends from (model input)",
     "from.lookalike": "From domain imitates a protected domain (value: imitated domain; where: kind)",
     "from.punycode": "From domain is internationalised (xn--)",
     "sender.diverges": "Sender header domain differs from From",
@@ -111,6 +112,7 @@ FEATURES: dict[str, str] = {
     "link.recipient_in_fragment": "a recipient's address (plain or base64) after # (phishing-kit pre-fill)",
     "link.brand_mismatch": "a brand named in the text, links to none of its domains (value: brand)",
     "link.tracked": "link through an ESP click tracker whose destination is not in the URL (value: tracker)",
+    "link.unrelated_to_sender": "no link leads to a domain related to the sender's (model input)",
     # html
     "html.password_form": "HTML with a password field (where: body or attachment)",
     "html.form_external": "HTML form posting to an external http(s) address",
@@ -293,6 +295,34 @@ _ARCHIVE_EXTENSIONS = frozenset(
     {"zip", "rar", "7z", "gz", "tgz", "tar", "bz2", "xz", "cab", "ace", "arj", "lzh", "z", "iso", "img"}
 )
 _DOMAIN_ENDING = re.compile(r"\.[a-zA-Z]{2,6}(?:/|$)")
+
+
+_LETTERS = re.compile(r"[a-z]{3,}")
+_EXPORT_HEADERS = frozenset(
+    {"from", "to", "cc", "bcc", "subject", "date", "mime-version"}
+    | {"content-type", "content-transfer-encoding"}
+)
+
+
+def _names_related(display_name: str, address: str) -> bool:
+    """Whether a display name and the address it comes with name the same sender.
+
+    Real senders' names recur in their address ("Energy Weekly" <news@energyweekly.com>,
+    "Kay Mann" <kmann@...>, initials); a lure's borrowed name ("Stellar.org",
+    "Lowes") rarely does. Compared on letters only, so any Latin-script language works."""
+    words = _LETTERS.findall(" ".join(normalise_words(display_name)))
+    if not words:
+        return True  # nothing to compare (digits, another script)
+    local, _, domain = address.lower().partition("@")
+    address_words = _LETTERS.findall(local) + _LETTERS.findall(" ".join(domain.split(".")[:-1]))
+    address_letters = "".join(address_words)
+    name_letters = "".join(words)
+    if any(word in address_letters for word in words):
+        return True
+    if any(len(word) >= 4 and word in name_letters for word in address_words):
+        return True
+    initials = "".join(word[0] for word in words)
+    return len(initials) >= 2 and initials in address_letters
 
 
 def _without_addresses(text: str) -> str:
@@ -549,6 +579,8 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
             via = _VIA_LIST.search(name)
             if via and _is_list_address(via.group(1), sender.address):
                 add("from.list_rewrite", name, "header:From")
+            elif not via and not _names_related(name, sender.address):
+                add("from.display_name_unrelated", name, "header:From")
         if message.sender is not None and message.sender.domain:
             sender_reg = registered_domain(message.sender.domain)
             if sender_reg and sender_reg != from_reg:
@@ -567,8 +599,12 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
             if rp_reg and rp_reg != from_reg:
                 add("return_path.diverges", rp_reg, "header:Return-Path")
 
+    # A message that kept no header beyond From, To, Subject, Date and MIME (an export, a
+    # forwarded report) has lost what its sender wrote: what is missing then says nothing.
+    exported = all(header.name.lower() in _EXPORT_HEADERS for header in message.headers)
     if not message.message_id:
-        add("message_id.missing", True, "header:Message-ID")
+        if not exported:
+            add("message_id.missing", True, "header:Message-ID")
     elif sender is not None and from_reg:
         mid_domain = email_domain(message.message_id)
         mid_reg = registered_domain(mid_domain) if mid_domain else ""
@@ -586,7 +622,8 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
     if subject:
         add("subject.text", subject, "subject")
         if (
-            _FAKE_REPLY.match(subject)
+            not exported
+            and _FAKE_REPLY.match(subject)
             and not message.header("In-Reply-To")
             and not message.header("References")
             # A list server answering a command quotes it ("> subscribe ...") without threading
@@ -701,6 +738,7 @@ def _links(
     owners = context.brands.static
     sender = message.from_
     sender_domain = (registered_domain(sender.domain) or sender.domain) if sender is not None else ""
+    tracked = False
     for index, link in enumerate(links):
         where = f"link[{index}]" if link.source == "body" else f"link[{index}] in {link.source}"
         url = link.url
@@ -723,7 +761,7 @@ def _links(
         opaque = False
         if unwrapped is not None:
             if unwrapped.opaque:
-                opaque = True
+                opaque = tracked = True
                 add("link.tracked", unwrapped.via, where)
             elif unwrapped.destination:
                 target = make_link(unwrapped.destination, link.where, link.source, link.text)
@@ -790,6 +828,23 @@ def _links(
                 elif address in head.lower() or any(form in head for form in encoded):
                     add("link.recipient_in_url", address, where)
     add("link.domain_count", len(domains), "body")
+    if (
+        domains
+        and sender_domain
+        and not tracked
+        and not any(_domains_related(sender_domain, d) for d in domains)
+    ):
+        add("link.unrelated_to_sender", ", ".join(sorted(domains)[:3]), "body")
+
+
+def _domains_related(first: str, second: str) -> bool:
+    """The same registered domain, or one that shares a word of four letters or more with it
+    (``fredupton.com`` and ``uptonforallofus.com``; ``chase.com`` and ``chaseonline.com``)."""
+    if first == second:
+        return True
+    words = [w for w in _LETTERS.findall(first.rsplit(".", 1)[0]) if len(w) >= 4]
+    other = second.rsplit(".", 1)[0]
+    return any(w in other for w in words) or any(w in first for w in _LETTERS.findall(other) if len(w) >= 4)
 
 
 _TRACKER_LABELS = frozenset(

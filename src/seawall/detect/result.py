@@ -49,7 +49,7 @@ class ScanResult(msgspec.Struct, omit_defaults=True):
     """One line of output: a verdict for a message, or the error that stopped its reading."""
 
     schema: str
-    status: str  # "ok" or "error"
+    status: str  # "ok", "not_a_message" or "error"
     origin: str
     source: Origin
     sha256: str = ""
@@ -97,3 +97,20 @@ def ok_result(message: ParsedMessage, verdict: Verdict) -> ScanResult:
 
 def error_result(origin: Origin, error: str) -> ScanResult:
     return ScanResult(schema=SCHEMA, origin=str(origin), source=origin, status="error", error=error)
+
+
+NOT_A_MESSAGE = "not_a_message"
+
+
+def not_a_message_result(message: ParsedMessage) -> ScanResult:
+    """Input with no e-mail header at all (plain text, binary, an empty file): it is not mail,
+    so it gets no verdict, and never a phishing label, only this status (issue 16)."""
+    return ScanResult(
+        schema=SCHEMA,
+        origin=str(message.origin),
+        source=message.origin,
+        status=NOT_A_MESSAGE,
+        sha256=message.sha256,
+        defects=message.defects,
+        error="not an e-mail message: no RFC 5322 header (plain text, binary or empty input)",
+    )

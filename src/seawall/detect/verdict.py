@@ -1,11 +1,17 @@
 """Score, label and evidence: what Seawall says about one message, and why.
 
-Scoring (documented in docs/scoring.md): each matched rule has a weight w in (-100, 100).
-Positive weights combine like independent pieces of evidence,
-``rules = 100 * (1 - prod(1 - w/100))``; the model's calibrated probability p joins them,
-``score = 100 * (1 - prod(1 - w/100) * (1 - p))``; negative weights (signs of legitimacy,
-such as aligned sender authentication) then scale both down by ``prod(1 + w/100)``.
-The label follows from configurable thresholds: clean < suspicious <= score < phishing.
+Scoring (docs/scoring.md): each matched rule has a weight w in (-100, 100). Positive weights
+combine like independent pieces of evidence, ``100 * (1 - prod(1 - w/100))``, the model's
+probability joining them as one more; negative weights (signs of legitimacy) then scale the
+result down by ``prod(1 + w/100)``. Every line of evidence carries the ``points`` it added,
+strongest first, so the listed points add up to the score, as in SpamAssassin's report.
+
+Two limits keep wording from convicting a message (docs/scoring.md, issue 16):
+
+* only a rule of kind ``deception`` or ``payload`` (or a threat-intelligence match) can make
+  a message *phishing*; without one, the label stops at *suspicious*;
+* without one, the model adds at most ``[verdict] model_without_deception`` points: it may
+  raise and rank a deceptive message, not condemn how a legitimate sender writes.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from __future__ import annotations
 import msgspec
 
 from seawall.config import VerdictThresholds
-from seawall.detect.engine import RuleMatch
+from seawall.detect.engine import CONVICTING_KINDS, RuleMatch
+from seawall.detect.model.vectorize import describe_token
 
 MAX_TRIGGERS = 12
 MAX_SCALED_PROBABILITY = 0.999
@@ -39,6 +46,10 @@ class Evidence(msgspec.Struct, omit_defaults=True):
     triggers: list[Trigger] = []
     note: str = ""
     """Why the weight differs from the rule's own (a scoped exception, a configured weight)."""
+    kind: str = ""
+    """The rule's kind (``engine.KINDS``), ``model`` or ``intel``."""
+    points: float = 0.0
+    """What this line added to the score (negative for signs of legitimacy); they add up."""
 
 
 class Verdict(msgspec.Struct, omit_defaults=True):
@@ -47,6 +58,8 @@ class Verdict(msgspec.Struct, omit_defaults=True):
     rules_score: float
     evidence: list[Evidence] = []
     model_probability: float | None = None
+    deceptive: bool = False
+    """Whether a deception, payload or intelligence line matched (only then can it be phishing)."""
 
 
 def label_for(score: float, thresholds: VerdictThresholds) -> str:
@@ -105,39 +118,31 @@ def evidence_of(matches: list[RuleMatch]) -> list[Evidence]:
                 description=rule.description,
                 triggers=triggers,
                 note=note,
+                kind=rule.kind,
             )
         )
     return evidence
 
 
-_PLACES = {
-    "s": "subject",
-    "c": "subject",
-    "b": "body",
-    "d": "display name",
-    "u": "links",
-    "f": "features",
-    "r": "rules",
-}
-
-
 def model_evidence(
     probability: float, contributions: list[tuple[str, float]], factor: float = 1.0
 ) -> Evidence:
-    """The model as one line of evidence: its probability and the tokens that moved it most."""
-    triggers = [
-        Trigger("model.token", f"{token} ({weight:+.3f})", _PLACES.get(token.split(":", 1)[0], "message"))
-        for token, weight in contributions
-    ]
+    """The model as one line of evidence: its probability and what it saw that moved it most,
+    in the words of the features and rules it read (never a hashed token)."""
+    triggers = []
+    for token, weight in contributions:
+        described, where = describe_token(token)
+        triggers.append(Trigger("model.saw", f"{described} ({weight:+.2f})", where))
     return Evidence(
         rule="model",
         name="Trained model",
         attack=["T1566"],
         severity="info",
         weight=round(100.0 * scale_odds(probability, factor), 2),
-        description="Calibrated probability from the linear model over message text, links, features and "
-        "rule hits (docs/model.md); tokens with positive weight pushed towards phishing.",
+        description="Calibrated probability from the linear model over the message's features and rule "
+        "hits (docs/model.md); what it saw with a positive weight pushed towards phishing.",
         triggers=triggers,
+        kind="model",
         note=""
         if factor == 1.0
         else f"probability {probability:.3f}, odds x {factor:g}: sign of legitimacy the model cannot see",
@@ -168,6 +173,54 @@ def scale_odds(probability: float, factor: float) -> float:
     return odds / (1.0 + odds)
 
 
+CONVICTING = CONVICTING_KINDS | {"intel"}
+
+
+def convicts(evidence: list[Evidence]) -> bool:
+    return any(e.kind in CONVICTING and e.weight > 0 for e in evidence)
+
+
+def assemble(
+    evidence: list[Evidence], thresholds: VerdictThresholds, model_probability: float | None = None
+) -> Verdict:
+    """Score, label and points from lines of evidence (rules, model, intelligence, exceptions).
+
+    Positive lines are added strongest first, each worth what it adds to the noisy-or of
+    those before it; signs of legitimacy then scale the total. Every line's points are the
+    difference of rounded running totals, so the points shown add up to the score exactly.
+    """
+    ordered = sorted(evidence, key=lambda e: (e.weight <= 0, -abs(e.weight), e.rule))
+    remaining = 1.0
+    rules_remaining = 1.0
+    rules_scale = 1.0
+    total = 0.0
+    for line in ordered:
+        if line.weight > 0:
+            remaining *= 1.0 - line.weight / 100.0
+            running = round(100.0 * (1.0 - remaining), 2)
+            if line.kind != "model":
+                rules_remaining *= 1.0 - line.weight / 100.0
+        elif line.weight < 0:
+            running = round(total * (1.0 + line.weight / 100.0), 2)
+            rules_scale *= 1.0 + line.weight / 100.0
+        else:
+            running = total
+        line.points = round(running - total, 2)
+        total = running
+    deceptive = convicts(ordered)
+    label = label_for(total, thresholds)
+    if label == "phishing" and not deceptive:
+        label = "suspicious"
+    return Verdict(
+        score=total,
+        label=label,
+        rules_score=round(100.0 * (1.0 - rules_remaining) * rules_scale, 2),
+        evidence=ordered,
+        model_probability=None if model_probability is None else round(model_probability, 4),
+        deceptive=deceptive,
+    )
+
+
 def decide(
     matches: list[RuleMatch],
     thresholds: VerdictThresholds,
@@ -176,20 +229,15 @@ def decide(
     adjustments: list[Evidence] | None = None,
 ) -> Verdict:
     """``adjustments``: evidence that is not a rule (scoped allows); its weights combine like rules'."""
-    factor = model_factor(matches)
-    extra = adjustments or []
-    rules, score = combine(
-        [m.weight for m in matches] + [e.weight for e in extra],
-        None if probability is None else scale_odds(probability, factor),
-    )
-    evidence = evidence_of(matches) + extra
+    evidence = evidence_of(matches) + list(adjustments or [])
     if probability is not None:
-        evidence.append(model_evidence(probability, contributions or [], factor))
-        evidence.sort(key=lambda e: -abs(e.weight))
-    return Verdict(
-        score=score,
-        label=label_for(score, thresholds),
-        rules_score=rules,
-        evidence=evidence,
-        model_probability=None if probability is None else round(probability, 4),
-    )
+        line = model_evidence(probability, contributions or [], model_factor(matches))
+        if not convicts(evidence) and line.weight > thresholds.model_without_deception:
+            line.note = (
+                (f"{line.note}; " if line.note else "")
+                + f"{line.weight:g} capped at {thresholds.model_without_deception:g}: "
+                "nothing in the message deceives"
+            )
+            line.weight = thresholds.model_without_deception
+        evidence.append(line)
+    return assemble(evidence, thresholds, probability)

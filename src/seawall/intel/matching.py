@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from seawall.config import Settings
-from seawall.detect.verdict import Evidence, Trigger, Verdict, label_for
+from seawall.detect.verdict import Evidence, Trigger, Verdict, assemble
 from seawall.intel.records import FeedIndicator
 
 RULE_ID = "intel.indicator_match"
@@ -46,7 +46,6 @@ def apply_matches(
     if not matches:
         return verdict
     evidence = list(verdict.evidence)
-    remaining = 1.0 - verdict.score / 100.0
     for kind, value, hit in matches[:10]:
         weight = min(95.0, settings.intel.match_weight * (0.5 + hit.confidence / 100.0))
         actor = (
@@ -64,14 +63,7 @@ def apply_matches(
                 description=f"The {kind} {value} is listed by {hit.source}{actor}. {hit.description}".strip(),
                 triggers=[Trigger(feature=f"intel.{kind}", value=hit.value, where=f"feed:{hit.source}")],
                 note=f"actor: {hit.actor}" if hit.actor else "",
+                kind="intel",
             )
         )
-        remaining *= 1.0 - weight / 100.0
-    score = round(100.0 * (1.0 - remaining), 2)
-    return Verdict(
-        score=score,
-        label=label_for(score, settings.verdict),
-        rules_score=verdict.rules_score,
-        evidence=evidence,
-        model_probability=verdict.model_probability,
-    )
+    return assemble(evidence, settings.verdict, verdict.model_probability)

@@ -444,7 +444,7 @@ def parse_message(raw: RawMessage, limits: Limits = DEFAULT_LIMITS) -> ParsedMes
             sha256=raw.sha256,
             origin=raw.origin,
             size=0,
-            defects=[Defect("empty", "the message has no bytes")],
+            defects=[Defect("empty", "the message has no bytes"), Defect("not_a_message", "empty input")],
         )
     if size > limits.max_message_bytes:
         defects.append(

@@ -4,6 +4,12 @@ A labels file is tab-separated with a header: ``path`` (relative to the file), `
 (``phish`` or ``ham``), ``corpus``, and optionally more columns (``../shared/corpora/labels.tsv``
 is one). A path may be an mbox, whose every message takes the row's label. Folders per label:
 a directory with ``phish/`` and ``ham/`` subdirectories (any format Seawall reads).
+
+A corpus folder (the first two levels of a path, ``legacy/enron_inbox_2001``) may hold an
+``index.tsv`` with a ``relpath`` column and any of ``genre`` and ``mailbox``: evaluation reports
+per genre, and keeps one mailbox's mail on one side of a split. Messages whose genre is
+``spam_suspect`` are unsolicited but not phishing: they are neither ham nor phish and are
+skipped.
 """
 
 from __future__ import annotations
@@ -24,6 +30,13 @@ class Labelled:
     raw: RawMessage
     label: int  # 1 phish, 0 ham
     corpus: str
+    genre: str = ""
+    """From the corpus's index.tsv when it has one (newsletter, business, transactional ...)."""
+    mailbox: str = ""
+    """Whose mail it is, when the corpus says (one inbox of a multi-inbox corpus)."""
+
+
+UNLABELLED_GENRES = frozenset({"spam_suspect"})
 
 
 class DatasetError(ValueError):
@@ -37,10 +50,24 @@ def _label(value: str, where: str) -> int:
         raise DatasetError(f"{where}: unknown label {value!r} (use phish or ham)") from exc
 
 
+def _corpus_index(folder: Path) -> dict[str, dict[str, str]]:
+    """``index.tsv`` of a corpus folder: relpath -> its row (empty when there is none)."""
+    index = folder / "index.tsv"
+    if not index.is_file():
+        return {}
+    with index.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle, delimiter="\t")
+        key = next((k for k in ("relpath", "path", "file") if k in (reader.fieldnames or [])), None)
+        if key is None:
+            return {}
+        return {row[key]: row for row in reader}
+
+
 def from_labels_file(
     path: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
 ) -> Iterator[Labelled]:
     base = path.parent
+    indexes: dict[str, dict[str, dict[str, str]]] = {}
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle, delimiter="\t")
         if not reader.fieldnames or "path" not in reader.fieldnames or "label" not in reader.fieldnames:
@@ -53,9 +80,19 @@ def from_labels_file(
                 continue
             label = _label(row["label"], f"{path}:{line}")
             corpus = row.get("corpus") or relative.split("/")[0]
+            folder, _, inside = relative.partition("/")
+            second, _, inside = inside.partition("/")
+            corpus_folder = f"{folder}/{second}"
+            if corpus_folder not in indexes:
+                indexes[corpus_folder] = _corpus_index(base / corpus_folder)
+            extra = indexes[corpus_folder].get(inside, {})
+            genre = row.get("genre") or extra.get("genre", "")
+            if genre in UNLABELLED_GENRES:
+                continue
+            mailbox = row.get("mailbox") or extra.get("mailbox", "")
             for item in iter_messages([str(base / relative)]):
                 if isinstance(item, RawMessage):
-                    yield Labelled(item, label, corpus)
+                    yield Labelled(item, label, corpus, genre, mailbox)
 
 
 def from_folders(root: Path) -> Iterator[Labelled]:

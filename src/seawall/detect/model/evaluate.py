@@ -19,7 +19,7 @@ from sklearn.model_selection import GroupShuffleSplit
 from seawall.config import VerdictThresholds
 from seawall.detect.model.linear import LinearModel
 from seawall.detect.model.train import Example, fit
-from seawall.detect.verdict import combine, label_for, scale_odds
+from seawall.detect.verdict import Verdict, combine, decide, label_for, scale_odds
 
 SCORES = ("combined", "model", "rules")
 
@@ -212,3 +212,135 @@ def artefact_shift(original: list[Example], scrubbed: list[Example], model: Line
         "max_shift": round(float(values.max()), 4) if shifts else 0.0,
         "mean_shift": round(float(values.mean()), 5) if shifts else 0.0,
     }
+
+
+# -- leave one source out ------------------------------------------------------------------
+
+PHISH_WINDOWS = 4
+"""phishing_pot is one collector's mail over two years: it is cut into this many windows of
+equal size by the Date the messages came with, and each window is a source of its own."""
+WINDOWED_CORPORA = ("phishing_pot",)
+
+
+@dataclass
+class SourceResult:
+    """How the product labelled one held-out source, scored by a model trained without it."""
+
+    source: str
+    label: int
+    final: bool
+    train_messages: int
+    scored: list[Scored]
+    verdicts: list[str]
+
+    def share(self, *labels: str) -> float:
+        return sum(v in labels for v in self.verdicts) / len(self.verdicts) if self.verdicts else 0.0
+
+
+@dataclass
+class SourceReport:
+    view: str
+    thresholds: VerdictThresholds
+    sources: list[SourceResult]
+
+    def slices(self, attribute: str) -> dict[tuple[int, str], list[tuple[Scored, str]]]:
+        """(label, value of ``attribute``: language or genre) -> the scored messages."""
+        groups: dict[tuple[int, str], list[tuple[Scored, str]]] = {}
+        for source in self.sources:
+            for scored, verdict in zip(source.scored, source.verdicts, strict=True):
+                key = (source.label, getattr(scored.example, attribute) or "unknown")
+                groups.setdefault(key, []).append((scored, verdict))
+        return dict(sorted(groups.items()))
+
+    def ham_scores(self, final: bool = False) -> np.ndarray:
+        return np.array(
+            [s.combined for r in self.sources if r.label == 0 and r.final == final for s in r.scored]
+        )
+
+
+def source_names(examples: list[Example], windows: int = PHISH_WINDOWS) -> list[str]:
+    """Each example's source: its corpus, or its corpus and time window for a windowed corpus."""
+    names = [e.corpus for e in examples]
+    for corpus in WINDOWED_CORPORA:
+        members = [i for i, e in enumerate(examples) if e.corpus == corpus]
+        members.sort(key=lambda i: examples[i].sent_at or 0.0)
+        for window, chunk in enumerate(np.array_split(np.array(members, dtype=int), windows), start=1):
+            for i in chunk.tolist():
+                names[i] = f"{corpus}/w{window}"
+    return names
+
+
+def final_sources(names: list[str], examples: list[Example]) -> set[int]:
+    """The examples kept back from development: the newest phishing_pot window and the
+    mailboxes of the Enron inboxes whose name hashes odd. They are scored only with
+    ``final=True`` (docs/benchmarks.md says how often that was printed)."""
+    import hashlib
+
+    newest = {f"{corpus}/w{PHISH_WINDOWS}" for corpus in WINDOWED_CORPORA}
+    kept: set[int] = set()
+    for i, (name, example) in enumerate(zip(names, examples, strict=True)):
+        if name in newest or (
+            example.mailbox and int(hashlib.sha256(example.mailbox.encode()).hexdigest(), 16) % 2
+        ):
+            kept.add(i)
+    return kept
+
+
+def verdict_of(example: Example, probability: float | None, thresholds: VerdictThresholds) -> Verdict:
+    """The verdict a scan gives this message with this model probability (the product's own
+    ``decide``, so that evaluation measures what `seawall scan` labels)."""
+    return decide(example.matches, thresholds, probability)
+
+
+def leave_source_out(
+    examples: list[Example],
+    thresholds: VerdictThresholds,
+    view: str,
+    final: bool = False,
+    prior: float | None = None,
+    on_source: Callable[[str], None] | None = None,
+    fit_model: Callable[[list[Example]], LinearModel] | None = None,
+) -> SourceReport:
+    """For every source, train without it (and without any campaign it shares) and label it.
+
+    Without ``final`` the kept-back part is neither trained on nor scored: development
+    figures. With it, the kept-back sources are scored too, each by a model trained on all
+    other mail (development and kept-back alike)."""
+    names = source_names(examples)
+    kept_back = final_sources(names, examples)
+    for i in kept_back:
+        names[i] = names[i] if "/" in names[i] else f"{names[i]}/final"
+    fitter = fit_model or (lambda train: fit(train, description="leave-source-out evaluation model"))
+    results: list[SourceResult] = []
+    for source in sorted(set(names)):
+        members = [i for i, name in enumerate(names) if name == source]
+        is_final = members[0] in kept_back
+        if is_final and not final:
+            continue
+        held = [examples[i] for i in members]
+        groups = {e.group for e in held}
+        train = [
+            e
+            for i, e in enumerate(examples)
+            if names[i] != source and e.group not in groups and (final or i not in kept_back)
+        ]
+        if on_source is not None:
+            on_source(source)
+        model = fitter(train)
+        if prior is not None:
+            model.prior = prior
+        scored = score(held, model)
+        verdicts = [verdict_of(s.example, s.probability, thresholds) for s in scored]
+        for item, verdict in zip(scored, verdicts, strict=True):
+            item.combined = verdict.score
+        results.append(
+            SourceResult(
+                source,
+                held[0].label,
+                is_final,
+                len(train),
+                scored,
+                [v.label for v in verdicts],
+            )
+        )
+    return SourceReport(view, thresholds, results)

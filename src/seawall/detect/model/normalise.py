@@ -138,7 +138,9 @@ _RECEIVER_HEADERS = re.compile(
     r"|x-original-sender|x-original-authentication-results|x-google-smtp-source|x-received|x-gm-.*"
     r"|return-path|x-spam-.*|x-virus-.*|x-sender-ip|x-mda-.*|x-ham-report|x-spam|x-apparently-to"
     r"|x-originatororg|x-userprincipalname|x-ms-has-attach|x-ms-tnef-correlator|x-auto-response-suppress"
-    r"|x-mailer-recptid|mailing-list|x-loop|x-list-.*|x-mailing-list|x-topics|x-ymail-.*|x-yahoo-.*)$",
+    r"|x-mailer-recptid|mailing-list|x-loop|x-list-.*|x-mailing-list|x-topics|x-ymail-.*|x-yahoo-.*"
+    # the Enron corpus's export (CMU's X-From / X-To / X-Folder ...)
+    r"|x-from|x-to|x-cc|x-bcc|x-folder|x-origin|x-filename)$",
     re.IGNORECASE,
 )
 # Mail systems that collected the development corpora (receiving side only).
@@ -197,6 +199,40 @@ def _replace_payloads(message: Message, pattern: RecipientMask | None) -> None:
         if cleaned != text:
             del part["Content-Transfer-Encoding"]
             part.set_payload(cleaned.encode("utf-8"), "utf-8")
+
+
+FIXED_DATE = "Mon, 01 Jul 2024 12:00:00 +0000"
+"""Every message's Date in an evaluation view: the year says which corpus, not what is phish."""
+# The headers a forwarded report or a mail export keeps: nothing of the transport.
+_BARE_HEADERS = frozenset(
+    {"from", "to", "cc", "subject", "date", "mime-version", "content-type", "content-transfer-encoding"}
+)
+VIEWS = ("scrubbed", "bare")
+"""``scrubbed``: the receiving side, recipients and Date normalised away; ``bare``: also no
+transport or sender-side header beyond From, To, Cc, Subject, Date and MIME."""
+
+
+def evaluation_view(data: bytes, view: str) -> bytes:
+    """The message as evaluation scores it: ``scrub_message`` with the Date fixed, and in the
+    ``bare`` view every header except From, To, Cc, Subject, Date and MIME removed too."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r} ({', '.join(VIEWS)})")
+    scrubbed = scrub_message(data)
+    try:
+        message = BytesParser(policy=policy.compat32).parsebytes(scrubbed)
+    except Exception:  # unparseable input stays as it is; the parser reports it
+        return scrubbed
+    if view == "bare":
+        for name in {key for key, _ in message.raw_items()}:
+            if name.lower() not in _BARE_HEADERS:
+                del message[name]
+    if message.get("Date") is not None:
+        del message["Date"]
+        message["Date"] = FIXED_DATE
+    try:
+        return message.as_bytes(policy=policy.compat32)
+    except Exception:  # re-serialising a broken message can fail; keep the scrubbed one then
+        return scrubbed
 
 
 def scrub_message(data: bytes) -> bytes:

@@ -22,9 +22,10 @@ from sklearn.model_selection import GroupKFold
 
 from seawall.config import Settings
 from seawall.detect.detector import Detector
+from seawall.detect.engine import RuleMatch
 from seawall.detect.model.dataset import Labelled
 from seawall.detect.model.linear import MAX_TRAINING_IDS, LinearModel
-from seawall.detect.model.normalise import scrub_message
+from seawall.detect.model.normalise import evaluation_view, scrub_message
 from seawall.detect.model.vectorize import FEATURE_VERSION, N_FEATURES, Hasher, message_tokens
 from seawall.detect.verdict import Evidence, model_factor
 from seawall.intake.source import RawMessage
@@ -55,6 +56,11 @@ class Example:
     evidence: list[Evidence] = field(default_factory=list)
     subject: str = ""
     sender: str = ""
+    genre: str = ""
+    mailbox: str = ""
+    sent_at: float | None = None
+    """The Date of the message as it came, before an evaluation view fixed it."""
+    matches: list[RuleMatch] = field(default_factory=list)
 
 
 def campaign_key(subject: str, text: str) -> str:
@@ -72,10 +78,27 @@ def _timestamp(message_timestamp: float | None, received: list[float | None]) ->
     return message_timestamp
 
 
+def _genre(message_headers: dict[str, str], label: int) -> str:
+    """A message's genre from its headers as they came, when its corpus has no index."""
+    if label:
+        return "phish"
+    if "list-id" in message_headers or "x-mailman-version" in message_headers:
+        return "list"
+    if "list-unsubscribe" in message_headers or message_headers.get("precedence", "") in ("bulk", "junk"):
+        return "bulk"
+    return "business"
+
+
 def prepare(
-    items: Iterable[Labelled], settings: Settings, scrub: bool, progress: Callable[[int], None] | None = None
+    items: Iterable[Labelled],
+    settings: Settings,
+    scrub: bool | str,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Example]:
-    """Parse, analyse and vectorise every labelled message (rules run, the model does not)."""
+    """Parse, analyse and vectorise every labelled message (rules run, the model does not).
+
+    ``scrub``: ``True`` removes collector fingerprints (``scrub_message``); a view name
+    (``normalise.VIEWS``) gives that evaluation view, with the Date fixed."""
     detector = Detector(settings, use_model=False)
     hasher = Hasher()
     examples: list[Example] = []
@@ -85,9 +108,14 @@ def prepare(
         if raw.sha256 in seen:
             continue  # the same bytes twice would sit on both sides of a split
         seen.add(raw.sha256)
-        if scrub:
+        original = parse_message(raw, settings.limits) if isinstance(scrub, str) else None
+        if isinstance(scrub, str):
+            raw = RawMessage.from_bytes(evaluation_view(raw.data, scrub), raw.origin)
+        elif scrub:
             raw = RawMessage.from_bytes(scrub_message(raw.data), raw.origin)
         message = parse_message(raw, settings.limits)
+        as_sent = original or message
+        headers = {h.name.lower(): h.value.lower() for h in as_sent.headers}
         analysis = detector.analyse(message)
         rule_ids = [m.rule.id for m in analysis.matches]
         indices, values = hasher.vector(message_tokens(message, analysis.features, rule_ids))
@@ -108,6 +136,10 @@ def prepare(
                 evidence=analysis.verdict.evidence,
                 subject=message.subject[:200],
                 sender=message.from_.address if message.from_ else "",
+                genre=item.genre or _genre(headers, item.label),
+                mailbox=item.mailbox,
+                sent_at=as_sent.timestamp,
+                matches=analysis.matches,
             )
         )
         if progress is not None:

@@ -1,53 +1,39 @@
 """ParsedMessage + Features -> the hashed token vector the model reads.
 
-Tokens come in named families, so an explanation can say where a token came from:
+The model reads what the features and rules found, never the words of the text (issue 16):
 
-* ``s:`` subject words and word pairs; ``c:`` subject character 3–5-grams (obfuscation,
-  languages without spaces);
-* ``b:`` body words and word pairs (visible text, first 500 words);
 * ``f:`` engineered features and categorical values (``f:link.shortener``,
-  ``f:attachment.extension=exe``); ``r:`` rules that matched. Counts are left to the rules:
-  "many links" or "HTML" describes a newsletter as well as a phish.
+  ``f:attachment.extension=exe``), and for the lexicon's categories where they were said
+  (``f:text.credential_request@subject``) — recognised in every language the lexicon covers;
+* ``r:`` rules that matched.
 
-What identifies the collector never becomes a token: no header except the subject and the
-sender's display name, list tags and footers removed, recipient addresses masked, and
-features that depend on the receiving side (authentication results, list headers,
-Return-Path) left out. The sender's own domain is left out too: in a corpus it names the
-collector's favourite senders, not phishing. Link paths are left out as well: their words
-(``aspx``, ``php``, ``newsletter``, ``index``) name the sender's web stack and mail genre, and
-pushed legitimate newsletters towards phishing (docs/model.md); what is deceptive in a link is
-judged by the link features and rules.
+Words, word pairs and character n-grams were tokens up to feature version 7: trained on
+English technical lists against multilingual phish, they taught the model that German,
+Portuguese and commercial wording is phishing (a fifth of unseen legitimate commercial mail
+labelled phishing). Counts are left to the rules ("many links" describes a newsletter as well
+as a phish). What identifies the collector never becomes a token: features that depend on
+the receiving side (authentication results, list headers, Return-Path) and the sender's own
+address and domain are left out (``_EXCLUDED``).
 
-Tokens are hashed into ``2**19`` buckets, all of a message's tokens at once (``Hasher``); the
-text block and the feature block are each scaled to unit length.
+Tokens are hashed into ``2**16`` buckets, all of a message's tokens at once (``Hasher``); the
+block is scaled to unit length. ``Tokens.text`` stays for models of other token sets and is
+empty here.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from seawall.detect.features import BODY_WORDS_CHARS, Features
-from seawall.detect.lexicon import normalise_words
-from seawall.detect.model.normalise import (
-    mask_recipients,
-    normalise_text,
-    recipient_patterns,
-    strip_list_tags,
-)
+from seawall.detect.features import FEATURES, Features
 from seawall.mail.model import ParsedMessage
 
-FEATURE_VERSION = "seawall-model-features/7"
+FEATURE_VERSION = "seawall-model-features/8"
 """Bump whenever tokens change: a model trained on other tokens must not be loaded."""
-_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|fw|fwd|wg|sv|vs|antw|res|enc|tr|rv)\s*:\s*)+", re.IGNORECASE)
-N_FEATURES = 2**19
-BODY_WORDS = 500
-"""Body words the model reads (about the first 3,000 characters)."""
+N_FEATURES = 2**16
 
 # Features whose value depends on who received or stored the message, or that only restate
 # the sender's identity: never model input.
@@ -88,6 +74,20 @@ _EXCLUDED = frozenset(
         "defect",
     }
 )
+# Lexicon categories whose place (subject, body, attachment) is a token of its own.
+_LEXICON_PLACES = frozenset(
+    {
+        "text.urgency",
+        "text.credential_request",
+        "text.account_threat",
+        "text.payment_request",
+        "text.secrecy",
+        "text.document_lure",
+        "text.delivery_lure",
+        "text.prize_lure",
+        "text.extortion",
+    }
+)
 # Rules resting only on excluded features.
 _EXCLUDED_RULES = frozenset({"undisclosed-recipients", "sender-suspicious-tld"})
 # Features whose values are categories worth learning (an extension, a brand, a hosting
@@ -115,24 +115,6 @@ _VALUE_FEATURES = frozenset(
 )
 
 
-def _content_words(words: list[str]) -> list[str]:
-    """Words without numbers: years and dates say when a corpus was collected. (Function words
-    stay: removing them, to blunt the corpora's language imbalance, cost more than it gained on
-    every held-out set, docs/model.md.)"""
-    return [w for w in words if not w[0].isdigit()]
-
-
-def _pairs(words: list[str], prefix: str) -> list[str]:
-    tokens = [prefix + word for word in words]
-    tokens += [f"{prefix}{a}_{b}" for a, b in itertools.pairwise(words)]
-    return tokens
-
-
-def _char_grams(text: str, prefix: str, sizes: tuple[int, ...] = (3, 4, 5)) -> list[str]:
-    padded = f" {text.lower()} "
-    return [prefix + padded[i : i + n] for n in sizes for i in range(len(padded) - n + 1)]
-
-
 @dataclass(frozen=True)
 class Tokens:
     text: list[str]
@@ -140,26 +122,13 @@ class Tokens:
 
 
 def message_tokens(message: ParsedMessage, features: Features, rule_ids: Iterable[str] = ()) -> Tokens:
-    """Every token of one message, collector fingerprints removed."""
-    recipients = recipient_patterns([a.address for a in message.recipients])
-    # Reply prefixes say "conversation", which the list corpora are and the phish are not;
-    # a fake "RE:" is the fake-reply-subject rule's business.
-    subject = _REPLY_PREFIX.sub("", strip_list_tags(mask_recipients(message.subject, recipients)))
-    subject_words = _content_words(normalise_words(subject))
-    visible = message.visible_text[:BODY_WORDS_CHARS]
-    masked = normalise_text(visible, recipients)
-    # The same string as the features' gets their cached words; only a footer or a recipient
-    # address in the text costs a second pass.
-    body_words = normalise_words(visible if masked == visible else masked)[:BODY_WORDS]
-    text = (
-        _pairs(subject_words, "s:")
-        + _char_grams(subject[:200], "c:")
-        + _pairs(_content_words(body_words), "b:")
-    )
-    sender = message.from_
-    if sender is not None and sender.display_name:
-        text.extend("d:" + word for word in normalise_words(sender.display_name))
+    """Every token of one message, collector fingerprints removed.
 
+    No word, word pair or character n-gram of the text is a token: those taught the model
+    the languages and genres of its corpora (German newsletters, delivery notices and
+    commercial wording were phish to it, issue 16). What the text says that matters
+    reaches the model through the lexicon's categories (``text.credential_request`` ...),
+    recognised in every language the lexicon covers, and where it was said."""
     meta: list[str] = []
     for name, hits in features.items():
         if name in _EXCLUDED or name.startswith(_EXCLUDED_PREFIXES):
@@ -170,10 +139,29 @@ def message_tokens(message: ParsedMessage, features: Features, rule_ids: Iterabl
             # plain-text list post, than about deception; rules carry their meaningful thresholds.
             continue
         meta.append("f:" + name)
+        if name.startswith("text.") and name in _LEXICON_PLACES:
+            meta.extend(sorted({f"f:{name}@{hit.where.split(':', 1)[0]}" for hit in hits}))
         if name in _VALUE_FEATURES:
             meta.extend(f"f:{name}={str(hit.value).lower()[:40]}" for hit in hits[:5])
     meta.extend("r:" + rule_id for rule_id in rule_ids if rule_id not in _EXCLUDED_RULES)
-    return Tokens(text=text, meta=meta)
+    return Tokens(text=[], meta=meta)
+
+
+def describe_token(token: str) -> tuple[str, str]:
+    """What a token means to a mail admin, and where it was seen: ``f:link.tracked`` is
+    "link through an ESP click tracker ...", ``r:dkim-fail`` is the rule of that id."""
+    family, _, name = token.partition(":")
+    if family == "r":
+        return f"rule {name} matched", "rules"
+    if family != "f":
+        return token, "message"
+    name, _, value = name.partition("=")
+    name, _, place = name.partition("@")
+    described = FEATURES.get(name, name).split(" (", 1)[0]
+    if value:
+        described = f"{described}: {value}"
+    where = place or name.split(".", 1)[0]
+    return described, where
 
 
 _SEPARATOR = "\x1f"
