@@ -28,12 +28,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from seawall.config import Settings
 from seawall.detect.engine import RuleMatch, load_rules
 from seawall.detect.model import dataset
-from seawall.detect.model.evaluate import SourceReport, leave_source_out, tpr_at_fpr
+from seawall.detect.model.evaluate import leave_source_out, source_report_markdown
 from seawall.detect.model.train import Example, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,51 +74,6 @@ def load_examples(labels: Path, view: str, use_cache: bool, settings: Settings) 
     return examples
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:5.1f} %"
-
-
-def print_report(report: SourceReport) -> None:
-    print(f"\n## view: {report.view}\n")
-    print(
-        "| held-out source | msgs | trained on | phishing | suspicious or worse | TPR@0.1%FPR | TPR@1%FPR |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for final in (False, True):
-        ham = report.ham_scores(final=final) if final else report.ham_scores()
-        if final:
-            ham = np.concatenate([report.ham_scores(False), report.ham_scores(True)])
-        for source in (s for s in report.sources if s.final == final):
-            tpr = ("", "")
-            if source.label == 1 and ham.size:
-                labels = np.array([0] * ham.size + [1] * len(source.scored))
-                scores = np.concatenate([ham, [s.combined for s in source.scored]])
-                tpr = (f"{tpr_at_fpr(labels, scores, 0.001):.3f}", f"{tpr_at_fpr(labels, scores, 0.01):.3f}")
-            kind = "phish" if source.label else "ham"
-            print(
-                f"| {source.source} ({kind}{', kept back' if final else ''}) | {len(source.verdicts)} "
-                f"| {source.train_messages} | {_pct(source.share('phishing'))} "
-                f"| {_pct(source.share('phishing', 'suspicious'))} | {tpr[0]} | {tpr[1]} |"
-            )
-    for attribute in ("language", "genre"):
-        print(f"\n| by {attribute} | msgs | phishing | suspicious or worse |")
-        print("|---|---:|---:|---:|")
-        for (label, value), items in report.slices(attribute).items():
-            verdicts = [v for _, v in items]
-            phishing = sum(v == "phishing" for v in verdicts) / len(verdicts)
-            flagged = sum(v != "clean" for v in verdicts) / len(verdicts)
-            kind = "phish" if label else "ham"
-            print(f"| {kind} {value} | {len(verdicts)} | {_pct(phishing)} | {_pct(flagged)} |")
-    ham_sources = [s for s in report.sources if s.label == 0]
-    if ham_sources:
-        worst = max(ham_sources, key=lambda s: s.share("phishing", "suspicious"))
-        print(f"\nworst ham source: {worst.source}, {_pct(worst.share('phishing', 'suspicious'))} flagged")
-    phish_sources = [s for s in report.sources if s.label == 1]
-    if phish_sources:
-        worst = min(phish_sources, key=lambda s: s.share("phishing", "suspicious"))
-        print(f"worst phish source: {worst.source}, {_pct(worst.share('phishing', 'suspicious'))} caught")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--labels", default=str(ROOT.parent / "shared" / "corpora" / "labels.tsv"))
@@ -141,7 +94,7 @@ def main() -> None:
             prior=Settings().model.phish_prior,
             on_source=lambda s: print(f"holding out {s}", file=sys.stderr),
         )
-        print_report(report)
+        print(source_report_markdown(report))
         if args.show_flagged:
             for source in report.sources:
                 if source.label:

@@ -256,3 +256,28 @@ def test_collector_artefacts_do_not_move_the_probability(corpora: Path) -> None:
     shift = evaluate.artefact_shift(original, scrubbed, model)
     assert shift["messages"] == len(items) > 5000
     assert shift["within_0.05"] >= 0.99, shift
+
+
+def test_leave_source_out_labels_each_source_with_a_model_that_never_saw_it(tmp_path: Path) -> None:
+    """`seawall eval --protocol leave-source-out` on a labels file of four small sources."""
+    rows = ["path\tlabel\tcorpus"]
+    for index, path in enumerate(sorted(RULE_FIXTURES.glob("*.eml"))):
+        target = tmp_path / path.name
+        shutil.copy(path, target)
+        label = "phish" if path.name.startswith("phish-") else "ham"
+        rows.append(f"{path.name}\t{label}\t{label}-{'ab'[index % 2]}")
+    labels = tmp_path / "labels.tsv"
+    labels.write_text("\n".join(rows) + "\n")
+    result = runner.invoke(app, ["eval", str(labels), "--protocol", "leave-source-out", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["view"] == "scrubbed"
+    sources = {s["source"]: s for s in report["sources"]}
+    assert set(sources) == {"ham-a", "ham-b", "phish-a", "phish-b"}
+    total = len(rows) - 1
+    for source in sources.values():
+        # trained on everything but the held-out source
+        assert source["trained_on"] == total - source["messages"]
+    assert sources["phish-a"]["suspicious_or_worse"] > 0.5
+    assert sources["ham-a"]["phishing"] < 0.5
+    assert "ham en" in report["by_language"] and "phish phish" in report["by_genre"]

@@ -313,7 +313,7 @@ def _prepare(
     include: list[str] | None,
     exclude: list[str] | None,
     settings: Settings,
-    scrub: bool,
+    scrub: bool | str,
     extra: list[object] | None = None,
 ) -> list[object]:
     from seawall.detect.model import dataset, train
@@ -437,13 +437,53 @@ def eval_command(
         typer.Option("--corpus-weight", help="CORPUS=WEIGHT when training the evaluation model."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    protocol: Annotated[
+        str,
+        typer.Option(
+            help="split (train and test within the given mail, by --split) or leave-source-out "
+            "(hold out each corpus, and each time window of phishing_pot, in turn: the figure "
+            "that predicts unseen mail).",
+        ),
+    ] = "split",
+    view: Annotated[
+        str,
+        typer.Option(
+            help="leave-source-out: scrubbed (collector, list and receiver headers, recipients and "
+            "Date normalised) or bare (also every header but From, To, Cc, Subject, Date, MIME)."
+        ),
+    ] = "scrubbed",
+    final: Annotated[
+        bool, typer.Option("--final", help="leave-source-out: also score the kept-back sources.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Precision, recall, ROC AUC, TPR at low FPR, per language and corpus, worst errors."""
     from seawall.detect.model import evaluate
     from seawall.detect.model.linear import ModelError, load_model
+    from seawall.detect.model.normalise import VIEWS
 
     settings = settings_or_exit(config)
+    if protocol == "leave-source-out":
+        if view not in VIEWS:
+            err.print(f"[red]--view is one of {', '.join(VIEWS)}[/]")
+            raise typer.Exit(EXIT_USAGE)
+        examples = _prepare(source, include, exclude, settings, view)
+        by_source = evaluate.leave_source_out(
+            examples,  # type: ignore[arg-type]
+            settings.verdict,
+            view,
+            final=final,
+            prior=settings.model.phish_prior,
+            on_source=lambda name: err.print(f"holding out {escape(name)}"),
+        )
+        if as_json:
+            print(msgspec.json.encode(evaluate.source_report_dict(by_source)).decode())
+        else:
+            print(evaluate.source_report_markdown(by_source))
+        return
+    if protocol != "split":
+        err.print("[red]--protocol is split or leave-source-out[/]")
+        raise typer.Exit(EXIT_USAGE)
     if split not in ("time", "campaign", "none"):
         err.print("[red]--split is time, campaign or none[/]")
         raise typer.Exit(EXIT_USAGE)

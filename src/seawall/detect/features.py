@@ -62,7 +62,7 @@ FEATURES: dict[str, str] = {
     "from.display_name_address": "display name holds an address of another domain (value: that address)",
     "from.display_name_mixed_script": "display name mixes Latin with Cyrillic or Greek letters",
     "from.list_rewrite": "display name 'X via List': a mailing list rewrote From (DMARC mitigation)",
-    "from.display_name_unrelated": "display name shares no name with the address it sends from (model input)",
+    "from.display_name_unrelated": "display name names nobody its (non-webmail) address does",
     "from.lookalike": "From domain imitates a protected domain (value: imitated domain; where: kind)",
     "from.punycode": "From domain is internationalised (xn--)",
     "sender.diverges": "Sender header domain differs from From",
@@ -112,7 +112,7 @@ FEATURES: dict[str, str] = {
     "link.recipient_in_fragment": "a recipient's address (plain or base64) after # (phishing-kit pre-fill)",
     "link.brand_mismatch": "a brand named in the text, links to none of its domains (value: brand)",
     "link.tracked": "link through an ESP click tracker whose destination is not in the URL (value: tracker)",
-    "link.unrelated_to_sender": "no link leads to a domain related to the sender's (model input)",
+    "link.unrelated_to_sender": "no link leads to a domain related to the sender's",
     # html
     "html.password_form": "HTML with a password field (where: body or attachment)",
     "html.form_external": "HTML form posting to an external http(s) address",
@@ -579,7 +579,8 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
             via = _VIA_LIST.search(name)
             if via and _is_list_address(via.group(1), sender.address):
                 add("from.list_rewrite", name, "header:From")
-            elif not via and not _names_related(name, sender.address):
+            elif not via and not freemail and not _names_related(name, sender.address):
+                # (a webmail account's owner picks any handle: "Marcus" <patchvonbraun@gmail.com>)
                 add("from.display_name_unrelated", name, "header:From")
         if message.sender is not None and message.sender.domain:
             sender_reg = registered_domain(message.sender.domain)
@@ -828,11 +829,15 @@ def _links(
                 elif address in head.lower() or any(form in head for form in encoded):
                     add("link.recipient_in_url", address, where)
     add("link.domain_count", len(domains), "body")
+    sender_owner = owners.owner_of(sender_domain) if sender_domain else None
     if (
         domains
         and sender_domain
         and not tracked
-        and not any(_domains_related(sender_domain, d) for d in domains)
+        and not any(
+            _domains_related(sender_domain, d) or (sender_owner and owners.owner_of(d) == sender_owner)
+            for d in domains
+        )
     ):
         add("link.unrelated_to_sender", ", ".join(sorted(domains)[:3]), "body")
 

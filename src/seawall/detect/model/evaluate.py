@@ -344,3 +344,79 @@ def leave_source_out(
             )
         )
     return SourceReport(view, thresholds, results)
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:5.1f} %"
+
+
+def source_report_markdown(report: SourceReport) -> str:
+    """The leave-source-out report as Markdown tables (docs/benchmarks.md quotes them)."""
+    lines: list[str] = []
+    out = lines.append
+    out(f"\n## view: {report.view}\n")
+    out("| held-out source | msgs | trained on | phishing | suspicious or worse | TPR@0.1%FPR | TPR@1%FPR |")
+    out("|---|---:|---:|---:|---:|---:|---:|")
+    for final in (False, True):
+        # Kept-back phish are ranked against all held-out ham, development ham against its own.
+        ham = np.concatenate([report.ham_scores(False), report.ham_scores(True) if final else []])
+        for source in (s for s in report.sources if s.final == final):
+            tpr = ("", "")
+            if source.label == 1 and ham.size:
+                labels = np.array([0] * ham.size + [1] * len(source.scored))
+                scores = np.concatenate([ham, [s.combined for s in source.scored]])
+                tpr = (f"{tpr_at_fpr(labels, scores, 0.001):.3f}", f"{tpr_at_fpr(labels, scores, 0.01):.3f}")
+            kind = "phish" if source.label else "ham"
+            out(
+                f"| {source.source} ({kind}{', kept back' if final else ''}) | {len(source.verdicts)} "
+                f"| {source.train_messages} | {_pct(source.share('phishing'))} "
+                f"| {_pct(source.share('phishing', 'suspicious'))} | {tpr[0]} | {tpr[1]} |"
+            )
+    for attribute in ("language", "genre"):
+        out(f"\n| by {attribute} | msgs | phishing | suspicious or worse |")
+        out("|---|---:|---:|---:|")
+        for (label, value), items in report.slices(attribute).items():
+            verdicts = [v for _, v in items]
+            phishing = sum(v == "phishing" for v in verdicts) / len(verdicts)
+            flagged = sum(v != "clean" for v in verdicts) / len(verdicts)
+            kind = "phish" if label else "ham"
+            out(f"| {kind} {value} | {len(verdicts)} | {_pct(phishing)} | {_pct(flagged)} |")
+    ham_sources = [s for s in report.sources if s.label == 0]
+    if ham_sources:
+        worst = max(ham_sources, key=lambda s: s.share("phishing", "suspicious"))
+        out(f"\nworst ham source: {worst.source}, {_pct(worst.share('phishing', 'suspicious'))} flagged")
+    phish_sources = [s for s in report.sources if s.label == 1]
+    if phish_sources:
+        worst = min(phish_sources, key=lambda s: s.share("phishing", "suspicious"))
+        out(f"worst phish source: {worst.source}, {_pct(worst.share('phishing', 'suspicious'))} caught")
+    return "\n".join(lines)
+
+
+def source_report_dict(report: SourceReport) -> dict[str, object]:
+    """The leave-source-out report as plain data (``seawall eval --json``)."""
+    return {
+        "view": report.view,
+        "sources": [
+            {
+                "source": s.source,
+                "kind": "phish" if s.label else "ham",
+                "kept_back": s.final,
+                "messages": len(s.verdicts),
+                "trained_on": s.train_messages,
+                "phishing": round(s.share("phishing"), 4),
+                "suspicious_or_worse": round(s.share("phishing", "suspicious"), 4),
+            }
+            for s in report.sources
+        ],
+        **{
+            f"by_{attribute}": {
+                f"{'phish' if label else 'ham'} {value}": {
+                    "messages": len(items),
+                    "phishing": round(sum(v == "phishing" for _, v in items) / len(items), 4),
+                    "suspicious_or_worse": round(sum(v != "clean" for _, v in items) / len(items), 4),
+                }
+                for (label, value), items in report.slices(attribute).items()
+            }
+            for attribute in ("language", "genre")
+        },
+    }
