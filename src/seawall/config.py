@@ -43,7 +43,7 @@ class Authentication(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class VerdictThresholds(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     suspicious: float = 30.0
     phishing: float = 60.0
-    model_without_deception: Annotated[float, msgspec.Meta(ge=0.0, lt=100.0)] = 20.0
+    model_without_deception: Annotated[float, msgspec.Meta(ge=0.0, lt=100.0)] = 10.0
     """The most points the model adds when no deception, payload or intelligence line matched
     (docs/scoring.md): it may raise and rank deceptive mail, not condemn wording."""
 

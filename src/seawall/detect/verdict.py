@@ -185,11 +185,13 @@ def assemble(
 ) -> Verdict:
     """Score, label and points from lines of evidence (rules, model, intelligence, exceptions).
 
-    Positive lines are added strongest first, each worth what it adds to the noisy-or of
-    those before it; signs of legitimacy then scale the total. Every line's points are the
+    Positive lines are added rules first (strongest first) and the model last, each worth
+    what it adds to the noisy-or of those before it; signs of legitimacy then scale the total. Every line's points are the
     difference of rounded running totals, so the points shown add up to the score exactly.
     """
-    ordered = sorted(evidence, key=lambda e: (e.weight <= 0, -abs(e.weight), e.rule))
+    # Rules and intelligence first (strongest first), then the model, then signs of legitimacy:
+    # the points say what the rules found and what the model added to it.
+    ordered = sorted(evidence, key=lambda e: (e.weight <= 0, e.kind == "model", -abs(e.weight), e.rule))
     remaining = 1.0
     rules_remaining = 1.0
     rules_scale = 1.0
