@@ -16,9 +16,9 @@ from __future__ import annotations
 import argparse
 import io
 import zipfile
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +114,9 @@ def score(settings: Settings, show: bool) -> dict[str, float]:
             rows.append((pair["actor"], label, verdict))
             if show:
                 rules = ", ".join(e.rule for e in verdict.evidence if e.points)
-                print(f"  {side:5s} {verdict.label:10s} {verdict.score:5.1f} {pair['style'][:60]:60s} [{rules}]")
+                print(
+                    f"  {side:5s} {verdict.label:10s} {verdict.score:5.1f} {pair['style'][:60]:60s} [{rules}]"
+                )
     lures = [v for _, label, v in rows if label]
     legit = [v for _, label, v in rows if not label]
     figures = {
@@ -138,7 +140,10 @@ def main() -> None:
     parser.add_argument("--config", default=str(HERE.parent / "examples" / "seawall.toml"))
     parser.add_argument("--show", action="store_true", help="print every message's verdict")
     args = parser.parse_args()
-    for title, settings in (("no configuration", Settings()), (args.config, load_settings(Path(args.config)))):
+    for title, settings in (
+        ("no configuration", Settings()),
+        (args.config, load_settings(Path(args.config))),
+    ):
         print(f"\n## {title}\n")
         for name, value in score(settings, args.show).items():
             print(f"| {name} | {value:.3f} |" if isinstance(value, float) else f"| {name} | {value} |")
