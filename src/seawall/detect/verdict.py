@@ -186,8 +186,9 @@ def assemble(
     """Score, label and points from lines of evidence (rules, model, intelligence, exceptions).
 
     Positive lines are added rules first (strongest first) and the model last, each worth
-    what it adds to the noisy-or of those before it; signs of legitimacy then scale the total. Every line's points are the
-    difference of rounded running totals, so the points shown add up to the score exactly.
+    what it adds to the noisy-or of those before it; signs of legitimacy then scale the total.
+    Every line's points are the difference of rounded running totals, so the points shown add
+    up to the score exactly.
     """
     # Rules and intelligence first (strongest first), then the model, then signs of legitimacy:
     # the points say what the rules found and what the model added to it.
