@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from seawall.osint.extract import Event
+    from seawall.osint.events_model import Event
     from seawall.osint.timeline import Row
     from seawall.store.osint import OsintRepository
 
@@ -92,7 +92,7 @@ def _attacker(event: Event) -> str:
 
 def _victim(event: Event) -> str:
     """Countries and sectors; a victim named only in the text's words ("Wonga") otherwise."""
-    from seawall.osint.extract import victim_phrases
+    from seawall.osint.events import victim_phrases
 
     text = ", ".join(event.victim_countries)
     if event.victim_sectors:
@@ -113,7 +113,7 @@ def ingest(
 ) -> None:
     """Read articles (offline) into events; the same operation from several articles is one event."""
     from seawall.osint.articles import read_articles
-    from seawall.osint.extract import extract_events
+    from seawall.osint.events import extract_events
 
     repository = _repository(config)
     files: list[Path] = []
@@ -226,7 +226,7 @@ def _victim_matcher(victim: str) -> Callable[[Event], bool]:
     """What ``--victim`` selects, resolved once: a country ("US", "Iran"), a sector ("energy")
     or, for a victim known only by its name, the words of the text ("Aramco" finds "Saudi
     Aramco")."""
-    from seawall.osint.extract import lexicon
+    from seawall.osint.gazetteer import lexicon
 
     table = lexicon().name_table
     name = victim.strip()
@@ -246,7 +246,7 @@ def _victim_matcher(victim: str) -> Callable[[Event], bool]:
 def _filter(
     items: list[Event], actor: str, victim: str, since: str, until: str, operation: str = ""
 ) -> list[Event]:
-    from seawall.osint.extract import country_code
+    from seawall.osint.gazetteer import country_code
 
     victim_matches = _victim_matcher(victim) if victim else None
     selected = []
@@ -367,7 +367,7 @@ def timeline(
 
 
 def _tally_records(rows: list[Row], by: str, between: tuple[str, str]) -> list[dict[str, object]]:
-    from seawall.osint.extract import country_code
+    from seawall.osint.gazetteer import country_code
     from seawall.osint.timeline import tally
 
     first, second = (country_code(state) for state in between)
@@ -383,7 +383,7 @@ def _tally_records(rows: list[Row], by: str, between: tuple[str, str]) -> list[d
 
 
 def _print_tally(rows: list[Row], by: str, between: tuple[str, str]) -> None:
-    from seawall.osint.extract import country_code
+    from seawall.osint.gazetteer import country_code
     from seawall.osint.timeline import tally, trend
 
     periods = tally(rows, by)
@@ -407,7 +407,7 @@ def _print_tally(rows: list[Row], by: str, between: tuple[str, str]) -> None:
 
 def _timeline_victim(event: Event) -> str:
     """The victim's own words and its sectors; the direction column already names the country."""
-    from seawall.osint.extract import victim_phrases
+    from seawall.osint.events import victim_phrases
 
     text = "; ".join(victim_phrases(event))
     if event.victim_sectors:

@@ -130,6 +130,8 @@ def read_articles(path: Path, published: str = "", outlet: str = "") -> list[Art
         article = _from_html(data, path, published, outlet)
         return [article] if article is not None else []
     text = data.decode("utf-8", errors="replace")
+    if head.startswith(b"<title>"):
+        return [_from_tagged_text(text, path, published, outlet)]
     title, found_outlet, body = clean_text(text)
     if not body:
         return []
@@ -142,6 +144,30 @@ def read_articles(path: Path, published: str = "", outlet: str = "") -> list[Art
             path=str(path),
         )
     ]
+
+
+_TAG = re.compile(r"<(title|source|date|text)>(.*?)(?:</\1>|\Z)", re.DOTALL)
+_TAGGED_DATE = re.compile(r"^\s*(\d{4})[_-](\d{2})(?:[_-](\d{2}))?\s*$")
+
+
+def _from_tagged_text(text: str, path: Path, published: str, outlet: str) -> Article:
+    """A news article saved with its fields in tags, as the CASIE corpus keeps them:
+    ``<title>``, ``<source>`` (the address), ``<date>`` (``2018_11_09``) and ``<text>``. The tags
+    are read, never left in the title or the text."""
+    fields = {name: value.strip() for name, value in _TAG.findall(text[:MAX_ARTICLE_BYTES])}
+    found_date = _TAGGED_DATE.match(fields.get("date", ""))
+    if found_date and not published:
+        year, month, day = found_date.groups()
+        published = f"{year}-{month}-{day}" if day else f"{year}-{month}"
+    body = fields.get("text", "").strip()
+    return _make(
+        body,
+        title=" ".join(fields.get("title", "").split()),
+        published=published or date_from_name(path.name),
+        outlet=outlet,
+        url=fields.get("source", ""),
+        path=str(path),
+    )
 
 
 def _from_html(data: bytes, path: Path, published: str, outlet: str) -> Article | None:

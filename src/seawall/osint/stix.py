@@ -20,7 +20,9 @@ import stix2
 from seawall.intel.actors import default_gazetteer
 from seawall.intel.export import stix_id, stix_sector, technique_names
 from seawall.osint.articles import Article
-from seawall.osint.extract import Event, lexicon, victim_organisations
+from seawall.osint.events import victim_organisations
+from seawall.osint.events_model import Event
+from seawall.osint.gazetteer import lexicon
 
 CONFIDENCE = {"confirmed": 95, "claimed": 85, "widely believed": 70, "reported": 50}
 

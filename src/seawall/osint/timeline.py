@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from seawall.osint.extract import Event, country_code
+from seawall.osint.events_model import Event
+from seawall.osint.gazetteer import country_code
 
 
 @dataclass(frozen=True, slots=True)

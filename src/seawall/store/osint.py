@@ -9,7 +9,8 @@ import msgspec
 from sqlalchemy import select
 
 from seawall.osint.articles import Article
-from seawall.osint.extract import Event, merge_reports
+from seawall.osint.events_model import Event
+from seawall.osint.merge import merge_reports
 from seawall.store.database import Database
 from seawall.store.models import OsintArticleRecord, OsintEventRecord
 from seawall.store.repository import _insert_for

@@ -1,0 +1,163 @@
+"""Train the OSINT role model (``src/seawall/osint/data/roles.json``) on annotated reporting.
+
+    python scripts/train_osint_roles.py [--osint ../shared/osint] [--output src/seawall/osint/data/roles.json]
+
+Two sources of (noun phrase, operation word, role) examples, development halves only (the
+held-out halves of ``bench/osint.py`` are never read here):
+
+* CASIE (the first 560 articles by file number): every Attack event (Databreach, Phishing,
+  Ransom) gives its trigger (the annotated nugget) and its Attacker / Victim argument spans; every
+  noun phrase of the trigger's sentence is an example, labelled by the argument its head lies in,
+  or none;
+* EuRepoC (odd IDs): every sentence of an incident's description that tells an operation gives
+  its first operation word as trigger; a phrase that names a country is labelled attacker when
+  the incident's coded initiator is that country and its receiver is not, victim in the opposite
+  case, none when it is neither (a reporter, a bystander); phrases without a country are not
+  labelled (the coding does not say).
+
+The model is reproduced exactly by this command (liblinear is not used; lbfgs is
+deterministic on the same data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from seawall.osint.gazetteer import country_code
+from seawall.osint.mentions import find_mentions
+from seawall.osint.operations import operation_mention
+from seawall.osint.roles import MODEL_FILE, train
+from seawall.osint.sentences import sentences
+from seawall.osint.syntax import pair_features, parse, phrases, token_at
+
+ROOT = Path(__file__).resolve().parents[1]
+CASIE_DEV = 560
+ATTACK_SUBTYPES = frozenset({"Databreach", "Phishing", "Ransom"})
+
+Example = tuple[dict[str, float], str]
+
+
+def casie_files(osint: Path) -> list[Path]:
+    return sorted((osint / "casie" / "annotation").glob("*.json"), key=lambda p: int(p.stem))
+
+
+def _sentence_spans(text: str) -> list[tuple[int, str]]:
+    spans = []
+    position = 0
+    for sentence in sentences(text):
+        start = text.find(sentence, position)
+        if start < 0:
+            continue
+        spans.append((start, sentence))
+        position = start + len(sentence)
+    return spans
+
+
+def casie_examples(files: list[Path]) -> list[Example]:
+    jobs: list[tuple[str, int, list[tuple[int, int, str]]]] = []
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        content: str = data["content"]
+        events = [
+            event
+            for hopper in data.get("cyberevent", {}).get("hopper", [])
+            for event in hopper.get("events", [])
+            if event.get("type") == "Attack" and event.get("subtype") in ATTACK_SUBTYPES
+        ]
+        for start, sentence in _sentence_spans(content):
+            end = start + len(sentence)
+            for event in events:
+                nugget = event["nugget"]["startOffset"]
+                if not start <= nugget < end:
+                    continue
+                arguments = [
+                    (a["startOffset"] - start, a["endOffset"] - start, a["role"]["type"].lower())
+                    for a in event.get("argument", [])
+                    if a["role"]["type"] in ("Attacker", "Victim") and start <= a["startOffset"] < end
+                ]
+                jobs.append((sentence, nugget - start, arguments))
+    docs = parse([sentence for sentence, _, _ in jobs])
+    examples: list[Example] = []
+    for (sentence, trigger_at, arguments), doc in zip(jobs, docs, strict=True):
+        trigger = token_at(doc, trigger_at)
+        for phrase in phrases(doc, find_mentions(sentence)):
+            head = doc[phrase.head]
+            role = "none"
+            for arg_start, arg_end, arg_role in arguments:
+                if arg_start <= head.idx < arg_end:
+                    role = arg_role
+            examples.append((pair_features(doc, phrase, trigger), role))
+    return examples
+
+
+def _countries(value: str) -> set[str]:
+    try:
+        names = ast.literal_eval(value) if value.startswith("[") else [value]
+    except (ValueError, SyntaxError):
+        names = [value]
+    return {country_code(str(n)) for n in names if n and str(n) not in ("Unknown", "Not available")}
+
+
+def eurepoc_rows(osint: Path) -> list[dict[str, str]]:
+    with (osint / "eurepoc" / "EuRepoC_Global_Database_1.1.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def eurepoc_examples(rows: list[dict[str, str]]) -> list[Example]:
+    jobs: list[tuple[str, int, set[str], set[str]]] = []
+    for row in rows:
+        initiators, receivers = _countries(row["initiator_country"]), _countries(row["receiver_country"])
+        if not initiators and not receivers:
+            continue
+        for sentence in sentences(f"{row['name']}.\n{row['description']}"):
+            operation = operation_mention(sentence)
+            if operation is not None:
+                jobs.append((sentence, operation.first, initiators, receivers))
+    docs = parse([sentence for sentence, _, _, _ in jobs])
+    examples: list[Example] = []
+    for (sentence, trigger_at, initiators, receivers), doc in zip(jobs, docs, strict=True):
+        trigger = token_at(doc, trigger_at)
+        for phrase in phrases(doc, find_mentions(sentence)):
+            codes = {m.country for m in phrase.mentions if m.country}
+            if not codes:
+                continue
+            attacker, victim = bool(codes & initiators), bool(codes & receivers)
+            if attacker and victim:
+                continue
+            role = "attacker" if attacker else "victim" if victim else "none"
+            examples.append((pair_features(doc, phrase, trigger), role))
+    return examples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--osint", default=str(ROOT.parent / "shared" / "osint"))
+    parser.add_argument("--output", default=str(ROOT / "src" / "seawall" / "osint" / "data" / MODEL_FILE))
+    parser.add_argument("-C", type=float, default=0.5, help="inverse regularisation strength")
+    args = parser.parse_args()
+    osint = Path(args.osint)
+    casie = casie_examples(casie_files(osint)[:CASIE_DEV])
+    eurepoc = eurepoc_examples([row for row in eurepoc_rows(osint) if int(row["ID"]) % 2 == 1])
+    counts = {"casie": dict(Counter(r for _, r in casie)), "eurepoc": dict(Counter(r for _, r in eurepoc))}
+    print(f"examples: {counts}", file=sys.stderr)
+    model = train(
+        casie + eurepoc,
+        c=args.C,
+        metadata={
+            "trained_on": "CASIE articles 1-560 (Attack events), EuRepoC odd IDs (coded countries)",
+            "examples": counts,
+            "C": args.C,
+        },
+    )
+    model.save(Path(args.output))
+    print(f"{len(model.weights)} features written to {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""An article into cyber-operation events, stage by stage.
+
+text (``articles.py``: clean, titled, dated) -> sentences (``sentences.py``, split once) ->
+operations (``operations.py``: which sentences tell one, of what type, whether it happened) ->
+names (``mentions.py``: states, agencies, groups, malware, organisations, unnamed attackers) ->
+syntax (``syntax.py``: a dependency parse of the operation sentences, their noun phrases) ->
+roles (``roles.py``: a trained model says which phrase attacks and which is attacked) -> events
+(here: countries, groups, sectors, date, sources, attribution of each operation) ->
+de-duplication (``merge.py``).
+
+An operation is recorded when the text says it happened and names its attacker or its victim,
+also when the attacker is unnamed ("hackers stole the records of 3,000 patients").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from seawall.osint.articles import Article, parse_published
+from seawall.osint.dates import publication_date, resolve
+from seawall.osint.events_model import Event, Evidence, Source
+from seawall.osint.gazetteer import _COMMON_WORDS, lexicon
+from seawall.osint.mentions import STATE_KINDS, Mention, find_mentions
+from seawall.osint.merge import merge_within
+from seawall.osint.operations import OperationMention, operation_mention
+from seawall.osint.roles import role_model
+from seawall.osint.sentences import paragraph_of, sentences
+from seawall.osint.syntax import Phrase, pair_features, parse, phrases, token_at
+
+ROLE_THRESHOLD = 0.5
+"""A phrase takes a role when the model gives it more than this probability."""
+# Kinds of names that are the victim's country when the victim phrase holds them.
+_VICTIM_PLACED = STATE_KINDS | {"institution", "company", "target"}
+# A phrase that refers back to an attacker named before ("the group", "they", "the hackers").
+_REFERS_BACK = re.compile(r"^(?:the\s+(?:group|hackers|attackers|actors?|gang|crew)|they|it)$", re.IGNORECASE)
+
+
+@dataclass
+class _Told:
+    """One operation sentence on its way to an event."""
+
+    index: int
+    sentence: str
+    operation: OperationMention
+    mentions: list[Mention]
+
+
+def _sources(sentence: str) -> list[Source]:
+    """The vendors and outlets the lexicon knows, named in the sentence."""
+    lex = lexicon()
+    kinds = dict(lex.sources)
+    return list(
+        dict.fromkeys(
+            Source(m.group(0), kinds.get(m.group(0), "")) for m in lex.source_pattern.finditer(sentence)
+        )
+    )
+
+
+def _attribution(sentence: str) -> str:
+    for level, pattern in lexicon().attribution:
+        if pattern.search(sentence):
+            return level
+    return "reported"
+
+
+def _sectors(text: str) -> list[str]:
+    return [name for name, pattern in lexicon().sectors if pattern.search(text)]
+
+
+def _headline(article: Article) -> list[str]:
+    """The title, when the text does not already open with it: headlines tell the whole story
+    in one line ("FBI blames North Korea for Sony Pictures hack")."""
+    title = article.title.strip()
+    if not title or article.text.lstrip().startswith(title[:60]):
+        return []
+    return [title]
+
+
+def _roles(told: _Told, doc: object) -> tuple[Phrase | None, list[Phrase]]:
+    """The attacker phrase (the likeliest, if any) and the victim phrases of one sentence."""
+    from spacy.tokens import Doc
+
+    assert isinstance(doc, Doc)
+    model = role_model()
+    trigger = token_at(doc, told.operation.first)
+    attacker: tuple[float, Phrase] | None = None
+    victims: list[Phrase] = []
+    for phrase in phrases(doc, told.mentions):
+        if phrase.kind == "malware":
+            continue  # a tool, not a participant
+        probabilities = model.probabilities(pair_features(doc, phrase, trigger))
+        role = max(probabilities, key=probabilities.__getitem__)
+        if role == "attacker" and probabilities[role] > ROLE_THRESHOLD:
+            if attacker is None or probabilities[role] > attacker[0]:
+                attacker = (probabilities[role], phrase)
+        elif role == "victim" and probabilities[role] > ROLE_THRESHOLD:
+            victims.append(phrase)
+    chosen = attacker[1] if attacker else None
+    return chosen, [v for v in victims if chosen is None or (v.start, v.end) != (chosen.start, chosen.end)]
+
+
+def _event(told: _Told, attacker: Phrase | None, victims: list[Phrase], article: Article) -> Event:
+    anchor, precision = parse_published(article.published)
+    event = Event(types=list(told.operation.types), techniques=list(told.operation.techniques))
+    if attacker is not None:
+        event.attacker_text = [attacker.text]
+        for mention in attacker.mentions:
+            if mention.kind == "aligned":
+                event.aligned_countries.append(mention.country)
+                event.attacker_countries.append(mention.country)
+            elif mention.kind == "group":
+                event.attacker_groups.append(mention.name)
+                if mention.country:
+                    event.attacker_countries.append(mention.country)
+            elif mention.kind in STATE_KINDS and mention.country:
+                event.attacker_countries.append(mention.country)
+    for victim in victims:
+        event.victim_text.append(victim.text)
+        event.victim_countries.extend(
+            m.country for m in victim.mentions if m.kind in _VICTIM_PLACED and m.country
+        )
+        event.victim_sectors.extend(_sectors(victim.text))
+    event.attacker_countries = sorted(set(event.attacker_countries))
+    event.aligned_countries = sorted(set(event.aligned_countries))
+    event.attacker_groups = sorted(set(event.attacker_groups))
+    event.victim_countries = sorted(set(event.victim_countries))
+    event.victim_sectors = sorted(set(event.victim_sectors))
+    event.malware = sorted({m.name for m in told.mentions if m.kind == "malware"})
+    event.date = resolve(told.sentence, anchor, precision)
+    event.sources = _sources(told.sentence)
+    event.attribution = _attribution(told.sentence)
+    event.evidence = [
+        Evidence(
+            article=article.id, sentence=told.sentence, outlet=article.outlet, published=article.published
+        )
+    ]
+    return event
+
+
+def _named(event: Event) -> bool:
+    return bool(event.attacker_countries or event.attacker_groups)
+
+
+def extract_events(article: Article) -> list[Event]:
+    """The cyber operations an article reports, merged within the article."""
+    texts = _headline(article) + sentences(article.text)
+    told: list[_Told] = []
+    for index, sentence in enumerate(texts):
+        operation = operation_mention(sentence)
+        if operation is None or not operation.actual or operation.capability:
+            continue
+        mentions = operation.mentions if operation.mentions is not None else find_mentions(sentence)
+        told.append(_Told(index, sentence, operation, mentions))
+    if not told:
+        return []
+    paragraphs = paragraph_of(article.text)
+    events: list[Event] = []
+    last_named: tuple[int, Event] | None = None
+    for item, doc in zip(told, parse([t.sentence for t in told]), strict=True):
+        attacker, victims = _roles(item, doc)
+        event = _event(item, attacker, victims, article)
+        paragraph = paragraphs.get(item.sentence, -1)
+        if (
+            attacker is not None
+            and not attacker.mentions
+            and _REFERS_BACK.match(attacker.text)
+            and last_named is not None
+            and paragraph - last_named[0] <= 1
+        ):
+            # "The group also deployed a wiper against ...": the attacker named just before
+            earlier = last_named[1]
+            event.attacker_countries = list(earlier.attacker_countries)
+            event.aligned_countries = list(earlier.aligned_countries)
+            event.attacker_groups = list(earlier.attacker_groups)
+        if not (event.attacker_text or event.victim_text):
+            continue
+        if _named(event):
+            last_named = (paragraph, event)
+        events.append(event)
+    anchor, precision = parse_published(article.published)
+    fallback = publication_date(anchor, precision)
+    publisher = [Source(article.outlet, "publisher")] if article.outlet else []
+    merged = merge_within(events)
+    for event in merged:
+        if event.date is None:
+            event.date = fallback
+        event.sources = list(dict.fromkeys([*event.sources, *publisher]))
+        event.id = event_id(event)
+    return merged
+
+
+def event_id(event: Event) -> str:
+    return "ev-" + hashlib.sha256(event.key().encode()).hexdigest()[:12]
+
+
+def victim_phrases(event: Event, limit: int = 2) -> list[str]:
+    """The victim in the text's own words, for a view: without bare country names (the view
+    shows the country already) and without a phrase that a longer one contains."""
+    table = lexicon().name_table
+    phrases_ = [t for t in event.victim_text if table.get(t, ("",))[0] != "country"]
+    kept = [t for t in phrases_ if not any(t != o and t.lower() in o.lower() for o in phrases_)]
+    return kept[:limit]
+
+
+_NAME_CONNECTORS = frozenset({"of", "for", "and", "the", "&", "de", "du", "des", "la", "le", "und"})
+
+
+def victim_organisations(event: Event) -> list[str]:
+    """The victims the text calls by a proper name ("Saudi Aramco", "Democratic National
+    Committee"), for export as organisations; described groups ("US government agencies") and
+    lists of countries are not organisations."""
+    table = lexicon().name_table
+    found = []
+    for phrase in victim_phrases(event, limit=len(event.victim_text)):
+        name = re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
+        words = name.split()
+        if not words or any(not w[0].isupper() and w.lower() not in _NAME_CONNECTORS for w in words):
+            continue
+        if len(words) == 1 and name.lower() in _COMMON_WORDS:
+            continue
+        parts = re.split(r",\s*|\s+(?:and|or)\s+", name)
+        if all(table.get(part.strip(), ("",))[0] == "country" for part in parts):
+            continue
+        found.append(name)
+    return found

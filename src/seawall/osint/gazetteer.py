@@ -1,0 +1,318 @@
+"""The names and words the OSINT pipeline knows, loaded from data files.
+
+Countries with their demonyms and metonyms (``data/countries.json``, built by
+``scripts/build_country_gazetteer.py``), agencies, institutions, companies, people, hacktivist
+groups and known targets (``data/actors_extra.yml``), threat-actor groups and their aliases from
+the intel gazetteer, malware, and the operation wording, sectors, reporting sources and
+attribution language of ``data/lexicon.yml``. Nothing here decides a role: the name table says
+what a name is (a country, a group, a company) and whose it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from seawall.intel.actors import default_gazetteer
+
+
+@dataclass(frozen=True, slots=True)
+class OperationType:
+    """An operation type's wording. A weak term ("stole", "gained access") names the operation
+    only when the sentence also names what was taken ("data", "passwords"): "stole the show"
+    and "a stolen iPhone" are not data theft."""
+
+    name: str
+    terms: re.Pattern[str]
+    attack: list[str]
+    weak_terms: re.Pattern[str] | None = None
+    objects: re.Pattern[str] | None = None
+    near_terms: re.Pattern[str] | None = None
+    near_objects: re.Pattern[str] | None = None
+    """Commoner verbs ("obtain", "collect", "to access", "was taken") that name the operation only
+    when what was taken stands right beside them: "collect passwords", "to access the data of",
+    "no personal information was taken". Their objects are a narrower list: one collects
+    e-mails and copies files without stealing anything."""
+
+    def search(self, sentence: str) -> re.Match[str] | None:
+        match = self.terms.search(sentence)
+        if match:
+            return match
+        if self.weak_terms is not None and self.objects is not None:
+            weak = self.weak_terms.search(sentence)
+            if weak and self.objects.search(sentence):
+                return weak
+        if self.near_terms is not None and self.near_objects is not None:
+            for near in self.near_terms.finditer(sentence):
+                # the object of an active verb follows it, the subject of a passive precedes it;
+                # either within the same clause
+                if _PASSIVE.match(near.group(0)):
+                    window = _CLAUSE_BREAK.split(
+                        sentence[max(0, near.start() - _NEAR_BEFORE) : near.start()]
+                    )[-1]
+                else:
+                    window = _CLAUSE_BREAK.split(sentence[near.end() : near.end() + _NEAR_AFTER])[0]
+                if self.near_objects.search(window):
+                    return near
+        return None
+
+
+# How far (in characters, about six words after and four before) a near term looks for its object.
+_NEAR_AFTER = 45
+_NEAR_BEFORE = 30
+_PASSIVE = re.compile(r"(?:is|was|were|been)\s", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:.()]")
+
+
+@dataclass(slots=True)
+class Lexicon:
+    types: list[OperationType]
+    not_event: re.Pattern[str]
+    vulnerability: re.Pattern[str]
+    sectors: list[tuple[str, re.Pattern[str]]]
+    sources: list[tuple[str, str]]
+    source_pattern: re.Pattern[str]
+    attribution: list[tuple[str, re.Pattern[str]]]
+    names: re.Pattern[str]
+    name_table: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """matched text -> (kind, country, canonical name)."""
+
+
+def _words(terms: Iterable[str]) -> str:
+    ordered = sorted({t for t in terms if t}, key=len, reverse=True)
+    return r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in ordered) + r")(?![\w-])"
+
+
+def _data(name: str) -> Any:
+    return resources.files("seawall.osint").joinpath(f"data/{name}").read_text("utf-8")
+
+
+def _objects(entry: dict[str, Any]) -> re.Pattern[str] | None:
+    """What a weak term needs beside it: the listed words, and raw patterns for what words cannot
+    say ("$81 million")."""
+    parts = [_words(entry["objects"])] if entry.get("objects") else []
+    parts += list(entry.get("objects_regex", []))
+    return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE) if parts else None
+
+
+# A demonym's ending ("Iranian", "Chinese", "Turkish", "Israeli", "Czech"), and the demonyms that
+# are everyday words in lower case.
+_DEMONYM_ENDING = re.compile(r"(?:ians?|eans?|ese|ish|i|is|ch)$")
+_DEMONYM_WORDS = frozenset(
+    # words in their own right, a language, and places that only look like demonyms
+    {"polish", "danish", "swiss", "french", "dutch", "english", "taipei", "mississippi", "missouri"}
+)
+
+
+@cache
+def lexicon() -> Lexicon:
+    data = yaml.safe_load(_data("lexicon.yml"))
+    types = [
+        OperationType(
+            name,
+            re.compile(_words(entry["terms"]), re.IGNORECASE),
+            list(entry.get("attack", [])),
+            re.compile(_words(entry["weak_terms"]), re.IGNORECASE) if entry.get("weak_terms") else None,
+            _objects(entry),
+            re.compile(_words(entry["near_terms"]), re.IGNORECASE) if entry.get("near_terms") else None,
+            re.compile(_words(entry["near_objects"]), re.IGNORECASE) if entry.get("near_objects") else None,
+        )
+        for name, entry in data["operation_types"].items()
+    ]
+    sectors = [(name, re.compile(_words(terms), re.IGNORECASE)) for name, terms in data["sectors"].items()]
+    sources = [(name, "vendor") for name in data["sources"]["vendors"]]
+    sources += [(name, "outlet") for name in data["sources"]["outlets"]]
+    attribution = [
+        (level, re.compile(_words(terms), re.IGNORECASE)) for level, terms in data["attribution"].items()
+    ]
+    table: dict[str, tuple[str, str, str]] = {}
+    countries = json.loads(_data("countries.json"))["countries"]
+    for country in countries:
+        for name in country["names"]:
+            table.setdefault(name, ("country", country["code"], country["name"]))
+    for country in countries:
+        for name in country["names"]:
+            # Incident databases and quick notes write "iranian hackers", "the turkish network":
+            # a demonym in lower case is still the country. Only adjectives ("Polish" aside), never
+            # a country's own name ("turkey", "china", "jordan" are everyday words).
+            lower = name.lower()
+            if (
+                " " not in name
+                and name != country["name"]
+                and _DEMONYM_ENDING.search(name)
+                # derived from another of the country's names ("Iranian" from "Iran"): not a
+                # capital or a region that happens to end the same way ("Helsinki", "Illinois")
+                and any(other[:3] == name[:3] for other in country["names"] if other != name)
+                and lower not in _DEMONYM_WORDS
+                and lower not in table
+            ):
+                table[lower] = ("country", country["code"], country["name"])
+    extra = yaml.safe_load(_data("actors_extra.yml"))
+    for name, code in extra["organisations"].items():
+        table[name] = ("organisation", code, name)
+    for name, code in extra["institutions"].items():
+        table[name] = ("institution", code, name)
+    for name, code in extra["companies"].items():
+        table[name] = ("company", code, name)
+    for name, code in extra["people"].items():
+        table[name] = ("person", code, name)
+    for name, (code, *spellings) in extra["groups"].items():
+        for spelling in (name, *spellings):
+            table[spelling] = ("group", code, name)
+    for name, code in extra["targets"].items():
+        table[name] = ("target", code, name)
+    for name in data["malware"]:
+        table[name] = ("malware", "", name)
+    gazetteer = default_gazetteer()
+    for actor in gazetteer.actors:
+        for alias in [actor.name, *actor.aliases]:
+            # Only distinctive names: capitalised or with a digit, four characters or more.
+            if (
+                len(alias) >= 4
+                and (any(c.isdigit() for c in alias) or alias[0].isupper())
+                and alias not in table
+            ):
+                if " " not in alias and alias.istitle() and alias.lower() in _COMMON_WORDS:
+                    continue
+                table[alias] = ("group", actor.country, actor.name)
+                for spelled in (_news_spelling(alias), *spacing_variants(alias)):
+                    if spelled and spelled not in table:
+                        table[spelled] = ("group", actor.country, actor.name)
+    names = re.compile(
+        r"(?<![\w-])(?:"
+        + "|".join(re.escape(n) for n in sorted(table, key=len, reverse=True))
+        # "Russia-linked", "Iran-backed": the name before an alignment suffix is still the name
+        + r")(?!\w)(?!-(?!(?:linked|backed|sponsored|based|affiliated|aligned|supported|nexus|"
+        # "Chinese-government backed hackers"
+        + r"(?:government|state)[- ](?:linked|backed|sponsored))\b))"
+    )
+    return Lexicon(
+        types=types,
+        not_event=re.compile(_words(data["not_an_event"]), re.IGNORECASE),
+        vulnerability=re.compile(_words(data["vulnerability"]), re.IGNORECASE),
+        sectors=sectors,
+        sources=sources,
+        source_pattern=re.compile(_words(n for n, _ in sources)),
+        attribution=attribution,
+        names=names,
+        name_table=table,
+    )
+
+
+_LETTERS_THEN_NUMBER = re.compile(r"^([A-Za-z]{2,})[ -]?(\d{1,4})$")
+
+
+def spacing_variants(alias: str) -> list[str]:
+    """How reporting spaces a numbered name: "APT40", "APT 40" and "APT-40" are one group."""
+    match = _LETTERS_THEN_NUMBER.match(alias)
+    if not match:
+        return []
+    letters, number = match.groups()
+    return [f"{letters}{number}", f"{letters} {number}", f"{letters}-{number}"]
+
+
+def _news_spelling(alias: str) -> str:
+    """How news writes a vendor's capitalised name: "HAFNIUM" is "Hafnium", "GOLD BLADE" is
+    "Gold Blade"; "" when the spelling would be an everyday word ("Summit", "Helium")."""
+    if not (alias.isupper() and alias.replace(" ", "").isalpha() and len(alias) >= 5):
+        return ""
+    if " " in alias:
+        return alias.title()
+    # one word: only Microsoft's element names, not the elements news writes about
+    if alias.endswith("IUM") and alias.lower() not in _EVERYDAY_ELEMENTS:
+        return alias.title()
+    return ""
+
+
+_EVERYDAY_ELEMENTS = frozenset(
+    {
+        "helium",
+        "sodium",
+        "potassium",
+        "magnesium",
+        "calcium",
+        "chromium",
+        "uranium",
+        "plutonium",
+        "radium",
+        "thorium",
+        "lithium",
+        "titanium",
+        "aluminium",
+        "cesium",
+        "caesium",
+        "polonium",
+        "palladium",
+        "iridium",
+    }
+)
+
+# Aliases that are ordinary English words would turn every sentence into a group mention.
+# Names no news story uses for anything but the actor (Phosphorus, Hafnium, Turla, Lazarus)
+# are not here: "Phosphorus" is APT35.
+_COMMON_WORDS = frozenset(
+    {
+        "bronze",
+        "charming",
+        "cleaver",
+        "cobra",
+        "copper",
+        "cozy",
+        "dragonfly",
+        "energetic",
+        "equation",
+        "fancy",
+        "gold",
+        "group",
+        "hades",
+        "hidden",
+        "iridium",
+        "iron",
+        "kitten",
+        "lead",
+        "machete",
+        "magnet",
+        "mercury",
+        "neon",
+        "newscaster",
+        "night",
+        "patchwork",
+        "pawn",
+        "platinum",
+        "rocket",
+        "silicon",
+        "silver",
+        "stone",
+        "storm",
+        "thrip",
+        "tick",
+        "tin",
+        "venomous",
+        "wild",
+        "zinc",
+    }
+)
+
+
+def known_country_code(name: str) -> str:
+    """ISO code for a country name, demonym, agency, leader or threat-actor group; "" when
+    the name is none of those."""
+    table = lexicon().name_table
+    for candidate in (name, name.strip(), name.title(), name.upper()):
+        if candidate in table and table[candidate][1]:
+            return table[candidate][1]
+    actor = default_gazetteer().resolve(name)
+    return actor.country if actor is not None and actor.country else ""
+
+
+def country_code(name: str) -> str:
+    """As ``known_country_code``, but the name upper-cased when unknown (so "US", "us",
+    "United States" and "Cyber Command" agree)."""
+    return known_country_code(name) or name.strip().upper()

@@ -1,0 +1,123 @@
+"""Names in a sentence, found once: states, agencies, groups with their aliases, malware,
+organisations, and the attackers reporting leaves unnamed ("hackers", "a threat actor").
+
+What a name *is* comes from the gazetteers (``gazetteer.py``); what it *does* in the sentence
+(attacks, is attacked, reports) is the role model's business (``roles.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+
+from seawall.intel.actors import default_gazetteer
+from seawall.osint.gazetteer import _data, _words, known_country_code, lexicon
+
+KINDS = (
+    "country",
+    "organisation",
+    "institution",
+    "company",
+    "person",
+    "target",
+    "group",
+    "aligned",
+    "generic",
+    "malware",
+)
+"""What a mention names: a state; a state body (agency, ministry, military unit); a body named
+without its country (NASA); a company placed by its headquarters; a leader; a known target; a
+threat-actor group; operators aligned with a state ("pro-Russian hackers"); an unnamed attacker;
+a malware family."""
+STATE_KINDS = frozenset({"country", "organisation", "person"})
+"""Mentions that stand for their state."""
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    kind: str
+    country: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    generic: re.Pattern[str]
+    known_as: re.Pattern[str]
+    aligned: re.Pattern[str]
+    siding_before: re.Pattern[str]
+    anonymous_adjective: re.Pattern[str]
+
+
+@cache
+def _patterns() -> _Patterns:
+    words = yaml.safe_load(_data("lexicon.yml"))["mentions"]
+
+    def alternatives(terms: list[str]) -> str:
+        return "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(terms, key=len, reverse=True))
+
+    return _Patterns(
+        generic=re.compile(
+            rf"\b(?:(?:{alternatives(words['attacker_qualifiers'])})\s+)?"
+            rf"(?:{alternatives(words['generic_attackers'])})\b",
+            re.IGNORECASE,
+        ),
+        known_as=re.compile(
+            rf"\b(?:{alternatives(words['naming_nouns'])})\s+(?:{alternatives(words['naming_words'])})\s+"
+            r"([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)"
+        ),
+        aligned=re.compile(rf"\b[Pp]ro-([A-Z]\w+)\s+(?:{alternatives(words['aligned_nouns'])})\b"),
+        siding_before=re.compile(
+            rf"{_words(['hacker', 'hackers', 'hacktivists', 'group', 'groups', 'actors'])}\s+"
+            rf"(?:{alternatives(words['siding_words'])})\s+(?:the\s+)?$",
+            re.IGNORECASE,
+        ),
+        anonymous_adjective=re.compile(rf"\s+(?:{alternatives(words['anonymous_adjective_before'])})\b"),
+    )
+
+
+def find_mentions(sentence: str) -> list[Mention]:
+    """Every name the gazetteers know in the sentence, and every unnamed attacker, in order."""
+    lex = lexicon()
+    patterns = _patterns()
+    found: list[Mention] = []
+    # a place inside an outlet's or vendor's name ("the New York Times") is not a mention
+    outlets = [(m.start(), m.end()) for m in lex.source_pattern.finditer(sentence)]
+    for match in lex.names.finditer(sentence):
+        if any(start <= match.start() and match.end() <= end for start, end in outlets):
+            continue
+        kind, country, name = lex.name_table[match.group(0)]
+        if name == "Anonymous" and patterns.anonymous_adjective.match(sentence, match.end()):
+            continue
+        found.append(Mention(match.start(), match.end(), match.group(0), kind, country, name))
+    for match in patterns.aligned.finditer(sentence):
+        code = known_country_code(match.group(1))
+        if code:
+            found.append(Mention(match.start(), match.end(), match.group(0), "aligned", code, match.group(0)))
+    for mention in found:
+        if mention.kind == "country" and patterns.siding_before.search(
+            sentence[max(0, mention.start - 40) : mention.start]
+        ):
+            mention.kind = "aligned"
+    for match in patterns.known_as.finditer(sentence):
+        if any(m.start <= match.start(1) < m.end for m in found):
+            continue
+        actor = default_gazetteer().resolve(match.group(1))
+        if actor is not None:
+            found.append(
+                Mention(match.start(1), match.end(1), match.group(1), "group", actor.country, actor.name)
+            )
+    for match in patterns.generic.finditer(sentence):
+        if any(m.start <= match.start() < m.end or match.start() <= m.start < match.end() for m in found):
+            continue
+        found.append(
+            Mention(match.start(), match.end(), match.group(0), "generic", "", match.group(0).lower())
+        )
+    found.sort(key=lambda m: m.start)
+    return found

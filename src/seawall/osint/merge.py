@@ -1,0 +1,134 @@
+"""De-duplication: the same operation told twice, in one article or in several, is one event.
+
+Two reports are one operation only when nothing they say conflicts and something they name
+agrees: within an article, a shared attacker, victim or malware and compatible types and dates;
+across articles, the same attacker, a shared victim country, compatible types and overlapping
+dates of like length. A shared malware or tool name alone never merges events of different
+attackers, victims or dates: thirteen Pegasus operations are thirteen events.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from seawall.osint.dates import EventDate, overlaps
+from seawall.osint.events_model import GENERIC, LEVELS, Event
+
+_PRECISION = {"day": 0, "week": 1, "month": 2, "year": 3}
+
+
+def merge_into(target: Event, other: Event) -> None:
+    """Fold ``other`` into ``target``: every source and sentence kept, the finer date kept."""
+
+    def union(a: list[Any], b: list[Any]) -> list[Any]:
+        return list(dict.fromkeys([*a, *b]))
+
+    target.attacker_countries = sorted(set(target.attacker_countries) | set(other.attacker_countries))
+    target.aligned_countries = sorted(
+        (set(target.aligned_countries) | set(other.aligned_countries))
+        - (set(target.attacker_countries) - set(target.aligned_countries) - set(other.aligned_countries))
+    )
+    target.attacker_groups = sorted(set(target.attacker_groups) | set(other.attacker_groups))
+    target.attacker_text = union(target.attacker_text, other.attacker_text)
+    target.malware = sorted(set(target.malware) | set(other.malware))
+    target.victim_countries = sorted(set(target.victim_countries) | set(other.victim_countries))
+    target.victim_sectors = sorted(set(target.victim_sectors) | set(other.victim_sectors))
+    target.victim_text = union(target.victim_text, other.victim_text)
+    types = union(target.types, other.types)
+    target.types = [t for t in types if t != GENERIC or len(types) == 1]
+    target.techniques = sorted(set(target.techniques) | set(other.techniques))
+    if target.date is None or (other.date is not None and _finer(other.date, target.date)):
+        target.date = other.date
+    target.sources = union(target.sources, other.sources)
+    if LEVELS.index(other.attribution) < LEVELS.index(target.attribution):
+        target.attribution = other.attribution
+    target.evidence = union(target.evidence, other.evidence)
+
+
+def _finer(a: EventDate, b: EventDate) -> bool:
+    return bool(a.text) and (not b.text or _PRECISION[a.precision] < _PRECISION[b.precision])
+
+
+def _attackers(event: Event) -> set[str]:
+    return set(event.attacker_countries) | set(event.attacker_groups)
+
+
+def _dated_apart(a: Event, b: Event) -> bool:
+    """Both events carry a date of their own (from their sentences) and the dates do not meet."""
+    return bool(a.date and b.date and a.date.text and b.date.text and not overlaps(a.date, b.date))
+
+
+def _types_compatible(a: Event, b: Event) -> bool:
+    types_a, types_b = set(a.types) - {GENERIC}, set(b.types) - {GENERIC}
+    return not (types_a and types_b) or bool(types_a & types_b)
+
+
+def same_operation(a: Event, b: Event) -> bool:
+    """Within one article: no conflict (attackers, victims, types, dates) and one thing shared
+    (an attacker, a victim country or name, a malware), or one of them names no participant
+    of its own beyond what the other names."""
+    if _dated_apart(a, b):
+        return False
+    attackers_a, attackers_b = _attackers(a), _attackers(b)
+    if attackers_a and attackers_b and not attackers_a & attackers_b:
+        return False
+    victims_a, victims_b = set(a.victim_countries), set(b.victim_countries)
+    if victims_a and victims_b and not victims_a & victims_b:
+        return False
+    if not _types_compatible(a, b):
+        return False
+    if attackers_a & attackers_b or victims_a & victims_b or set(a.victim_text) & set(b.victim_text):
+        # a shared malware alone is not enough: the attackers or victims above must agree too
+        return True
+    # an attribution told apart ("The attack was blamed on Iran") completes the operation before it
+    return (not attackers_a and not victims_a and not a.victim_text) or (
+        not attackers_b and not victims_b and not b.victim_text
+    )
+
+
+def merge_within(events: list[Event]) -> list[Event]:
+    """One article's events, each merged into the latest earlier one it describes again."""
+    kept: list[Event] = []
+    for event in events:
+        stored = next((e for e in reversed(kept) if same_operation(e, event)), None)
+        if stored is None:
+            kept.append(event)
+        else:
+            merge_into(stored, event)
+    return kept
+
+
+def _days(span: EventDate) -> int:
+    return (date.fromisoformat(span.end) - date.fromisoformat(span.start)).days + 1
+
+
+def _comparable_spans(a: EventDate | None, b: EventDate | None) -> bool:
+    """A years-long activity ("has targeted US agencies since 2014") is not the one wave another
+    outlet dates to a month: reported twice means spans of a like length."""
+    if a is None or b is None or not (a.text and b.text):
+        return True
+    longer, shorter = max(_days(a), _days(b)), min(_days(a), _days(b))
+    return not (longer > 400 and shorter <= 31)
+
+
+def same_operation_across(a: Event, b: Event) -> bool:
+    """Across articles: the same named attacker, a shared victim country, compatible types, and
+    overlapping dates of like length. Malware and tools are not attackers: a shared one does not
+    make two operations one."""
+    attackers_a, attackers_b = _attackers(a), _attackers(b)
+    if not attackers_a or attackers_a != attackers_b:
+        return False
+    if not set(a.victim_countries) & set(b.victim_countries):
+        return False
+    if not _types_compatible(a, b):
+        return False
+    return overlaps(a.date, b.date) and _comparable_spans(a.date, b.date)
+
+
+def merge_reports(existing: Event, new: Event) -> bool:
+    """Merge ``new`` into ``existing`` when they are the same operation (keeps every source)."""
+    if existing.id == new.id or same_operation_across(existing, new):
+        merge_into(existing, new)
+        return True
+    return False
