@@ -25,10 +25,13 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from seawall.osint.articles import Article
     from seawall.osint.events_model import Event
     from seawall.osint.timeline import Row
     from seawall.store.osint import OsintRepository
 
+INGEST_BATCH = 500
+"""Files read and analysed together (their operation sentences are parsed in one batch)."""
 osint_app = typer.Typer(
     help="Open-source reporting: articles into sourced cyber-operation events.", no_args_is_help=True
 )
@@ -113,27 +116,30 @@ def ingest(
 ) -> None:
     """Read articles (offline) into events; the same operation from several articles is one event."""
     from seawall.osint.articles import read_articles
-    from seawall.osint.events import extract_events
 
     repository = _repository(config)
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
     status = 0
-    for path in files:
-        try:
-            articles = read_articles(path, published, outlet)
-            extracted = [(article, extract_events(article)) for article in articles]
-        except (OSError, ValueError) as exc:
-            err.print(f"[red]{escape(str(path))}: skipped: {escape(str(exc))}[/]")
-            status = EXIT_USAGE
-            continue
-        except Exception as exc:  # a hostile page costs its own file, never the batch
-            log.error("could not read %s: %s", path, traceback.format_exc())
-            err.print(f"[red]{escape(str(path))}: skipped: {type(exc).__name__}: {escape(str(exc))}[/]")
-            status = EXIT_USAGE
-            continue
-        for article, events in extracted:
+    # Files are read a batch at a time and their operation sentences parsed together.
+    for first in range(0, len(files), INGEST_BATCH):
+        batch: list[tuple[Path, Article]] = []
+        for path in files[first : first + INGEST_BATCH]:
+            try:
+                batch.extend((path, article) for article in read_articles(path, published, outlet))
+            except (OSError, ValueError) as exc:
+                err.print(f"[red]{escape(str(path))}: skipped: {escape(str(exc))}[/]")
+                status = EXIT_USAGE
+            except Exception as exc:  # a hostile page costs its own file, never the batch
+                log.error("could not read %s: %s", path, traceback.format_exc())
+                err.print(f"[red]{escape(str(path))}: skipped: {type(exc).__name__}: {escape(str(exc))}[/]")
+                status = EXIT_USAGE
+        for (path, article), events in zip(batch, _extract(batch), strict=True):
+            if events is None:
+                err.print(f"[red]{escape(str(path))}: skipped: could not be analysed (see the log)[/]")
+                status = EXIT_USAGE
+                continue
             stored = repository.add(article, events)
             merged = sum(1 for _, was_merged in stored if was_merged)
             err.print(
@@ -143,6 +149,25 @@ def ingest(
             )
     repository.database.close()
     raise typer.Exit(status)
+
+
+def _extract(batch: list[tuple[Path, Article]]) -> list[list[Event] | None]:
+    """Events of each article of a batch; when the batch fails, article by article, so that a
+    hostile article costs its own events, never the batch's."""
+    from seawall.osint.events import extract_all
+
+    try:
+        return list(extract_all([article for _, article in batch]))
+    except Exception:
+        log.error("batch analysis failed, retrying article by article: %s", traceback.format_exc())
+    results: list[list[Event] | None] = []
+    for path, article in batch:
+        try:
+            results.append(extract_all([article])[0])
+        except Exception:
+            log.error("could not analyse %s: %s", path, traceback.format_exc())
+            results.append(None)
+    return results
 
 
 @osint_app.command("events")

@@ -27,10 +27,15 @@ from seawall.osint.merge import merge_within
 from seawall.osint.operations import OperationMention, operation_mention
 from seawall.osint.roles import role_model
 from seawall.osint.sentences import paragraph_of, sentences
-from seawall.osint.syntax import Phrase, pair_features, parse, phrases, token_at
+from seawall.osint.syntax import Phrase, nearest_trigger, pair_features, parse, phrases, token_at
 
-ROLE_THRESHOLD = 0.5
-"""A phrase takes a role when the model gives it more than this probability."""
+ATTACKER_THRESHOLD = 0.5
+VICTIM_THRESHOLD = 0.6
+"""A phrase takes a role when the model gives it more than this probability (the victim's is
+higher: an operation sentence has many phrases the model half believes attacked)."""
+FALLBACK_VICTIM = 0.15
+"""When the attacker is named and no phrase passes ``VICTIM_THRESHOLD``, the likeliest victim
+phrase is taken if the model gives it at least this."""
 # Kinds of names that are the victim's country when the victim phrase holds them.
 _VICTIM_PLACED = STATE_KINDS | {"institution", "company", "target"}
 # A phrase that refers back to an attacker named before ("the group", "they", "the hackers").
@@ -45,6 +50,7 @@ class _Told:
     sentence: str
     operation: OperationMention
     mentions: list[Mention]
+    headline: bool = False
 
 
 def _sources(sentence: str) -> list[Source]:
@@ -84,20 +90,28 @@ def _roles(told: _Told, doc: object) -> tuple[Phrase | None, list[Phrase]]:
 
     assert isinstance(doc, Doc)
     model = role_model()
-    trigger = token_at(doc, told.operation.first)
+    offsets = told.operation.triggers or [told.operation.first]
+    triggers = list({token_at(doc, offset).i: token_at(doc, offset) for offset in offsets}.values())
     attacker: tuple[float, Phrase] | None = None
+    likeliest: tuple[float, Phrase] | None = None
     victims: list[Phrase] = []
     for phrase in phrases(doc, told.mentions):
         if phrase.kind == "malware":
             continue  # a tool, not a participant
+        trigger = nearest_trigger(doc, phrase, triggers)
         probabilities = model.probabilities(pair_features(doc, phrase, trigger))
         role = max(probabilities, key=probabilities.__getitem__)
-        if role == "attacker" and probabilities[role] > ROLE_THRESHOLD:
+        if likeliest is None or probabilities["victim"] > likeliest[0]:
+            likeliest = (probabilities["victim"], phrase)
+        if role == "attacker" and probabilities[role] > ATTACKER_THRESHOLD:
             if attacker is None or probabilities[role] > attacker[0]:
                 attacker = (probabilities[role], phrase)
-        elif role == "victim" and probabilities[role] > ROLE_THRESHOLD:
+        elif role == "victim" and probabilities[role] > VICTIM_THRESHOLD:
             victims.append(phrase)
     chosen = attacker[1] if attacker else None
+    if chosen is not None and not victims and likeliest is not None and likeliest[0] >= FALLBACK_VICTIM:
+        # an operation has a target: with its attacker named, the likeliest victim phrase is it
+        victims = [likeliest[1]]
     return chosen, [v for v in victims if chosen is None or (v.start, v.end) != (chosen.start, chosen.end)]
 
 
@@ -106,7 +120,7 @@ def _event(told: _Told, attacker: Phrase | None, victims: list[Phrase], article:
     event = Event(types=list(told.operation.types), techniques=list(told.operation.techniques))
     if attacker is not None:
         event.attacker_text = [attacker.text]
-        for mention in attacker.mentions:
+        for mention in attacker.mentions + attacker.nested:
             if mention.kind == "aligned":
                 event.aligned_countries.append(mention.country)
                 event.attacker_countries.append(mention.country)
@@ -119,7 +133,7 @@ def _event(told: _Told, attacker: Phrase | None, victims: list[Phrase], article:
     for victim in victims:
         event.victim_text.append(victim.text)
         event.victim_countries.extend(
-            m.country for m in victim.mentions if m.kind in _VICTIM_PLACED and m.country
+            m.country for m in victim.mentions + victim.nested if m.kind in _VICTIM_PLACED and m.country
         )
         event.victim_sectors.extend(_sectors(victim.text))
     event.attacker_countries = sorted(set(event.attacker_countries))
@@ -143,22 +157,39 @@ def _named(event: Event) -> bool:
     return bool(event.attacker_countries or event.attacker_groups)
 
 
-def extract_events(article: Article) -> list[Event]:
-    """The cyber operations an article reports, merged within the article."""
-    texts = _headline(article) + sentences(article.text)
+def _operations(article: Article) -> list[_Told]:
     told: list[_Told] = []
-    for index, sentence in enumerate(texts):
+    headline = _headline(article)
+    for index, sentence in enumerate(headline + sentences(article.text)):
         operation = operation_mention(sentence)
         if operation is None or not operation.actual or operation.capability:
             continue
         mentions = operation.mentions if operation.mentions is not None else find_mentions(sentence)
-        told.append(_Told(index, sentence, operation, mentions))
-    if not told:
-        return []
+        told.append(_Told(index, sentence, operation, mentions, headline=bool(headline) and index == 0))
+    return told
+
+
+def extract_events(article: Article) -> list[Event]:
+    """The cyber operations an article reports, merged within the article."""
+    return extract_all([article])[0]
+
+
+def extract_all(articles: list[Article]) -> list[list[Event]]:
+    """The events of each article; the operation sentences of all of them parsed in one batch
+    (the parse is most of the cost, and a batch shares it across two processes when large)."""
+    told = [_operations(article) for article in articles]
+    docs = iter(parse([t.sentence for items in told for t in items]))
+    return [
+        _article_events(article, [(t, next(docs)) for t in items])
+        for article, items in zip(articles, told, strict=True)
+    ]
+
+
+def _article_events(article: Article, parsed: list[tuple[_Told, object]]) -> list[Event]:
     paragraphs = paragraph_of(article.text)
     events: list[Event] = []
     last_named: tuple[int, Event] | None = None
-    for item, doc in zip(told, parse([t.sentence for t in told]), strict=True):
+    for item, doc in parsed:
         attacker, victims = _roles(item, doc)
         event = _event(item, attacker, victims, article)
         paragraph = paragraphs.get(item.sentence, -1)
@@ -175,6 +206,10 @@ def extract_events(article: Article) -> list[Event]:
             event.aligned_countries = list(earlier.aligned_countries)
             event.attacker_groups = list(earlier.attacker_groups)
         if not (event.attacker_text or event.victim_text):
+            continue
+        if item.headline and not (_named(event) and event.victim_countries):
+            # a headline sums the story up ("US, Iran engage in tit-for-tat cyber attacks"):
+            # it is an operation of its own only when it names both sides
             continue
         if _named(event):
             last_named = (paragraph, event)

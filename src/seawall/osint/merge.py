@@ -64,27 +64,44 @@ def _types_compatible(a: Event, b: Event) -> bool:
     return not (types_a and types_b) or bool(types_a & types_b)
 
 
+def _attribution_only(event: Event) -> bool:
+    """A sentence that names who did it and nothing it did to anyone ("The virus is widely
+    believed to be a US/Israeli cyberweapon"): its wording says little of the operation's type."""
+    return bool(_attackers(event)) and not event.victim_countries and not event.victim_text
+
+
+def _opposed(a: Event, b: Event) -> bool:
+    """One report's attacker is the other's victim: two operations, one each way."""
+    return bool(set(a.attacker_countries) & set(b.victim_countries)) or bool(
+        set(b.attacker_countries) & set(a.victim_countries)
+    )
+
+
 def same_operation(a: Event, b: Event) -> bool:
-    """Within one article: no conflict (attackers, victims, types, dates) and one thing shared
-    (an attacker, a victim country or name, a malware), or one of them names no participant
-    of its own beyond what the other names."""
-    if _dated_apart(a, b):
+    """Within one article: no conflict (attackers, victims, types, dates, one's attacker the
+    other's victim) and the same participants: the same named attackers with compatible
+    victims; or, when only one names its attacker, the other names no attacker at all and the
+    same victim countries (or none: an attribution told apart, "The attack was blamed on
+    Iran"); or, when neither names one, the same victims."""
+    if _dated_apart(a, b) or _opposed(a, b):
+        return False
+    if not _types_compatible(a, b) and not (_attribution_only(a) or _attribution_only(b)):
         return False
     attackers_a, attackers_b = _attackers(a), _attackers(b)
-    if attackers_a and attackers_b and not attackers_a & attackers_b:
-        return False
     victims_a, victims_b = set(a.victim_countries), set(b.victim_countries)
-    if victims_a and victims_b and not victims_a & victims_b:
-        return False
-    if not _types_compatible(a, b):
-        return False
-    if attackers_a & attackers_b or victims_a & victims_b or set(a.victim_text) & set(b.victim_text):
-        # a shared malware alone is not enough: the attackers or victims above must agree too
-        return True
-    # an attribution told apart ("The attack was blamed on Iran") completes the operation before it
-    return (not attackers_a and not victims_a and not a.victim_text) or (
-        not attackers_b and not victims_b and not b.victim_text
-    )
+    compatible_victims = not victims_a or not victims_b or bool(victims_a & victims_b)
+    if attackers_a and attackers_b:
+        return attackers_a == attackers_b and compatible_victims
+    if attackers_a or attackers_b:
+        named, unnamed = (a, b) if attackers_a else (b, a)
+        if unnamed.attacker_text:
+            return False  # "hackers" and "APT33" in one article may be two operations
+        if not named.victim_countries or not unnamed.victim_countries:
+            return True  # an attribution told apart, or more of the operation's victims
+        return set(named.victim_countries) == set(unnamed.victim_countries)
+    if victims_a or victims_b:
+        return victims_a == victims_b
+    return bool(set(a.victim_text) & set(b.victim_text))
 
 
 def merge_within(events: list[Event]) -> list[Event]:
@@ -128,7 +145,7 @@ def same_operation_across(a: Event, b: Event) -> bool:
 
 def merge_reports(existing: Event, new: Event) -> bool:
     """Merge ``new`` into ``existing`` when they are the same operation (keeps every source)."""
-    if existing.id == new.id or same_operation_across(existing, new):
+    if (existing.id and existing.id == new.id) or same_operation_across(existing, new):
         merge_into(existing, new)
         return True
     return False

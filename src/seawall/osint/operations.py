@@ -36,6 +36,14 @@ class OperationMention:
     CASIE files it under the vulnerability, not as an attack."""
     mentions: list[Mention] | None = None
     """The sentence's names, when finding the operation needed them."""
+    triggers: list[int] | None = None
+    """Character offsets of every operation word of the sentence (the role model relates each
+    phrase to the one nearest in the parse)."""
+
+
+@cache
+def _trigger_words() -> re.Pattern[str]:
+    return re.compile(_words(yaml.safe_load(_data("lexicon.yml"))["trigger_words"]), re.IGNORECASE)
 
 
 @cache
@@ -71,4 +79,9 @@ def operation_mention(sentence: str) -> OperationMention | None:
             return None
     actual = not lex.not_event.search(sentence)
     capability = not actual and bool(lex.vulnerability.search(sentence))
-    return OperationMention(types, sorted(techniques), first, actual, capability, found)
+    triggers = sorted(
+        {first}
+        | {m.start() for operation, _ in matched for m in operation.terms.finditer(sentence)}
+        | {m.start() for m in _trigger_words().finditer(sentence)}
+    )
+    return OperationMention(types, sorted(techniques), first, actual, capability, found, triggers)

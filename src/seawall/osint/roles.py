@@ -69,7 +69,10 @@ def role_model() -> RoleModel:
 
 
 def train(
-    examples: Sequence[tuple[dict[str, float], str]], c: float = 1.0, metadata: dict[str, Any] | None = None
+    examples: Sequence[tuple[dict[str, float], str]],
+    c: float = 1.0,
+    metadata: dict[str, Any] | None = None,
+    sample_weights: Sequence[float] | None = None,
 ) -> RoleModel:
     """Fit the model on (features, role) pairs; weights below 1e-4 are dropped to keep it small."""
     from sklearn.feature_extraction import DictVectorizer
@@ -81,7 +84,7 @@ def train(
     # Unbalanced on purpose: most phrases of an operation sentence take no role, and the
     # probabilities should say so (balanced classes made every third phrase a victim).
     fit = LogisticRegression(C=c, max_iter=2000)
-    fit.fit(matrix, labels)
+    fit.fit(matrix, labels, sample_weight=sample_weights)
     weights: dict[str, list[float]] = {}
     for column, name in enumerate(vectorizer.get_feature_names_out()):
         row = [float(fit.coef_[index, column]) for index in range(len(ROLES))]

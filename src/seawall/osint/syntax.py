@@ -38,9 +38,9 @@ _NOMINAL = frozenset(
         "ROOT",
     }
 )
-# The words of a phrase left of its head that belong to it ("the Ukrainian parliament").
-_LEFT_MODIFIERS = frozenset(
-    {"det", "amod", "compound", "poss", "nummod", "nmod", "case", "quantmod", "punct"}
+# Children only verbs and prepositions have: such a token is no noun phrase's head.
+_VERBAL_CHILDREN = frozenset(
+    {"nsubj", "nsubjpass", "dobj", "aux", "auxpass", "pobj", "ccomp", "xcomp", "prt"}
 )
 MAX_PATH = 4
 # Pronouns point at a phrase elsewhere; they take no role of their own (a closed class).
@@ -104,9 +104,15 @@ def parser() -> Language:
         ) from exc
 
 
+PARALLEL_FROM = 1500
+"""A batch this large is parsed by two processes (the machine Seawall is measured on has two
+cores; a smaller batch does not pay for starting the second)."""
+
+
 def parse(sentences: Sequence[str]) -> list[Doc]:
     """Dependency parses of the sentences, in one batch."""
-    return list(parser().pipe(sentences, batch_size=64))
+    processes = 2 if len(sentences) >= PARALLEL_FROM else 1
+    return list(parser().pipe(sentences, batch_size=256, n_process=processes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +127,9 @@ class Phrase:
     char_start: int
     char_end: int
     mentions: tuple[Mention, ...]
+    nested: tuple[Mention, ...] = ()
+    """Names in the phrase's modifiers right of its head ("employees of US oil companies"):
+    they place the phrase, but do not make it what they are."""
 
     @property
     def kind(self) -> str:
@@ -151,6 +160,11 @@ def token_at(doc: Doc, char: int) -> Token:
     return doc[-1]
 
 
+def _pronoun(token: Token) -> bool:
+    """A pronoun, not the capitalised abbreviation it spells ("us" and "it", not "US" and "IT")."""
+    return token.lower_ in PRONOUNS and not (token.text.isupper() and len(token.text) > 1)
+
+
 def phrases(doc: Doc, mentions: Iterable[Mention]) -> list[Phrase]:
     """The noun phrases of a parsed sentence, each with the gazetteer names inside it; a name
     that no phrase covers (an adjective "Iranian" in a compound the parser split) is a phrase
@@ -159,22 +173,26 @@ def phrases(doc: Doc, mentions: Iterable[Mention]) -> list[Phrase]:
     found: list[Phrase] = []
     covered: set[int] = set()
     for token in doc:
-        if token.dep_ not in _NOMINAL or token.is_punct or (token.like_num and token.dep_ != "ROOT"):
+        if token.dep_ not in _NOMINAL or token.is_punct or token.like_num or _pronoun(token):
             continue
-        start = token.i
-        while (
-            start > 0
-            and doc[start - 1].head.i in range(start, token.i + 1)
-            and (doc[start - 1].dep_ in _LEFT_MODIFIERS)
-        ):
-            start -= 1
-        while start < token.i and doc[start].is_punct:
-            start += 1
-        span = doc[start : token.i + 1]
-        char_start, char_end = span.start_char, span.end_char
-        inside = tuple(m for m in mentions if char_start <= m.start < char_end)
+        if any(child.dep_ in _VERBAL_CHILDREN for child in token.children):
+            continue  # a verb or a preposition the parser hung where a noun could stand
+        # the words left of the head that depend on it ("US oil and gas companies"); the names
+        # of its whole subtree ("employees of US oil and gas companies") place it
+        span = doc[token.left_edge.i : token.i + 1]
+        while len(span) > 1 and span[0].is_punct:
+            span = span[1:]
+        whole = doc[token.left_edge.i : token.right_edge.i + 1]
+        inside = tuple(m for m in mentions if span.start_char <= m.start < span.end_char)
+        nested = tuple(
+            m for m in mentions if whole.start_char <= m.start < whole.end_char and m not in inside
+        )
         covered.update(id(m) for m in inside)
-        found.append(Phrase(start, token.i + 1, token.i, span.text, char_start, char_end, inside))
+        found.append(
+            Phrase(
+                span.start, token.i + 1, token.i, span.text, span.start_char, span.end_char, inside, nested
+            )
+        )
     for mention in mentions:
         if id(mention) in covered:
             continue
@@ -187,10 +205,25 @@ def phrases(doc: Doc, mentions: Iterable[Mention]) -> list[Phrase]:
     return found
 
 
+def nearest_trigger(doc: Doc, phrase: Phrase, triggers: Sequence[Token]) -> Token:
+    """The operation word a phrase relates to: the nearest in the tree (then in the text)."""
+    head = _effective(doc[phrase.head])
+    up = {t.i: n for n, t in enumerate(_ancestors(head))}
+
+    def distance(trigger: Token) -> tuple[int, int]:
+        for n, token in enumerate(_ancestors(trigger)):
+            if token.i in up:
+                return (up[token.i] + n, abs(trigger.i - head.i))
+        return (99, abs(trigger.i - head.i))
+
+    return min(triggers, key=distance)
+
+
 def _effective(token: Token) -> Token:
     """A conjunct or apposition stands where the phrase it joins stands ("Vietnam and Ecuador")."""
     seen = 0
-    while token.dep_ in ("conj", "appos") and token.head is not token and seen < 6:
+    # (spaCy makes a new Token object on each access: tokens are compared by index)
+    while token.dep_ in ("conj", "appos") and token.head.i != token.i and seen < 6:
         token = token.head
         seen += 1
     return token
@@ -198,7 +231,7 @@ def _effective(token: Token) -> Token:
 
 def _ancestors(token: Token) -> list[Token]:
     chain = [token]
-    while chain[-1].head is not chain[-1] and len(chain) < 40:
+    while chain[-1].head.i != chain[-1].i and len(chain) < 40:
         chain.append(chain[-1].head)
     return chain
 
@@ -215,7 +248,7 @@ def pair_features(doc: Doc, phrase: Phrase, trigger: Token) -> dict[str, float]:
     features[f"word={head.lower_}"] = 1.0
     features[f"trigger={trigger.lower_}"] = 1.0
     features[f"trigger_dep={trigger.dep_}"] = 1.0
-    if head is not standing:
+    if head.i != standing.i:
         features[f"joined={head.dep_}"] = 1.0
     governor = standing.head
     if dep == "pobj":
@@ -251,7 +284,17 @@ def pair_features(doc: Doc, phrase: Phrase, trigger: Token) -> dict[str, float]:
         if common.i == trigger.i:
             features["meets_at_trigger"] = 1.0
         features[f"distance={min(rise + fall, 6)}"] = 1.0
-    features[f"order={'before' if head.i < trigger.i else 'after'}|dep={dep}"] = 1.0
+    order = "before" if head.i < trigger.i else "after"
+    features[f"order={order}|dep={dep}"] = 1.0
+    features[f"word={head.lower_}|dep={dep}"] = 1.0
+    features[f"trigger={trigger.lower_}|dep={dep}|{order}"] = 1.0
+    features[f"gov={governor.lower_}|{order}"] = 1.0
+    if phrase.start > 0:
+        features[f"prev={doc[phrase.start - 1].lower_}"] = 1.0
+        if phrase.start > 1:
+            features[f"prev2={doc[phrase.start - 2].lower_} {doc[phrase.start - 1].lower_}"] = 1.0
+    if any(t.text[:1].isupper() and t.i > 0 for t in doc[phrase.start : phrase.end]):
+        features[f"proper|dep={dep}"] = 1.0
     if head.i == trigger.i or phrase.start <= trigger.i < phrase.end:
         features["holds_trigger"] = 1.0
     return features

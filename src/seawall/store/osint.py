@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from seawall.osint.articles import Article
 from seawall.osint.events_model import Event
@@ -14,6 +14,11 @@ from seawall.osint.merge import merge_reports
 from seawall.store.database import Database
 from seawall.store.models import OsintArticleRecord, OsintEventRecord
 from seawall.store.repository import _insert_for
+
+
+def attackers_key(event: Event) -> str:
+    """The indexed column events are matched on: the attacker states, else the groups."""
+    return ",".join(sorted(event.attacker_countries) or sorted(event.attacker_groups))[:200]
 
 
 class OsintRepository:
@@ -24,10 +29,13 @@ class OsintRepository:
         """Store an article and its events; each event merges into a stored one when they
         describe the same operation. Returns (stored event, merged?) pairs."""
         now = datetime.now(UTC)
-        stored = self.events()
         results: list[tuple[Event, bool]] = []
         changed: dict[str, Event] = {}
+        stored: list[Event] = []
         for event in events:
+            # Only an event with the same attackers (or the same id) can be the same operation
+            # (merge.same_operation_across): read those, not every stored event.
+            stored.extend(e for e in self._candidates(event) if e.id not in {s.id for s in stored})
             target = next((e for e in stored if merge_reports(e, event)), None)
             if target is None:
                 stored.append(event)
@@ -54,9 +62,7 @@ class OsintRepository:
             for event in changed.values():
                 values = {
                     "id": event.id,
-                    "attackers": ",".join(event.attacker_countries or event.attacker_groups or event.malware)[
-                        :200
-                    ],
+                    "attackers": attackers_key(event),
                     "victims": ",".join(event.victim_countries)[:200],
                     "date_start": event.date.start if event.date else "",
                     "date_end": event.date.end if event.date else "",
@@ -70,6 +76,15 @@ class OsintRepository:
                     )
                 )
         return results
+
+    def _candidates(self, event: Event) -> list[Event]:
+        key = attackers_key(event)
+        with self.database.session() as session:
+            condition = OsintEventRecord.id == event.id
+            if key:
+                condition = or_(condition, OsintEventRecord.attackers == key)
+            rows = session.scalars(select(OsintEventRecord).where(condition))
+            return [msgspec.convert(r.data, Event) for r in rows]
 
     def events(self) -> list[Event]:
         with self.database.session() as session:

@@ -1,0 +1,211 @@
+"""The stages from sentence to event: names, operations, syntax, roles, events, merging.
+
+Roles are asserted on sentence shapes, not phrases: who does the operation (subject of an
+active verb, "by" after a passive), who suffers it (object, subject of a passive, "against",
+"of"), and who only reports, charges or defends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from seawall.osint.articles import Article, read_articles
+from seawall.osint.dates import EventDate
+from seawall.osint.events import extract_all, extract_events
+from seawall.osint.events_model import Event
+from seawall.osint.gazetteer import country_code, lexicon
+from seawall.osint.mentions import find_mentions
+from seawall.osint.merge import merge_reports, merge_within, same_operation_across
+from seawall.osint.operations import operation_mention
+from seawall.osint.roles import ROLES, RoleModel, role_model
+from seawall.osint.syntax import pair_features, parse, phrases, token_at
+from tests.conftest import REPO
+
+ORIGIN = REPO.parent / "shared" / "osint" / "articles" / "sputnik-2019-06-us-iran-cyber-attacks.txt"
+
+
+def events_of(text: str, published: str = "2019-06-24") -> list[Event]:
+    return extract_events(Article(id="t", published=published, text=text))
+
+
+# -- names ---------------------------------------------------------------------------------
+def test_a_numbered_group_is_found_however_it_is_spaced() -> None:
+    for spelling in ("APT40", "APT 40", "APT-40"):
+        (mention,) = [m for m in find_mentions(f"{spelling} targeted universities.") if m.kind == "group"]
+        assert mention.name == "APT40" and mention.country == "CN"
+
+
+def test_unnamed_and_aligned_attackers_are_mentions() -> None:
+    found = {
+        (m.text, m.kind, m.country)
+        for m in find_mentions("A threat actor and pro-Russian hacktivists struck.")
+    }
+    assert ("threat actor", "generic", "") in found
+    assert ("pro-Russian hacktivists", "aligned", "RU") in found
+
+
+def test_every_country_in_the_gazetteer_has_an_iso_code() -> None:
+    countries = {(k, v[1]) for k, v in lexicon().name_table.items() if v[0] == "country"}
+    assert len(countries) > 500
+    assert all(len(code) == 2 and code.isupper() for _, code in countries)
+    assert country_code("Iranian") == "IR" and country_code("GRU") == "RU"
+
+
+# -- operations ----------------------------------------------------------------------------
+def test_a_drone_shot_down_is_no_cyber_operation() -> None:
+    assert operation_mention("Iran shot down a US drone with a missile.") is None
+    assert events_of("Iran shot down a US drone with a missile on Thursday.") == []
+
+
+def test_what_might_happen_or_a_flaw_would_allow_is_no_event() -> None:
+    might = operation_mention("Officials warned that Iranian hackers could attack the grid.")
+    assert might is not None and not might.actual
+    flaw = operation_mention("A bug could let an attacker steal passwords.")
+    assert flaw is not None and flaw.capability
+    assert events_of("A bug in the router could let an attacker steal passwords.") == []
+
+
+def test_an_actor_that_targets_is_an_operation_without_a_word_for_its_type() -> None:
+    operation = operation_mention("A threat actor targeted officials from Montenegro.")
+    assert operation is not None and operation.actual
+
+
+# -- syntax and roles ----------------------------------------------------------------------
+def roles(sentence: str) -> dict[str, str]:
+    """Phrase text -> the role the shipped model gives it (only phrases that take one)."""
+    operation = operation_mention(sentence)
+    assert operation is not None
+    (doc,) = parse([sentence])
+    trigger = token_at(doc, operation.first)
+    found = {}
+    for phrase in phrases(doc, find_mentions(sentence)):
+        probabilities = role_model().probabilities(pair_features(doc, phrase, trigger))
+        role = max(probabilities, key=probabilities.__getitem__)
+        if role != "none":
+            found[phrase.text] = role
+    return found
+
+
+def test_the_subject_attacks_and_the_object_and_its_owner_are_attacked() -> None:
+    found = roles("Iranian hackers breached the networks of Saudi Aramco.")
+    assert found.get("Iranian hackers") == "attacker"
+    assert found.get("Saudi Aramco") == "victim"
+
+
+def test_the_agent_of_a_passive_attacks_and_its_subject_is_attacked() -> None:
+    found = roles("The Ukrainian parliament's websites were hacked by APT28.")
+    assert found.get("APT28") == "attacker"
+    assert "attacker" not in {role for text, role in found.items() if "Ukrainian" in text}
+
+
+def test_a_phrase_far_from_any_role_takes_none() -> None:
+    found = roles(
+        "Iranian hackers breached the networks of Saudi Aramco, the Financial Times reported on Monday."
+    )
+    assert "Monday" not in found and "the Financial Times" not in found
+
+
+def test_the_role_model_is_plain_numbers_that_round_trip(tmp_path: Path) -> None:
+    model = RoleModel({"dep=nsubj": [0.0, 1.5, -1.5]}, [0.1, -0.2, 0.1])
+    path = tmp_path / "roles.json"
+    model.save(path)
+    again = RoleModel.from_json(path.read_text())
+    assert again.weights == model.weights and again.intercept == model.intercept
+    probabilities = again.probabilities({"dep=nsubj": 1.0})
+    assert set(probabilities) == set(ROLES) and probabilities["attacker"] > 0.5
+    assert abs(sum(probabilities.values()) - 1.0) < 1e-9
+
+
+# -- events ------------------------------------------------------------------------------
+def test_an_operation_is_recorded_with_its_victim_when_its_author_is_unnamed() -> None:
+    (event,) = events_of("Hackers stole the medical records of 3,000 patients at Crosshouse Hospital.")
+    assert event.attacker_text and not event.attacker_countries
+    assert any("patients" in v or "Crosshouse" in v for v in event.victim_text)
+    assert event.types == ["data theft"]
+
+
+def test_states_and_groups_become_countries_and_groups() -> None:
+    (event,) = events_of(
+        "APT33, an Iranian threat group, sent spear-phishing emails to employees of US energy companies."
+    )
+    assert event.attacker_countries == ["IR"] and "APT33" in event.attacker_groups
+    assert "US" in event.victim_countries and event.types == ["phishing"]
+
+
+def test_a_batch_gives_each_article_its_own_events() -> None:
+    first = Article(
+        id="a", published="2019-06-24", text="Iranian hackers breached the networks of Saudi Aramco."
+    )
+    second = Article(id="b", published="2019-06-24", text="The weather was fine on Monday.")
+    batch = extract_all([first, second])
+    assert len(batch) == 2 and batch[1] == []
+    assert batch[0] and all(e.evidence[0].article == "a" for e in batch[0])
+
+
+@pytest.fixture(scope="module")
+def origin_events() -> list[Event]:
+    if not ORIGIN.is_file():
+        pytest.skip("../shared/osint/articles is absent")
+    (article,) = read_articles(ORIGIN)
+    return extract_events(article)
+
+
+def test_origin_story_gives_its_three_operations_and_no_drone_event(origin_events: list[Event]) -> None:
+    # Iran's phishing waves against the US, the US operation against Iran, and Stuxnet in 2010
+    phishing = [e for e in origin_events if "phishing" in e.types]
+    assert any(e.attacker_countries == ["IR"] and "US" in e.victim_countries for e in phishing)
+    assert any("US" in e.attacker_countries and "IR" in e.victim_countries for e in origin_events)
+    (stuxnet,) = [e for e in origin_events if "Stuxnet" in e.malware]
+    assert set(stuxnet.attacker_countries) == {"US", "IL"} and stuxnet.victim_countries == ["IR"]
+    assert stuxnet.date is not None and stuxnet.date.start == "2010-01-01"
+    # the drone shot down by a missile gives no event of its own
+    assert not any(all("drone" in ev.sentence for ev in e.evidence) for e in origin_events)
+    assert all(e.types for e in origin_events)
+
+
+# -- merging -------------------------------------------------------------------------------
+def _event(attackers: list[str], victims: list[str], start: str, malware: list[str] | None = None) -> Event:
+    return Event(
+        attacker_countries=attackers,
+        victim_countries=victims,
+        malware=malware or [],
+        types=["espionage"],
+        date=EventDate(start=start, end=start, precision="day", text="on that day"),
+    )
+
+
+def test_a_shared_malware_alone_never_fuses_operations_of_other_attackers_victims_or_dates() -> None:
+    pegasus = [
+        _event(["SA"], ["QA"], "2019-01-10", ["Pegasus"]),
+        _event(["AE"], ["QA"], "2019-01-10", ["Pegasus"]),
+        _event(["SA"], ["TR"], "2019-01-10", ["Pegasus"]),
+        _event(["SA"], ["QA"], "2021-07-01", ["Pegasus"]),
+        _event([], [], "2019-01-10", ["Pegasus"]),
+    ]
+    for i, a in enumerate(pegasus):
+        for b in pegasus[i + 1 :]:
+            assert not same_operation_across(a, b)
+
+
+def test_the_same_operation_from_two_outlets_is_one_event_with_both_sources() -> None:
+    first = _event(["RU"], ["UA"], "2015-12-23")
+    second = _event(["RU"], ["UA"], "2015-12-23")
+    second.sources = []
+    assert merge_reports(first, second)
+    assert merge_reports(first, _event(["RU"], ["UA"], "2016-12-17")) is False
+
+
+def test_an_attribution_told_apart_completes_the_operation_before_it() -> None:
+    operation = _event([], ["IR"], "2010-01-01", ["Stuxnet"])
+    operation.date = EventDate(start="2010-01-01", end="2010-12-31", precision="year", text="In 2010")
+    blame = Event(attacker_countries=["US", "IL"], malware=["Stuxnet"], types=["malware"])
+    (merged,) = merge_within([operation, blame])
+    assert merged.attacker_countries == ["IL", "US"] and merged.victim_countries == ["IR"]
+
+
+def test_operations_each_way_stay_apart_within_an_article() -> None:
+    one_way = _event(["IR"], ["US"], "2019-06-22")
+    other_way = _event(["US"], ["IR"], "2019-06-22")
+    assert len(merge_within([one_way, other_way])) == 2
