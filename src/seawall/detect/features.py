@@ -177,7 +177,21 @@ _LEXICON_FEATURES = {
 # Reply prefixes only: a forward (FW:, WG:, TR:) legitimately starts a new thread.
 _FAKE_REPLY = re.compile(r"^\s*(?:re|aw|res|sv|antw|vs)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _QUOTED_LINE = re.compile(r"^[ \t]*>[ \t]*\S", re.MULTILINE)
-_MIXED_SCRIPT = re.compile(r"(?=[\w]*[A-Za-z])(?=[\w]*[\u0370-\u03ff\u0400-\u04ff])[\w]+", re.UNICODE)
+_WORD_RUN = re.compile(r"\w+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_GREEK_OR_CYRILLIC = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+
+
+def _mixed_script(text: str) -> bool:
+    """A word that mixes Latin with Greek or Cyrillic letters ("Pаypal" with a Cyrillic a).
+    Word by word, so that one long word costs its length once (a pair of look-aheads over
+    every position of a 100 KB word took minutes)."""
+    return any(
+        _LATIN_LETTER.search(word) and _GREEK_OR_CYRILLIC.search(word)
+        for word in (match.group(0) for match in _WORD_RUN.finditer(text))
+    )
+
+
 # "Jane Doe via USRP-users", "'Jane Doe' via Google Groups": Mailman and Google Groups put
 # the poster in Reply-To and the list in From when the poster's domain publishes DMARC.
 _VIA_LIST = re.compile(r"\bvia\s+([\w .@'-]{2,60})$", re.IGNORECASE)
@@ -194,7 +208,9 @@ def _is_list_address(list_name: str, address: str) -> bool:
 
 
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
-_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+# Starts only where an address can start, and a local part is at most 64 characters: the
+# unanchored "[\w.+-]+@" tried every position of a long word and scanned to its end each time.
+_EMAIL_IN_TEXT = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@([\w-]+(?:\.[\w-]+)+)")
 _SMUGGLING = re.compile(
     r"(?:new\s+Blob\s*\(|msSaveOrOpenBlob|msSaveBlob|createObjectURL\s*\(|\.download\s*=|"
     r"setAttribute\(\s*['\"]download|data:application/(?:octet-stream|x-msdownload|zip|x-zip|"
@@ -574,7 +590,7 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
                 shown = registered_domain(match.group(1).lower())
                 if shown and shown != from_reg:
                     add("from.display_name_address", match.group(0).lower(), "header:From")
-            if not name.isascii() and _MIXED_SCRIPT.search(name):
+            if not name.isascii() and _mixed_script(name):
                 add("from.display_name_mixed_script", name, "header:From")
             via = _VIA_LIST.search(name)
             if via and _is_list_address(via.group(1), sender.address):
@@ -633,7 +649,7 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
         ):
             add("subject.fake_reply", subject[:80], "subject")
         if not subject.isascii():
-            if _MIXED_SCRIPT.search(subject):
+            if _mixed_script(subject):
                 add("subject.mixed_script", subject[:120], "subject")
             if _INVISIBLE.search(subject):
                 add("subject.invisible_chars", len(_INVISIBLE.findall(subject)), "subject")

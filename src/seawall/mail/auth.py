@@ -95,6 +95,7 @@ _TOKEN = re.compile(r'([A-Za-z0-9_.\-/]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s;]+)')
 def parse_authentication_results(value: str, position: int, arc: bool = False) -> AuthResults:
     """Parse one header value; unknown or broken clauses are skipped, never raised."""
     arc_instance: int | None = None
+    dmarc_comment: str | None = None
     text = _strip_comments(value)
     segments = [s.strip() for s in _split_outside_quotes(text, ";")]
     if arc and segments and segments[0].lower().startswith("i="):
@@ -131,8 +132,11 @@ def parse_authentication_results(value: str, position: int, arc: bool = False) -
             elif key == "action" and method == "dmarc" and val.lower() in _ACTIONS:
                 properties["policy.published"] = _ACTIONS[val.lower()]
         if method == "dmarc" and "policy.published" not in properties:
-            comment = _DMARC_POLICY_COMMENT.search(value)
-            policy = _POLICY.search(comment.group(1)) if comment else None
+            if dmarc_comment is None:
+                # searched once per header: once per "dmarc=" segment made many segments quadratic
+                found = _DMARC_POLICY_COMMENT.search(value)
+                dmarc_comment = found.group(1) if found else ""
+            policy = _POLICY.search(dmarc_comment) if dmarc_comment else None
             if policy:
                 properties["policy.published"] = policy.group(1).lower()
         results.append(

@@ -113,7 +113,98 @@ _LINK_ATTRIBUTE = {"iframe": "src", "frame": "src", "embed": "src", "object": "d
 
 MAX_TAGS_UNCHECKED = 5000
 MAX_NESTING = 1000
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+# A tag's attributes never hold "<": stopping there keeps a run of unclosed "<a " linear (the
+# lazy "[^>]*?" scanned to the end of the document from every one of them).
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^<>]*)>")
+# HTML5 ignores the self-closing slash on its own elements: "<div/>" opens a div. Only foreign
+# (SVG, MathML) elements close themselves so.
+_HTML_ELEMENTS = frozenset(
+    [
+        "a",
+        "abbr",
+        "address",
+        "article",
+        "aside",
+        "b",
+        "bdi",
+        "bdo",
+        "blockquote",
+        "body",
+        "button",
+        "caption",
+        "center",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "font",
+        "footer",
+        "form",
+        "frame",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "html",
+        "i",
+        "iframe",
+        "ins",
+        "kbd",
+        "label",
+        "legend",
+        "li",
+        "main",
+        "mark",
+        "nav",
+        "noscript",
+        "object",
+        "ol",
+        "optgroup",
+        "option",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "section",
+        "select",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "textarea",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "u",
+        "ul",
+        "var",
+        "video",
+        "audio",
+        "canvas",
+    ]
+)
 _VOID = frozenset(
     {
         "area",
@@ -144,7 +235,8 @@ def _limit_nesting(html: str) -> tuple[str, int]:
     """
     depth = 0
     for match in _TAG.finditer(html):
-        if match.group(2).lower() in _VOID or match.group(3):
+        name = match.group(2).lower()
+        if name in _VOID or (match.group(3).endswith("/") and name not in _HTML_ELEMENTS):
             continue
         depth += -1 if match.group(1) else 1
         if depth > MAX_NESTING:
