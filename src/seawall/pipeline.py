@@ -23,7 +23,7 @@ from seawall.campaigns.fingerprint import link_destinations, make_fingerprint
 from seawall.config import Settings, data_dir
 from seawall.detect.detector import Analysis, Detector
 from seawall.detect.result import ScanResult, error_result, not_a_message_result, ok_result
-from seawall.detect.verdict import Verdict
+from seawall.detect.verdict import Verdict, assemble, failure_evidence
 from seawall.intake.files import PlannedSource, plan, read_source
 from seawall.intake.source import IntakeError, RawMessage
 from seawall.intel.indicators import extract as extract_indicators
@@ -106,9 +106,10 @@ class Scanner:
                 matches = self.intel.match(indicators)
                 verdict = apply_matches(verdict, matches, self.settings)
             result = ok_result(message, verdict)
-        except Exception as exc:  # a bug must cost one message's verdict, not the batch
-            log.error("internal error on %s: %s", raw.origin, traceback.format_exc())
-            return error_result(raw.origin, f"internal error while analysing: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug must never cost a message its verdict: fail closed
+            log.warning("internal error on %s: %s: %s", raw.origin, type(exc).__name__, exc)
+            log.debug("%s", traceback.format_exc())
+            return failed_result(raw, f"internal error: {type(exc).__name__}: {exc}", self.settings)
         if self.campaigns is not None and verdict.label in self._cluster_labels:
             try:
                 self._join_campaign(message, verdict, result, indicators, matches, destinations)
@@ -219,3 +220,13 @@ class Scanner:
             self.blobs.close()
         if self.database is not None:
             self.database.close()
+
+
+def failed_result(raw: RawMessage, error: str, settings: Settings) -> ScanResult:
+    """The result of a message whose analysis failed: at least suspicious, the error named."""
+    try:
+        message = parse_message(raw, settings.limits)
+    except Exception:  # parse_message does not raise; this is the last guard of the last guard
+        message = ParsedMessage(sha256=raw.sha256, origin=raw.origin, size=len(raw.data))
+    verdict = assemble([failure_evidence(error, settings.verdict)], settings.verdict)
+    return ok_result(message, verdict)

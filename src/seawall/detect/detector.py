@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 
 from seawall.config import Settings
@@ -9,8 +10,10 @@ from seawall.detect.engine import RuleMatch, RuleSet, load_rules
 from seawall.detect.exceptions import apply_exceptions
 from seawall.detect.features import FeatureContext, Features, extract_features
 from seawall.detect.model.linear import LinearModel, load_model
-from seawall.detect.verdict import Verdict, decide
+from seawall.detect.verdict import Verdict, assemble, decide, failure_evidence
 from seawall.mail.model import ParsedMessage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,13 +52,27 @@ class Detector:
         self.model = model
 
     def analyse(self, message: ParsedMessage) -> Analysis:
+        """Features, rules and verdict of one message; never raises. A failure inside (and a
+        parser error already recorded as a defect) keeps the message at least suspicious."""
+        failures = [f"{d.kind}: {d.detail}" for d in message.defects if d.kind == "parser_error"]
+        try:
+            return self._analyse(message, failures)
+        except Exception as exc:
+            log.debug("analysis error on %s", message.origin, exc_info=True)
+            failures.append(f"analysis_error: {type(exc).__name__}: {exc}")
+            lines = [failure_evidence("; ".join(failures), self.settings.verdict)]
+            return Analysis({}, [], assemble(lines, self.settings.verdict))
+
+    def _analyse(self, message: ParsedMessage, failures: list[str]) -> Analysis:
         features = extract_features(message, self.context)
         matches = self.rules.evaluate(features, self.weights or None)
         adjustments = (
             apply_exceptions(self.settings.exceptions, message, features, matches)
             if self.settings.exceptions
-            else None
-        )
+            else []
+        ) or []
+        if failures:
+            adjustments.append(failure_evidence("; ".join(failures), self.settings.verdict))
         if self.model is None:
             return Analysis(
                 features, matches, decide(matches, self.settings.verdict, adjustments=adjustments)

@@ -214,6 +214,8 @@ def assemble(
     label = label_for(total, thresholds)
     if label == "phishing" and not deceptive:
         label = "suspicious"
+    elif label == "clean" and any(line.rule == FAILURE_RULE for line in ordered):
+        label = "suspicious"  # fail closed, whatever signs of legitimacy took off
     return Verdict(
         score=total,
         label=label,
@@ -244,3 +246,22 @@ def decide(
             line.weight = thresholds.model_without_deception
         evidence.append(line)
     return assemble(evidence, thresholds, probability)
+
+
+FAILURE_RULE = "analysis-error"
+
+
+def failure_evidence(error: str, thresholds: VerdictThresholds) -> Evidence:
+    """A line that keeps a message Seawall could not fully read at least suspicious: an
+    attacker who can make the filter fail must not walk past it (fail closed)."""
+    return Evidence(
+        rule=FAILURE_RULE,
+        name="Seawall could not read all of the message",
+        attack=["T1027"],
+        severity="medium",
+        weight=thresholds.suspicious,
+        description="Reading or analysing the message failed inside Seawall; what could be read was "
+        "judged, and the message is held at least suspicious.",
+        triggers=[Trigger("defect", error[:300], "message")],
+        kind="anomaly",
+    )

@@ -12,14 +12,18 @@ import logging
 import mailbox
 import os
 import re
+import stat
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from seawall.intake.source import IntakeError, Origin, RawMessage
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """A single .eml/.msg file larger than this is reported, not read."""
@@ -71,7 +75,17 @@ def _looks_like_mail(head: bytes) -> bool:
     return bool(_HEADER_LINE.match(head.lstrip(b"\r\n")[:1000]))
 
 
+def _regular(path: Path) -> bool:
+    """A regular file (after symlinks): not a FIFO that blocks the read, not /dev/zero."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _kind_of_file(path: Path) -> str:
+    if path.exists() and not _regular(path):
+        return "special"
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)
@@ -115,7 +129,7 @@ def plan(paths: Iterable[str]) -> Iterator[PlannedSource]:
         if path.is_dir():
             yield from _plan_folder(path)
         else:
-            yield PlannedSource(str(path), _kind_of_file(path) if path.is_file() else "eml")
+            yield PlannedSource(str(path), _kind_of_file(path) if path.exists() else "eml")
 
 
 def _plan_folder(folder: Path) -> Iterator[PlannedSource]:
@@ -137,7 +151,7 @@ def _plan_folder(folder: Path) -> Iterator[PlannedSource]:
             if suffix in _SKIP_SUFFIXES:
                 continue
             kind = _kind_of_file(path)
-            if kind in ("msg", "zip", "mbox") or suffix in (".eml", ".msg", ".mbox"):
+            if kind in ("msg", "zip", "mbox", "special") or suffix in (".eml", ".msg", ".mbox"):
                 yield PlannedSource(str(path), kind)
                 continue
             try:
@@ -162,9 +176,16 @@ def read_source(source: PlannedSource, stdin: BinaryIO | None = None) -> Iterato
             yield from _read_zip(source.path)
         elif source.kind == "msg":
             yield _read_msg_file(source.path)
+        elif source.kind == "special":
+            yield IntakeError(
+                Origin(source.path), "not a regular file (a FIFO, a device, a socket): not read"
+            )
         else:
             yield _read_eml(source.path)
-    except (OSError, mailbox.Error, zipfile.BadZipFile, ValueError) as exc:
+    except (OSError, mailbox.Error, zipfile.BadZipFile, ValueError, zlib.error, EOFError) as exc:
+        yield IntakeError(Origin(source.path, source.kind), f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a reader's failure costs its source, never the batch
+        log.debug("intake error on %s", source.path, exc_info=True)
         yield IntakeError(Origin(source.path, source.kind), f"{type(exc).__name__}: {exc}")
 
 
@@ -180,7 +201,7 @@ def _read_eml(path: str) -> RawMessage | IntakeError:
         if size > MAX_FILE_BYTES:
             return IntakeError(origin, f"file of {size} bytes exceeds {MAX_FILE_BYTES}; not read")
         with open(path, "rb") as handle:
-            return RawMessage.from_bytes(handle.read(), origin)
+            return RawMessage.from_bytes(handle.read(MAX_FILE_BYTES), origin)
     except OSError as exc:
         return IntakeError(origin, f"{type(exc).__name__}: {exc.strerror or exc}")
 
@@ -264,7 +285,14 @@ def _read_zip(path: str) -> Iterator[RawMessage | IntakeError]:
             try:
                 with archive.open(info) as handle:
                     data = handle.read(MAX_FILE_BYTES + 1)
-            except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+            except (
+                OSError,
+                zipfile.BadZipFile,
+                RuntimeError,
+                NotImplementedError,
+                zlib.error,
+                EOFError,
+            ) as exc:
                 yield IntakeError(origin, f"{type(exc).__name__}: {exc}")
                 continue
             if data.startswith(OLE_MAGIC):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.utils import getaddresses, mktime_tz, parsedate_tz
 
@@ -46,13 +47,26 @@ def decode_value(value: object) -> tuple[str, bool]:
     if "\n" in text:
         text = text.replace("\r\n", "").replace("\n", "")
     if "=?" in text:
-        with contextlib.suppress(ValueError, LookupError, UnicodeError, AssertionError):
+        # A broken encoded word ("=?utf-8?b?not base64?=") is kept as written; real senders'
+        # software never writes one (``encoding_broken`` says so).
+        with contextlib.suppress(ValueError, LookupError, UnicodeError, AssertionError, HeaderParseError):
             text = str(make_header(decode_header(text)))
     injected = False
     if not text.isprintable() and _CONTROL.search(text):
         injected = True
         text = _CONTROL.sub(" ", text)
     return text.strip(), injected
+
+
+def encoding_broken(value: str) -> bool:
+    """Whether the encoded words of a header value cannot be decoded."""
+    if "=?" not in value:
+        return False
+    try:
+        make_header(decode_header(value))
+    except (ValueError, LookupError, UnicodeError, AssertionError, HeaderParseError):
+        return True
+    return False
 
 
 def decode_display_name(name: str) -> str:
@@ -66,6 +80,7 @@ def decode_display_name(name: str) -> str:
 _SIMPLE_MAILBOX = re.compile(
     r'^\s*(?:"([^"\\]*)"|([^"<>,;:()\\]*?))\s*<([^<>\s",;:()@]+@[^<>\s",;:()@]+)>\s*$'
 )
+_ANY_ADDRESS = re.compile(r"[\w.+'-]{1,64}@[\w-]+(?:\.[\w-]+)+")
 _BARE_ADDRESS = re.compile(r'^\s*<?([^<>\s",;:()@]+@[^<>\s",;:()@]+)>?\s*$')
 
 
@@ -127,7 +142,12 @@ def parse_addresses(raw_values: list[str]) -> list[Address]:
             if match:
                 pairs.append(("", match.group(1)))
                 continue
-            pairs.extend(getaddresses([piece]))
+            try:
+                pairs.extend(getaddresses([piece]))
+            except (RecursionError, ValueError, IndexError, TypeError):
+                # a mailbox list the standard parser cannot read (nested comments without end):
+                # its addresses, if any, by pattern; the header's defect is recorded by the caller
+                pairs.extend(("", found) for found in _ANY_ADDRESS.findall(piece[:10_000]))
     result: list[Address] = []
     orphan = ""
     for name, addr in pairs:

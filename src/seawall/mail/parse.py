@@ -9,6 +9,7 @@ into a ``Defect``. ``parse_message`` never raises on any input.
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 from email import policy
 from email.message import Message
@@ -21,6 +22,7 @@ from seawall.mail.auth import parse_authentication_results, parse_received
 from seawall.mail.headers import (
     angle_stripped,
     decode_value,
+    encoding_broken,
     fix_surrogates,
     parse_addresses,
     parse_date,
@@ -110,6 +112,8 @@ _PASSWORD_HINT = re.compile(
     r"parol[ae]?|pass|pw|pwd|code)\s*(?:is|ist|é|:|=|-|：)\s*[\"'“„«]?([^\s\"'”“«»]{3,40})",
     re.IGNORECASE,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _decode_text(payload: bytes, charset: str | None, part_path: str, defects: list[Defect]) -> str:
@@ -390,6 +394,10 @@ class _Walker:
                     break
 
 
+# Headers that say who sent the message: an undecodable encoded word there is evidence.
+_SENDER_HEADERS = frozenset({"from", "sender", "reply-to", "return-path"})
+
+
 def _header_list(message: Message, limits: Limits, defects: list[Defect]) -> list[Header]:
     # raw_items(): compat32's get()/items() turn 8-bit header values into Header objects
     # whose str() loses the bytes; the raw values keep them (as surrogate escapes).
@@ -418,6 +426,10 @@ def _header_list(message: Message, limits: Limits, defects: list[Defect]) -> lis
         text, has_control = decode_value(value)
         if has_control:
             injected.append(name)
+        if name.lower() in _SENDER_HEADERS and encoding_broken(value):
+            defects.append(
+                Defect("sender_encoding_invalid", f"{name}: an encoded word that cannot be decoded")
+            )
         headers.append(Header(fix_surrogates(name), text))
     if injected:
         defects.append(
@@ -463,7 +475,15 @@ def parse_message(raw: RawMessage, limits: Limits = DEFAULT_LIMITS) -> ParsedMes
         return _build(raw, message, size, limits, defects)
     except RecursionError:
         defects.append(Defect("mime_too_deep", "structure too deep to analyse; headers only"))
+    except Exception as exc:  # a bug must cost this message its body, never its verdict
+        log.debug("parser error on %s", raw.origin, exc_info=True)
+        defects.append(Defect("parser_error", f"{type(exc).__name__}: {exc}"[:200]))
+    try:
         return _build(raw, _HEADER_PARSER.parsebytes(data), size, limits, defects)
+    except Exception as exc:  # even the headers cannot be read: an empty message, judged as such
+        log.debug("parser error on the headers of %s", raw.origin, exc_info=True)
+        defects.append(Defect("parser_error", f"headers: {type(exc).__name__}: {exc}"[:200]))
+        return ParsedMessage(sha256=raw.sha256, origin=raw.origin, size=size, defects=defects)
 
 
 def _build(
