@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from email.errors import HeaderParseError
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.utils import getaddresses, mktime_tz, parsedate_tz
 
@@ -49,7 +49,7 @@ def decode_value(value: object) -> tuple[str, bool]:
     if "=?" in text:
         # A broken encoded word ("=?utf-8?b?not base64?=") is kept as written; real senders'
         # software never writes one (``encoding_broken`` says so).
-        with contextlib.suppress(ValueError, LookupError, UnicodeError, AssertionError, HeaderParseError):
+        with contextlib.suppress(ValueError, LookupError, UnicodeError, AssertionError, MessageError):
             text = str(make_header(decode_header(text)))
     injected = False
     if not text.isprintable() and _CONTROL.search(text):
@@ -64,7 +64,7 @@ def encoding_broken(value: str) -> bool:
         return False
     try:
         make_header(decode_header(value))
-    except (ValueError, LookupError, UnicodeError, AssertionError, HeaderParseError):
+    except (ValueError, LookupError, UnicodeError, AssertionError, MessageError):
         return True
     return False
 

@@ -12,6 +12,7 @@ import codecs
 import logging
 import re
 from email import policy
+from email.errors import MessageError
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 
@@ -125,14 +126,15 @@ def _decode_text(payload: bytes, charset: str | None, part_path: str, defects: l
     if declared:
         try:
             codecs.lookup(declared)
-        except LookupError:
+        except (LookupError, ValueError):  # unknown, or a name with a NUL in it
             defects.append(Defect("unknown_charset", declared[:60], part_path))
             declared = ""
     if declared in ("", "us-ascii", "ascii"):
         declared = declared if declared else "utf-8"
     try:
         return payload.decode(declared)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError, ValueError):
+        # a lying charset, or a codec that is no text encoding ("undefined", "idna", "base64")
         pass
     # The declared charset lies. Mostly-UTF-8 text (the usual lie) is read as UTF-8 with the odd
     # bad byte replaced; anything else as Windows-1252, which maps almost every byte.
@@ -190,11 +192,21 @@ class _Walker:
     # -- payloads ---------------------------------------------------------------------
     def payload(self, part: Message, part_path: str) -> bytes | None:
         """The decoded payload of a leaf part, within the decoded-bytes budget."""
-        raw = part.get_payload()
+        try:
+            raw = part.get_payload()
+        except (ValueError, LookupError, UnicodeError, MessageError) as exc:
+            # compat32 decodes an 8-bit payload with its declared charset ("undefined", "idna")
+            self.defects.append(Defect("undecodable_part", f"{type(exc).__name__}", part_path))
+            return None
         if isinstance(raw, list):
             return None
         if not isinstance(raw, str):
-            raw = str(raw)
+            try:
+                raw = str(raw)
+            except (ValueError, LookupError, UnicodeError, MessageError) as exc:
+                # a payload held as a Header in a charset that cannot decode it ("undefined")
+                self.defects.append(Defect("undecodable_part", f"{type(exc).__name__}", part_path))
+                return None
         encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
         estimate = len(raw) * 3 // 4 if encoding == "base64" else len(raw)
         if estimate > self.decoded_budget:
@@ -209,7 +221,7 @@ class _Walker:
             return None
         try:
             data = part.get_payload(decode=True)
-        except (ValueError, TypeError, LookupError, UnicodeError, AssertionError) as exc:
+        except (ValueError, TypeError, LookupError, UnicodeError, AssertionError, MessageError) as exc:
             self.defects.append(Defect("undecodable_part", f"{type(exc).__name__}", part_path))
             return None
         if not isinstance(data, bytes):
