@@ -91,3 +91,14 @@ def test_a_fifo_or_a_link_to_dev_zero_in_a_folder_neither_blocks_nor_eats_memory
     assert lines["fine.eml"]["status"] == "ok"
     for name in ("blocking.eml", "endless.eml"):
         assert lines[name]["status"] == "error" and "not a regular file" in lines[name]["error"]
+
+
+def test_a_message_over_its_time_budget_is_judged_on_what_was_read() -> None:
+    from seawall.mail.limits import Limits
+
+    parts = b"".join(b"--b\r\nContent-Type: text/plain\r\n\r\npart %d\r\n" % number for number in range(50))
+    data = b"From: a@b.example\r\nTo: c@d.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+    message = parse_message(raw(data + parts + b"--b--\r\n"), Limits(time_budget_seconds=0.0))
+    assert "time_budget_exceeded" in {d.kind for d in message.defects}
+    matches = {m.rule.id for m in Detector(Settings(), use_model=False).analyse(message).matches}
+    assert "analysis-limits-exceeded" in matches

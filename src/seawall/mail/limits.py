@@ -32,6 +32,10 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     """Members that expand more than this many times their compressed size are not read."""
     max_archive_expanded_bytes: int = 64 * MiB
     max_password_attempts: int = 8
+    time_budget_seconds: float = 10.0
+    """Time one message may take to parse (well under Postfix's 30 s milter and filter
+    timeouts): past it, the parts not yet read are left, with a ``time_budget_exceeded``
+    defect, and the message is judged on what was read."""
 
 
 DEFAULT_LIMITS = Limits()

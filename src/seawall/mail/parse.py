@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+import time
 from email import policy
 from email.errors import MessageError
 from email.message import Message
@@ -614,8 +615,14 @@ def _walk(message: Message, walker: _Walker) -> None:
     limits = walker.limits
     # (part, depth, path, parent attachment index, source of links found inside)
     stack: list[tuple[Message, int, str, int | None, str]] = [(message, 0, "1", None, "body")]
+    deadline = time.monotonic() + limits.time_budget_seconds
     while stack:
         part, depth, path, parent, source = stack.pop()
+        if time.monotonic() > deadline:
+            walker.defects.append(
+                Defect("time_budget_exceeded", f"parts after {path} not read within the time budget", path)
+            )
+            break
         walker.part_count += 1
         if walker.part_count > limits.max_parts:
             break
