@@ -120,6 +120,31 @@ class ScopedException(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     receiver and is not itself a lookalike: otherwise anyone could claim the allowed domain."""
 
 
+ACTIONS = ("tag", "quarantine", "deliver")
+
+
+class MailFlowConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``[mailflow]``: what the Postfix filter and milter do with each label (docs/deployment.md)."""
+
+    clean: str = "tag"
+    suspicious: str = "tag"
+    phishing: str = "tag"
+    """``tag`` (deliver with X-Seawall headers), ``quarantine`` (hold in the store, deliver
+    nothing) or ``deliver`` (untagged). Everything is tagged by default: nothing is held until
+    an administrator says so."""
+    reinject_timeout_seconds: float = 30.0
+    max_message_bytes: int = 50 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        for label in ("clean", "suspicious", "phishing"):
+            if getattr(self, label) not in ACTIONS:
+                raise msgspec.ValidationError(f"[mailflow] {label} must be one of {', '.join(ACTIONS)}")
+
+    def action(self, label: str) -> str:
+        """The action for a label; a message without one (an input that is no message) is tagged."""
+        return str(getattr(self, label, "tag")) if label in ("clean", "suspicious", "phishing") else "tag"
+
+
 class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     organisation: Organisation = msgspec.field(default_factory=Organisation)
     authentication: Authentication = msgspec.field(default_factory=Authentication)
@@ -132,6 +157,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     targets: list[Target] = []
     intel: IntelConfig = msgspec.field(default_factory=IntelConfig)
     exceptions: list[ScopedException] = []
+    mailflow: MailFlowConfig = msgspec.field(default_factory=MailFlowConfig)
     source: str = ""
     """The file these settings were read from (empty for built-in defaults)."""
 

@@ -156,6 +156,14 @@ class Scanner:
             )
         )
 
+    def scan_and_record(self, raw: RawMessage) -> ScanResult:
+        """One message scanned and committed to the store before returning (the mail flow
+        answers the MTA only after that); raises when the store cannot record it."""
+        result = self.scan_raw(raw)
+        self._record(result)
+        self.flush()
+        return result
+
     def scan_items(self, items: Iterable[RawMessage | IntakeError]) -> Iterator[ScanResult]:
         for item in items:
             if isinstance(item, IntakeError):

@@ -247,3 +247,23 @@ class OsintEventRecord(Base):
     date_end: Mapped[str] = mapped_column(String(10), default="")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuarantineRecord(Base):
+    """A message the mail flow held instead of delivering (``seawall quarantine``). The raw
+    bytes live in the database so that every filter instance on one PostgreSQL sees them."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    mail_from: Mapped[str] = mapped_column(Text, default="")
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    label: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    from_address: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="held", index=True)
+    """held, released or deleted (a deleted message's bytes are emptied)."""

@@ -1,0 +1,164 @@
+"""``seawall filter`` and ``seawall quarantine``: Seawall in the mail flow (docs/deployment.md)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from seawall.cli_common import EXIT_USAGE, ConfigOption, err, output_console, settings_or_exit
+from seawall.store.database import Database
+
+quarantine_app = typer.Typer(help="Messages the mail flow held instead of delivering.", no_args_is_help=True)
+out = output_console()
+
+
+def _address(text: str, option: str) -> tuple[str, int]:
+    from seawall.service.filter import Address
+
+    try:
+        parsed = Address.parse(text)
+    except ValueError as exc:
+        err.print(f"[red]{option}: {escape(str(exc))}[/]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    return parsed.host, parsed.port
+
+
+def filter_command(
+    listen: Annotated[
+        str, typer.Option(help="Where Postfix hands messages over (HOST:PORT).")
+    ] = "127.0.0.1:10025",
+    reinject: Annotated[str, typer.Option(help="Postfix's second smtpd (HOST:PORT).")] = "127.0.0.1:10026",
+    metrics: Annotated[str, typer.Option(help="Serve Prometheus /metrics on HOST:PORT.")] = "",
+    config: ConfigOption = None,
+) -> None:
+    """After-queue content filter: judge, tag or hold, re-inject; 451 on any failure. Runs until SIGTERM."""
+    from aiosmtpd.controller import Controller
+
+    from seawall.service import metrics as service_metrics
+    from seawall.service.filter import Address, FilterHandler
+
+    settings = settings_or_exit(config)
+    host, port = _address(listen, "--listen")
+    handler = FilterHandler(settings, Address(*_address(reinject, "--reinject")))
+    if metrics:
+        service_metrics.serve(*_address(metrics, "--metrics"))
+    controller = Controller(
+        handler,
+        hostname=host,
+        port=port,
+        data_size_limit=settings.mailflow.max_message_bytes,
+        decode_data=False,
+        ident="Seawall content filter",
+    )
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    controller.start()
+    err.print(f"seawall filter listening on {host}:{port}, re-injecting to {reinject}")
+    try:
+        stop.wait()
+    finally:
+        controller.stop()
+        handler.close()
+
+
+def _repository(config: Path | None):  # type: ignore[no-untyped-def]
+    from seawall.store.quarantine import QuarantineRepository
+
+    return QuarantineRepository(Database.from_settings(settings_or_exit(config)))
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    status: Annotated[str, typer.Option(help="held, released, deleted or all.")] = "held",
+    config: ConfigOption = None,
+) -> None:
+    """Held messages, oldest first."""
+    repository = _repository(config)
+    table = Table(title="Quarantine")
+    for column in ("id", "held at", "label", "score", "from", "subject", "recipients", "status"):
+        table.add_column(column)
+    for held in repository.held(status):
+        table.add_row(
+            str(held.id),
+            held.held_at.strftime("%Y-%m-%d %H:%M"),
+            held.label,
+            f"{held.score:.0f}",
+            escape(held.from_address),
+            escape(held.subject[:80]),
+            escape(", ".join(held.recipients[:3])),
+            held.status,
+        )
+    out.print(table)
+    repository.database.close()
+
+
+@quarantine_app.command("show")
+def quarantine_show(held_id: int, config: ConfigOption = None) -> None:
+    """A held message's envelope and its raw headers (never rendered)."""
+    repository = _repository(config)
+    found = repository.get(held_id)
+    repository.database.close()
+    if found is None:
+        err.print(f"[red]no held message {held_id}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    held, data = found
+    out.print(f"id {held.id}  {held.label} {held.score:.0f}  {held.status}")
+    out.print(f"envelope from: {escape(held.mail_from)}  to: {escape(', '.join(held.recipients))}")
+    head = data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    out.print(escape(head.decode("utf-8", "replace")), markup=False)
+
+
+@quarantine_app.command("release")
+def quarantine_release(
+    held_id: int,
+    reinject: Annotated[str, typer.Option(help="Where to deliver (HOST:PORT).")] = "127.0.0.1:10026",
+    config: ConfigOption = None,
+) -> None:
+    """Deliver a held message to its recipients (tagged as released) and mark it released."""
+    from seawall.service.filter import Address, add_headers
+    from seawall.service.filter import reinject as send
+
+    settings = settings_or_exit(config)
+    repository = _repository(config)
+    found = repository.get(held_id)
+    if found is None or found[0].status != "held":
+        err.print(f"[red]no held message {held_id}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    held, data = found
+    tagged = add_headers(
+        data,
+        [
+            ("X-Seawall-Verdict", held.label),
+            ("X-Seawall-Score", f"{round(held.score)}"),
+            ("X-Seawall-Released", f"from quarantine {held.id}"),
+        ],
+    )
+    send(
+        Address(*_address(reinject, "--reinject")),
+        held.mail_from,
+        held.recipients,
+        tagged,
+        settings.mailflow.reinject_timeout_seconds,
+    )
+    repository.mark(held_id, "released")
+    repository.database.close()
+    err.print(f"released {held_id} to {', '.join(held.recipients)}")
+
+
+@quarantine_app.command("delete")
+def quarantine_delete(held_id: int, config: ConfigOption = None) -> None:
+    """Delete a held message (its bytes are removed; the record stays)."""
+    repository = _repository(config)
+    if repository.get(held_id) is None:
+        err.print(f"[red]no held message {held_id}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    repository.mark(held_id, "deleted")
+    repository.database.close()
+    err.print(f"deleted {held_id}")

@@ -1,0 +1,1 @@
+"""The mail flow: Postfix content filter, milter, IMAP watcher, alerts; they drive pipeline and store."""

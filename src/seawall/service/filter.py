@@ -1,0 +1,188 @@
+"""``seawall filter``: an after-queue content filter for Postfix that never loses a message.
+
+Postfix hands every message to this SMTP server (Postfix FILTER_README, "advanced content
+filter": Postfix -> 127.0.0.1:10025 -> Seawall -> 127.0.0.1:10026 -> Postfix). Seawall judges
+it, removes any X-Seawall header it arrived with, and by the label's action in ``[mailflow]``
+tags it (X-Seawall-Verdict, -Score, -Rules, -Campaign added above the original headers, the
+rest byte-identical), holds it in the store's quarantine, or passes it on untagged. The answer
+to Postfix is 250 only once the message is re-injected (or its quarantine record committed);
+any failure — a store that is down, a re-injection refused, a bug — answers 451, so Postfix
+keeps the message queued and retries. Nothing is ever bounced with a 5xx after the queue.
+
+The SMTP side is aiosmtpd (1.4.6, with the 2024 smuggling fixes); the scan runs in one worker
+thread per process (the scanner is not shared between threads), so run one filter process per
+core (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import smtplib
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from seawall.config import Settings
+from seawall.detect.result import ScanResult
+from seawall.intake.source import Origin, RawMessage
+from seawall.pipeline import Scanner
+from seawall.service import metrics
+from seawall.store.quarantine import QuarantineRepository
+
+log = logging.getLogger(__name__)
+HEADER_PREFIX = b"x-seawall-"
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+MAX_RULES_HEADER = 20
+
+
+def strip_seawall_headers(data: bytes) -> bytes:
+    """The message without headers that claim a Seawall verdict (a sender could forge one);
+    folded continuation lines go with their header, the body is untouched."""
+    end = _HEADER_END.search(data)
+    head, body = (data[: end.start()], data[end.start() :]) if end else (data, b"")
+    if HEADER_PREFIX not in head.lower():
+        return data
+    kept: list[bytes] = []
+    dropping = False
+    for line in head.splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t"):
+            if not dropping:
+                kept.append(line)
+            continue
+        dropping = line.lower().startswith(HEADER_PREFIX)
+        if not dropping:
+            kept.append(line)
+    return b"".join(kept) + body
+
+
+def _header_value(text: str) -> str:
+    """A header value of printable ASCII (names from mail could carry anything)."""
+    return re.sub(r"[^\x20-\x7e]", "?", text)[:900]
+
+
+def verdict_headers(result: ScanResult) -> list[tuple[str, str]]:
+    """The X-Seawall headers for a result, in a form Sieve and Outlook rules can match."""
+    label = result.label or ("suspicious" if result.status != "ok" else "clean")
+    headers = [("X-Seawall-Verdict", label), ("X-Seawall-Score", f"{round(result.score)}")]
+    if result.verdict is not None:
+        rules = [e.rule for e in result.verdict.evidence if e.points > 0 and e.rule != "model"]
+        if rules:
+            headers.append(("X-Seawall-Rules", _header_value(", ".join(rules[:MAX_RULES_HEADER]))))
+    if result.campaign is not None:
+        headers.append(
+            ("X-Seawall-Campaign", _header_value(f"{result.campaign.campaign} wave {result.campaign.wave}"))
+        )
+    if result.status != "ok":
+        headers.append(("X-Seawall-Status", _header_value(result.status)))
+    return headers
+
+
+def add_headers(data: bytes, headers: Iterable[tuple[str, str]]) -> bytes:
+    """Headers prepended, with the message's own line ending; nothing else changes."""
+    newline = b"\r\n" if b"\r\n" in data[:4096] or not data else b"\n"
+    return b"".join(f"{name}: {value}".encode("ascii") + newline for name, value in headers) + data
+
+
+@dataclass(frozen=True)
+class Address:
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        host, _, port = text.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"{text!r} is not HOST:PORT")
+        return cls(host.strip("[]"), int(port))
+
+
+def reinject(address: Address, mail_from: str, recipients: list[str], data: bytes, timeout: float) -> None:
+    """Hand the message back to Postfix; raises when it is not accepted for every recipient."""
+    with smtplib.SMTP(address.host, address.port, timeout=timeout) as client:
+        refused = client.sendmail(mail_from, recipients, data)
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)
+
+
+class FilterHandler:
+    """aiosmtpd handler: judge, tag or hold, re-inject, and only then answer 250."""
+
+    def __init__(self, settings: Settings, reinject_to: Address, scanner: Scanner | None = None) -> None:
+        self.settings = settings
+        self.reinject_to = reinject_to
+        self.scanner = scanner or Scanner(settings, record=True, keep_raw=False)
+        self.quarantine = (
+            QuarantineRepository(self.scanner.database) if self.scanner.database is not None else None
+        )
+        # One worker: the scanner (its store session, its campaign index) is not thread-safe.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seawall-scan")
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        data = envelope.original_content or envelope.content
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogateescape")
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        try:
+            answer: str = await loop.run_in_executor(
+                self.executor,
+                self.process,
+                bytes(data),
+                envelope.mail_from or "",
+                list(envelope.rcpt_tos),
+                str(getattr(session, "peer", "")),
+            )
+        except Exception as exc:  # never lose a message: Postfix keeps it and retries
+            log.warning("tempfail: %s: %s", type(exc).__name__, exc)
+            log.debug("tempfail", exc_info=True)
+            metrics.TEMPFAILS.inc()
+            return "451 4.3.0 Seawall could not process the message; try again later"
+        finally:
+            metrics.LATENCY.observe(time.perf_counter() - started)
+        return answer
+
+    def process(self, data: bytes, mail_from: str, recipients: list[str], peer: str) -> str:
+        """Judge one message and act; raises on any failure (the caller answers 451)."""
+        with self.lock:
+            if len(data) > self.settings.mailflow.max_message_bytes:
+                raise ValueError(f"message of {len(data)} bytes over [mailflow] max_message_bytes")
+            clean = strip_seawall_headers(data)
+            raw = RawMessage.from_bytes(clean, Origin(f"smtp:{peer}", "smtp"))
+            result = self.scanner.scan_and_record(raw)
+            label = result.label or "suspicious"
+            action = self.settings.mailflow.action(label)
+            metrics.MESSAGES.labels(label=label).inc()
+            if action == "quarantine" and self.quarantine is not None:
+                summary = result.message
+                held = self.quarantine.hold(
+                    clean,
+                    raw.sha256,
+                    mail_from,
+                    recipients,
+                    label,
+                    result.score,
+                    summary.subject if summary else "",
+                    summary.from_address if summary else "",
+                )
+                metrics.ACTIONS.labels(action="quarantine").inc()
+                return f"250 2.0.0 Held in quarantine as {held} ({label})"
+            outgoing = clean if action == "deliver" else add_headers(clean, verdict_headers(result))
+            reinject(
+                self.reinject_to,
+                mail_from,
+                recipients,
+                outgoing,
+                self.settings.mailflow.reinject_timeout_seconds,
+            )
+            metrics.ACTIONS.labels(action=action).inc()
+            return f"250 2.0.0 Delivered ({label})"
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        self.scanner.close()

@@ -1,0 +1,41 @@
+"""The mail flow's quarantine: messages held instead of delivered, releasable by an analyst.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-05
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+JsonType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "quarantine",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("mail_from", sa.Text(), nullable=False),
+        sa.Column("recipients", JsonType, nullable=False),
+        sa.Column("label", sa.String(16), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("from_address", sa.Text(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("held_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+    )
+    op.create_index("ix_quarantine_status", "quarantine", ["status"])
+
+
+def downgrade() -> None:
+    op.drop_table("quarantine")
