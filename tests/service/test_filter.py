@@ -1,0 +1,176 @@
+"""`seawall filter` in the mail flow, with Debian's Postfix as a private instance on loopback and
+smtp-sink as the final destination (tests/support/postfix.py); no mock of either."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from seawall.cli import app
+from seawall.service.filter import add_headers, strip_seawall_headers
+from tests.conftest import REPO
+from tests.support.postfix import PrivatePostfix, available, free_port, message_as_sent, wait_for_port
+
+EXAMPLES = REPO / "examples"
+PHISH = (EXAMPLES / "agency-owa-password-expiry.eml").read_bytes()
+CLEAN = (EXAMPLES / "legit-internal-meeting.eml").read_bytes()
+RCPT = "r.hughes@example-agency.gov"
+
+needs_postfix = pytest.mark.skipif(
+    not available() or os.geteuid() != 0,
+    reason="needs Debian's postfix and smtp-sink, run as root (.ci/run installs them)",
+)
+
+
+def start_filter(
+    listen: int, reinject: int, home: Path, config: Path | None = None
+) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "seawall", "filter", "--listen", f"127.0.0.1:{listen}"]
+    command += ["--reinject", f"127.0.0.1:{reinject}"]
+    if config is not None:
+        command += ["-c", str(config)]
+    env = {**os.environ, "SEAWALL_HOME": str(home)}
+    env.pop("SEAWALL_DATABASE_URL", None)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for_port(listen, 60)
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def send(port: int, data: bytes, rcpt: str = RCPT) -> None:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.sendmail("sender@example.net", [rcpt], data)
+
+
+@pytest.fixture
+def postfix() -> Iterator[PrivatePostfix]:
+    # Not under pytest's tmp_path: Postfix's daemons run as the postfix user, who cannot enter
+    # pytest's private (0700) folder.
+    root = Path(tempfile.mkdtemp(prefix="seawall-postfix-"))
+    root.chmod(0o755)
+    instance = PrivatePostfix.create(root)
+    instance.start()
+    yield instance
+    instance.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_forged_verdict_headers_go_and_ours_come_first() -> None:
+    forged = (
+        b"X-Seawall-Verdict: clean\r\nX-SEAWALL-Score: 0\r\n\tfolded\r\n"
+        b"Subject: x\r\n\r\nX-Seawall-Verdict: body\r\n"
+    )
+    assert strip_seawall_headers(forged) == b"Subject: x\r\n\r\nX-Seawall-Verdict: body\r\n"
+    assert add_headers(b"Subject: x\r\n\r\nbody\r\n", [("X-Seawall-Verdict", "clean")]).startswith(
+        b"X-Seawall-Verdict: clean\r\nSubject: x\r\n"
+    )
+
+
+def test_a_filter_that_cannot_hand_the_message_back_answers_451(tmp_path: Path) -> None:
+    listen, closed = free_port(), free_port()  # nothing listens on the re-injection port
+    process = start_filter(listen, closed, tmp_path / "home")
+    try:
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            send(listen, CLEAN)
+        assert refused.value.smtp_code == 451  # Postfix keeps it queued and retries; never 5xx
+    finally:
+        stop(process)
+
+
+@needs_postfix
+def test_phish_is_tagged_and_clean_mail_arrives_unchanged_but_for_the_added_headers(
+    postfix: PrivatePostfix, tmp_path: Path
+) -> None:
+    process = start_filter(postfix.filter, postfix.reinject, tmp_path / "home", EXAMPLES / "seawall.toml")
+    try:
+        forged = b"X-Seawall-Verdict: clean\r\nX-Seawall-Score: 0\r\n" + PHISH
+        send(postfix.smtp, forged)
+        send(postfix.smtp, CLEAN)
+        delivered = [message_as_sent(m) for m in postfix.wait_delivered(2)]
+    finally:
+        stop(process)
+    assert len(delivered) == 2
+    phish = next(m for m in delivered if b"Password expiry" in m)
+    clean = next(m for m in delivered if b"Incident review" in m)
+    assert phish.startswith(b"X-Seawall-Verdict: phishing\n")
+    assert phish.count(b"X-Seawall-Verdict") == 1 and b"X-Seawall-Rules: " in phish
+    assert clean.startswith(b"X-Seawall-Verdict: clean\nX-Seawall-Score: ")
+    # after Seawall's headers, the Received header Postfix's first smtpd wrote, then the
+    # message exactly as it was sent
+    after_ours = clean.partition(b"\nX-Seawall-Score: ")[2].split(b"\n", 1)[1]
+    original = CLEAN.replace(b"\r\n", b"\n")
+    postfix_received, rest = after_ours.split(b"\n\t", 1)[0], after_ours.split(b"\n", 3)[3]
+    assert postfix_received.startswith(b"Received: from ") and b"seawall-test.localdomain" in after_ours[:300]
+    # Postfix drops Return-Path on receipt (message_drop_headers); everything else is as sent
+    sent = original.split(b"\n", 1)[1] if original.startswith(b"Return-Path:") else original
+    assert rest.rstrip(b"\n") == sent.rstrip(b"\n")
+
+
+@needs_postfix
+def test_quarantined_phish_is_held_and_delivered_on_release(postfix: PrivatePostfix, tmp_path: Path) -> None:
+    config = tmp_path / "seawall.toml"
+    config.write_text((EXAMPLES / "seawall.toml").read_text() + '\n[mailflow]\nphishing = "quarantine"\n')
+    home = tmp_path / "home"
+    process = start_filter(postfix.filter, postfix.reinject, home, config)
+    try:
+        send(postfix.smtp, PHISH)
+        send(postfix.smtp, CLEAN)
+        assert len(postfix.wait_delivered(1)) == 1
+        time.sleep(1)
+    finally:
+        stop(process)
+    assert len(postfix.delivered()) == 1  # the phish is held, not delivered
+    runner = CliRunner(env={"SEAWALL_HOME": str(home)})
+    listed = runner.invoke(app, ["quarantine", "list", "-c", str(config)])
+    assert "Password expiry" in listed.stdout and "phishing" in listed.stdout
+    released = runner.invoke(
+        app, ["quarantine", "release", "1", "--reinject", f"127.0.0.1:{postfix.reinject}", "-c", str(config)]
+    )
+    assert released.exit_code == 0, released.output
+    delivered = [message_as_sent(m) for m in postfix.wait_delivered(2)]
+    assert any(b"X-Seawall-Released: from quarantine 1" in m and b"Password expiry" in m for m in delivered)
+    assert (
+        "released" in runner.invoke(app, ["quarantine", "list", "--status", "all", "-c", str(config)]).stdout
+    )
+
+
+@needs_postfix
+def test_a_killed_filter_loses_and_duplicates_nothing(postfix: PrivatePostfix, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    process = start_filter(postfix.filter, postfix.reinject, home)
+    sent = []
+    for number in range(30):
+        if number == 10:
+            process.send_signal(signal.SIGKILL)  # mid-stream, without warning
+            process.wait()
+        if number == 20:
+            process = start_filter(postfix.filter, postfix.reinject, home)
+        message_id = f"<kill-{number}@example.net>".encode()
+        send(postfix.smtp, CLEAN.replace(b"Message-ID:", b"Message-ID: " + message_id + b"\r\nX-Old-ID:", 1))
+        sent.append(message_id)
+    try:
+        delivered = postfix.wait_delivered(30, seconds=60)
+    finally:
+        stop(process)
+    ids = [
+        line.split(b": ", 1)[1].strip()
+        for m in delivered
+        for line in m.splitlines()
+        if line.startswith(b"Message-ID: ")
+    ]
+    assert sorted(ids) == sorted(sent)  # every one exactly once
