@@ -15,7 +15,7 @@ from seawall.pipeline import Scanner
 from seawall.store.blobs import BlobStore
 from seawall.store.database import Database, head_revision
 from seawall.store.repository import ScanRepository
-from tests.conftest import fixture_path
+from tests.conftest import REPO, fixture_path
 
 
 def scan_files(database: Database, settings: Settings, paths: list[Path]) -> list[ScanResult]:
@@ -106,3 +106,21 @@ def test_blob_store_keeps_each_message_once_inside_its_root(tmp_path: Path) -> N
     assert [p.name for p in (tmp_path / "raw").iterdir() if not p.name.startswith("raw.db-")] == ["raw.db"]
     with pytest.raises(ValueError):
         reopened.get("../../etc/passwd")
+
+
+def test_sigkill_during_a_scan_leaves_a_consistent_store_that_the_next_run_completes(tmp_path: Path) -> None:
+    """Three scans killed at random moments, then one that finishes (bench/kill_store.py runs 20)."""
+    import shutil
+
+    from bench.kill_store import run
+
+    folder = tmp_path / "mail"
+    shutil.copytree(REPO / "src" / "seawall" / "detect" / "rules" / "fixtures", folder)
+    (folder / "profile.toml").unlink(missing_ok=True)
+    home = tmp_path / "home"
+    home.mkdir()
+    report = run(folder, runs=3, database_url="", seed=20261205, home=home)
+    assert report["inconsistent after a kill"] == []
+    assert report["problems after the last run"] == []
+    assert report["messages recorded"] == len(list(folder.glob("*.eml")))
+    assert report["suspicious or phishing messages without their campaign after the last run"] == 0
