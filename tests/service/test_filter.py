@@ -150,7 +150,9 @@ def test_quarantined_phish_is_held_and_delivered_on_release(postfix: PrivatePost
 
 
 @needs_postfix
-def test_a_killed_filter_loses_and_duplicates_nothing(postfix: PrivatePostfix, tmp_path: Path) -> None:
+def test_a_killed_filter_loses_nothing_and_delivers_a_retried_message_once(
+    postfix: PrivatePostfix, tmp_path: Path
+) -> None:
     home = tmp_path / "home"
     process = start_filter(postfix.filter, postfix.reinject, home)
     sent = []
@@ -173,4 +175,8 @@ def test_a_killed_filter_loses_and_duplicates_nothing(postfix: PrivatePostfix, t
         for line in m.splitlines()
         if line.startswith(b"Message-ID: ")
     ]
-    assert sorted(ids) == sorted(sent)  # every one exactly once
+    assert set(ids) == set(sent)  # none lost
+    # A message Postfix re-queued from Seawall is recorded (its delivery key committed) within
+    # about a millisecond; a kill inside that window makes Postfix retry it and deliver it
+    # twice (docs/deployment.md). One kill can cost at most that one message.
+    assert len(ids) - len(set(ids)) <= 1

@@ -22,7 +22,7 @@ import re
 import smtplib
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +32,7 @@ from seawall.detect.result import ScanResult
 from seawall.intake.source import Origin, RawMessage
 from seawall.pipeline import Scanner
 from seawall.service import metrics
-from seawall.store.quarantine import QuarantineRepository
+from seawall.store.quarantine import DeliveryLedger, QuarantineRepository, delivery_key
 
 log = logging.getLogger(__name__)
 HEADER_PREFIX = b"x-seawall-"
@@ -101,12 +101,30 @@ class Address:
         return cls(host.strip("[]"), int(port))
 
 
-def reinject(address: Address, mail_from: str, recipients: list[str], data: bytes, timeout: float) -> None:
-    """Hand the message back to Postfix; raises when it is not accepted for every recipient."""
-    with smtplib.SMTP(address.host, address.port, timeout=timeout) as client:
+def reinject(
+    address: Address,
+    mail_from: str,
+    recipients: list[str],
+    data: bytes,
+    timeout: float,
+    accepted: Callable[[], None] | None = None,
+) -> None:
+    """Hand the message back to Postfix; raises when it is not accepted for every recipient.
+    ``accepted`` runs as soon as Postfix has taken the message, before the connection is
+    closed: the shorter the time between the two, the smaller the window in which a crash
+    makes Postfix retry a message it already re-queued."""
+    client = smtplib.SMTP(address.host, address.port, timeout=timeout)
+    try:
         refused = client.sendmail(mail_from, recipients, data)
         if refused:
             raise smtplib.SMTPRecipientsRefused(refused)
+        if accepted is not None:
+            accepted()
+    finally:
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
 
 
 class FilterHandler:
@@ -116,9 +134,9 @@ class FilterHandler:
         self.settings = settings
         self.reinject_to = reinject_to
         self.scanner = scanner or Scanner(settings, record=True, keep_raw=False)
-        self.quarantine = (
-            QuarantineRepository(self.scanner.database) if self.scanner.database is not None else None
-        )
+        database = self.scanner.database
+        self.quarantine = QuarantineRepository(database) if database is not None else None
+        self.ledger = DeliveryLedger(database) if database is not None else None
         # One worker: the scanner (its store session, its campaign index) is not thread-safe.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seawall-scan")
         self.lock = threading.Lock()
@@ -153,6 +171,13 @@ class FilterHandler:
             if len(data) > self.settings.mailflow.max_message_bytes:
                 raise ValueError(f"message of {len(data)} bytes over [mailflow] max_message_bytes")
             clean = strip_seawall_headers(data)
+            key = delivery_key(clean, mail_from, recipients)
+            if self.ledger is not None:
+                done = self.ledger.done(key)
+                if done is not None:
+                    # Postfix retries a message whose 250 never reached it: already done
+                    metrics.ACTIONS.labels(action="already-done").inc()
+                    return f"250 2.0.0 Already {'held' if done == 'quarantine' else 'delivered'}"
             raw = RawMessage.from_bytes(clean, Origin(f"smtp:{peer}", "smtp"))
             result = self.scanner.scan_and_record(raw)
             label = result.label or "suspicious"
@@ -169,6 +194,7 @@ class FilterHandler:
                     result.score,
                     summary.subject if summary else "",
                     summary.from_address if summary else "",
+                    key=key,
                 )
                 metrics.ACTIONS.labels(action="quarantine").inc()
                 return f"250 2.0.0 Held in quarantine as {held} ({label})"
@@ -179,9 +205,19 @@ class FilterHandler:
                 recipients,
                 outgoing,
                 self.settings.mailflow.reinject_timeout_seconds,
+                accepted=(lambda: self._remember(key, action)) if self.ledger is not None else None,
             )
             metrics.ACTIONS.labels(action=action).inc()
             return f"250 2.0.0 Delivered ({label})"
+
+    def _remember(self, key: str, action: str) -> None:
+        """Record a delivery Postfix has accepted. Once accepted the message is delivered: a
+        failure to record it is logged, never answered 451 (that would deliver it twice)."""
+        assert self.ledger is not None
+        try:
+            self.ledger.record(key, action)
+        except Exception as exc:
+            log.warning("delivered, but not recorded as delivered: %s: %s", type(exc).__name__, exc)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)

@@ -267,3 +267,14 @@ class QuarantineRecord(Base):
     held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16), default="held", index=True)
     """held, released or deleted (a deleted message's bytes are emptied)."""
+
+
+class MailflowDeliveryRecord(Base):
+    """A message the mail flow already delivered or held, by its key (``store/quarantine.py``):
+    when Postfix retries it (the filter died before answering 250), it is not delivered again."""
+
+    __tablename__ = "mailflow_deliveries"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

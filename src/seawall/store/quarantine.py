@@ -1,14 +1,16 @@
-"""Held messages: recorded by the mail flow, listed, shown, released or deleted by an analyst."""
+"""Held messages (recorded by the mail flow, listed, shown, released or deleted by an analyst),
+and the deliveries the mail flow has made, so that a retried message is not delivered twice."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from seawall.store.database import Database
-from seawall.store.models import QuarantineRecord
+from seawall.store.models import MailflowDeliveryRecord, QuarantineRecord
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,13 @@ class QuarantineRepository:
         score: float,
         subject: str = "",
         from_address: str = "",
+        key: str = "",
     ) -> int:
-        """Record a held message; committed before the caller answers the MTA 250."""
+        """Record a held message (and, with ``key``, its delivery key in the same transaction);
+        committed before the caller answers the MTA 250."""
         with self.database.session() as session, session.begin():
+            if key:
+                session.add(MailflowDeliveryRecord(key=key, action="quarantine", done_at=datetime.now(UTC)))
             record = QuarantineRecord(
                 sha256=sha256,
                 mail_from=mail_from,
@@ -91,3 +97,42 @@ class QuarantineRepository:
             values["data"] = b""
         with self.database.session() as session, session.begin():
             session.execute(update(QuarantineRecord).where(QuarantineRecord.id == held_id).values(**values))
+
+
+KEEP_DELIVERIES = timedelta(days=7)
+"""Longer than Postfix keeps retrying a message (maximal_queue_lifetime, 5 days)."""
+
+
+def delivery_key(data: bytes, mail_from: str, recipients: list[str]) -> str:
+    """One message to one set of recipients: what Postfix retries is the same key."""
+    digest = hashlib.sha256(data)
+    digest.update(b"\0" + mail_from.encode("utf-8", "surrogateescape"))
+    for recipient in sorted(recipients):
+        digest.update(b"\0" + recipient.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+class DeliveryLedger:
+    """Keys of messages already delivered or held by the mail flow."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._pruned = datetime.min.replace(tzinfo=UTC)
+
+    def done(self, key: str) -> str | None:
+        """The action already taken for this key, if any."""
+        with self.database.session() as session:
+            record = session.get(MailflowDeliveryRecord, key)
+            return None if record is None else record.action
+
+    def record(self, key: str, action: str) -> None:
+        now = datetime.now(UTC)
+        with self.database.session() as session, session.begin():
+            session.merge(MailflowDeliveryRecord(key=key, action=action, done_at=now))
+            if now - self._pruned > timedelta(hours=1):
+                session.execute(
+                    delete(MailflowDeliveryRecord).where(
+                        MailflowDeliveryRecord.done_at < now - KEEP_DELIVERIES
+                    )
+                )
+                self._pruned = now

@@ -1,4 +1,5 @@
-"""The mail flow's quarantine: messages held instead of delivered, releasable by an analyst.
+"""The mail flow's quarantine (messages held instead of delivered, releasable by an analyst) and
+the deliveries already made (so that a message Postfix retries is not delivered twice).
 
 Revision ID: 0005
 Revises: 0004
@@ -35,7 +36,15 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
     )
     op.create_index("ix_quarantine_status", "quarantine", ["status"])
+    op.create_table(
+        "mailflow_deliveries",
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_mailflow_deliveries_done_at", "mailflow_deliveries", ["done_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("mailflow_deliveries")
     op.drop_table("quarantine")
