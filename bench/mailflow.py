@@ -37,8 +37,11 @@ from tests.support.postfix import PrivatePostfix  # noqa: E402
 
 
 def corpus_messages(corpus: Path, count: int) -> list[bytes]:
+    """``count`` messages spread evenly over the corpus (lists, commercial mail and phish alike)."""
     paths = sorted(p for p in corpus.rglob("*") if p.is_file() and p.name != "MANIFEST.md")
-    found = [p.read_bytes() for p in paths[: count * 2] if p.stat().st_size < 2_000_000]
+    paths = [p for p in paths if p.stat().st_size < 2_000_000]
+    step = max(1, len(paths) // count)
+    found = [p.read_bytes() for p in paths[::step]]
     return [found[i % len(found)] for i in range(count)]
 
 
