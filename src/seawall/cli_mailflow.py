@@ -59,13 +59,46 @@ def filter_command(
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
+    sender = None
+    if settings.alerts.webhooks and handler.scanner.outbox is not None:
+        from seawall.service.alerts import AlertSender
+
+        sender = AlertSender(handler.scanner.outbox, settings)
+        sender.start()
     controller.start()
     err.print(f"seawall filter listening on {host}:{port}, re-injecting to {reinject}")
     try:
         stop.wait()
     finally:
         controller.stop()
+        if sender is not None:
+            sender.stop()
         handler.close()
+
+
+def alerts_command(
+    loop: Annotated[
+        bool, typer.Option("--loop", help="Keep sending every few seconds until SIGTERM.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Send the alerts waiting in the outbox to the configured webhooks (retried with backoff)."""
+    from seawall.service.alerts import deliver_due
+    from seawall.store.outbox import Outbox
+
+    settings = settings_or_exit(config)
+    outbox = Outbox(Database.from_settings(settings))
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    while True:
+        sent = deliver_due(outbox, settings)
+        if not loop:
+            err.print(f"{sent} alerts delivered, {outbox.pending()} waiting")
+            break
+        if stop.wait(2.0):
+            break
+    outbox.database.close()
 
 
 def _repository(config: Path | None):  # type: ignore[no-untyped-def]

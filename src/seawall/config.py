@@ -145,6 +145,24 @@ class MailFlowConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         return str(getattr(self, label, "tag")) if label in ("clean", "suspicious", "phishing") else "tag"
 
 
+class Webhook(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    url: str
+    secret_file: str = ""
+    """A file holding the signing secret (Standard Webhooks, ``whsec_`` + base64, or raw)."""
+
+
+class AlertsConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``[alerts]``: webhooks told when a campaign starts, a new wave begins, or a message
+    matches high-severity intelligence (docs/deployment.md)."""
+
+    webhooks: list[Webhook] = []
+    events: list[str] = msgspec.field(default_factory=lambda: ["campaign", "wave", "intel"])
+    intel_min_confidence: int = 70
+    """An intelligence match alerts from this confidence up."""
+    max_attempts: int = 12
+    timeout_seconds: float = 10.0
+
+
 class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     organisation: Organisation = msgspec.field(default_factory=Organisation)
     authentication: Authentication = msgspec.field(default_factory=Authentication)
@@ -158,6 +176,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     intel: IntelConfig = msgspec.field(default_factory=IntelConfig)
     exceptions: list[ScopedException] = []
     mailflow: MailFlowConfig = msgspec.field(default_factory=MailFlowConfig)
+    alerts: AlertsConfig = msgspec.field(default_factory=AlertsConfig)
     source: str = ""
     """The file these settings were read from (empty for built-in defaults)."""
 

@@ -22,7 +22,13 @@ from seawall.campaigns.cluster import CampaignIndex
 from seawall.campaigns.fingerprint import link_destinations, make_fingerprint
 from seawall.config import Settings, data_dir
 from seawall.detect.detector import Analysis, Detector
-from seawall.detect.result import ScanResult, error_result, not_a_message_result, ok_result
+from seawall.detect.result import (
+    CampaignMembership,
+    ScanResult,
+    error_result,
+    not_a_message_result,
+    ok_result,
+)
 from seawall.detect.verdict import Verdict, assemble, failure_evidence
 from seawall.intake.files import PlannedSource, plan, read_source
 from seawall.intake.source import IntakeError, RawMessage
@@ -34,6 +40,7 @@ from seawall.mail.parse import parse_message
 from seawall.store.blobs import BlobStore
 from seawall.store.campaigns import CampaignRepository, MemberFacts
 from seawall.store.database import Database
+from seawall.store.outbox import Outbox
 from seawall.store.repository import ScanRepository
 
 log = logging.getLogger(__name__)
@@ -79,6 +86,8 @@ class Scanner:
         self._cluster_labels = frozenset(settings.campaigns.labels)
         self._own_domains = tuple(settings.organisation.domains) + tuple(settings.intel.allow_domains)
         self._facts: list[MemberFacts] = []
+        self._alerts: list[tuple[str, str, dict[str, object]]] = []
+        self.outbox = Outbox(self.database) if self.database is not None else None
         # Rules, lexicon, brand lists and imports are loaded for good: move them out of the
         # collector's sight so full collections during a long scan do not rescan them.
         gc.collect()
@@ -135,6 +144,7 @@ class Scanner:
             timestamp = next((hop.timestamp for hop in message.received if hop.timestamp), None)
         membership = self.campaigns.assign(make_fingerprint(message, timestamp or time.time(), destinations))
         result.campaign = membership
+        self._alert_campaign(message, verdict, membership, matches)
         attributed = [m for m in matches if m[2].actor]
         actor = None
         if attributed:
@@ -163,6 +173,41 @@ class Scanner:
         self._record(result)
         self.flush()
         return result
+
+    def _alert_campaign(
+        self,
+        message: ParsedMessage,
+        verdict: Verdict,
+        membership: CampaignMembership,
+        matches: list[tuple[str, str, FeedIndicator]],
+    ) -> None:
+        """Alerts for a campaign that starts, a wave that begins, a strong intelligence match;
+        queued in the outbox at the next flush (``[alerts]``)."""
+        alerts = self.settings.alerts
+        if not alerts.webhooks or membership.reasons == ["already a member"]:
+            return
+        about = {
+            "campaign": membership.campaign,
+            "campaign_id": membership.campaign_id,
+            "wave": membership.wave,
+            "message": {
+                "sha256": message.sha256,
+                "subject": message.subject[:300],
+                "from": message.from_.address if message.from_ else "",
+                "label": verdict.label,
+                "score": verdict.score,
+                "attack": sorted({t for e in verdict.evidence for t in e.attack}),
+            },
+        }
+        if membership.founded and "campaign" in alerts.events:
+            self._alerts.append((f"campaign:{membership.campaign_id}", "campaign", about))
+        elif membership.wave > 1 and "wave" in alerts.events:
+            self._alerts.append((f"wave:{membership.campaign_id}:{membership.wave}", "wave", about))
+        strong = [m for m in matches if m[2].confidence >= alerts.intel_min_confidence]
+        if strong and "intel" in alerts.events:
+            kind, value, hit = strong[0]
+            intel = {"kind": kind, "value": value, "source": hit.source, "actor": hit.actor}
+            self._alerts.append((f"intel:{message.sha256}", "intel", {**about, "intel": intel}))
 
     def scan_items(self, items: Iterable[RawMessage | IntakeError]) -> Iterator[ScanResult]:
         for item in items:
@@ -216,11 +261,20 @@ class Scanner:
             self.campaign_repository.save(self.campaigns, self.campaigns.drain(), self._facts)
             # Other scanners may share the store: learn their campaigns before the next batch
             # (best effort: a failed catch-up is retried after the next batch).
+            self._queue_alerts()
             try:
                 self.campaign_repository.refresh_index(self.campaigns)
             except SQLAlchemyError as exc:
                 log.error("could not catch up with other scanners' campaigns: %s", exc)
         self._facts = []
+
+    def _queue_alerts(self) -> None:
+        """Alerts of the batch just recorded, into the outbox (once per key and webhook)."""
+        if self.outbox is not None:
+            for key, event, payload in self._alerts:
+                for webhook in self.settings.alerts.webhooks:
+                    self.outbox.enqueue(key, event, webhook.url, {"type": event, **payload})
+        self._alerts = []
 
     def close(self) -> None:
         self.flush()

@@ -43,8 +43,23 @@ def upgrade() -> None:
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_mailflow_deliveries_done_at", "mailflow_deliveries", ["done_at"])
+    op.create_table(
+        "alert_outbox",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("key", sa.String(200), nullable=False, unique=True),
+        sa.Column("event", sa.String(32), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("payload", JsonType, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=False),
+    )
+    op.create_index("ix_alert_outbox_next_attempt_at", "alert_outbox", ["next_attempt_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("alert_outbox")
     op.drop_table("mailflow_deliveries")
     op.drop_table("quarantine")
