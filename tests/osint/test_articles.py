@@ -14,18 +14,8 @@ from seawall.osint.articles import Article, clean_text, read_articles
 from seawall.osint.dates import resolve
 from seawall.osint.events import extract_events
 from seawall.osint.sentences import MAX_SENTENCE_CHARS, sentences
-from tests.conftest import REPO
 
 runner = CliRunner()
-ORIGIN = REPO.parent / "shared" / "osint" / "articles" / "sputnik-2019-06-us-iran-cyber-attacks.txt"
-
-
-@pytest.fixture(scope="module")
-def origin_article() -> Article:
-    if not ORIGIN.is_file():
-        pytest.skip("../shared/osint/articles is absent")
-    (article,) = read_articles(ORIGIN)
-    return article
 
 
 def test_casie_tagged_articles_are_titled_dated_and_addressed_without_their_tags(tmp_path: Path) -> None:

@@ -5,27 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from seawall.cli import app
 from seawall.osint.articles import Article, read_articles
 from seawall.osint.events import extract_events
 from seawall.osint.events_model import Event
-from tests.conftest import REPO
+from tests.osint.conftest import ORIGIN
 from tests.support.stix import valid_bundle
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "220"}
-ORIGIN = REPO.parent / "shared" / "osint" / "articles" / "sputnik-2019-06-us-iran-cyber-attacks.txt"
-
-
-@pytest.fixture(scope="module")
-def origin_article() -> Article:
-    if not ORIGIN.is_file():
-        pytest.skip("../shared/osint/articles is absent")
-    (article,) = read_articles(ORIGIN)
-    return article
 
 
 def test_timeline_cli_table_plot_and_stix_export(origin_article: Article, tmp_path: Path) -> None:
