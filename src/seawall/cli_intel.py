@@ -18,6 +18,7 @@ from seawall.cli_common import EXIT_USAGE, ConfigOption, err, output_console, se
 from seawall.config import Settings
 from seawall.store.campaigns import CampaignRepository, CampaignView
 from seawall.store.database import Database
+from seawall.store.reports import ReportRepository
 
 if TYPE_CHECKING:
     from seawall.intel.export import Export
@@ -103,6 +104,7 @@ def campaigns_show(
     settings = settings_or_exit(config)
     repository = _repository(settings)
     view = repository.campaign(_campaign_id(campaign), settings.campaigns.wave_gap_hours)
+    reporters = ReportRepository(repository.database).campaign_reporters(view.id) if view else 0
     repository.database.close()
     if view is None:
         err.print(f"[red]no campaign {escape(campaign)}[/]")
@@ -116,6 +118,8 @@ def campaigns_show(
         f"{view.message_count} messages, {len(view.waves)} waves, "
         f"{_fmt(view.first_seen)} to {_fmt(view.last_seen)} UTC"
     )
+    if reporters:
+        out.print(f"reported by {reporters} {'person' if reporters == 1 else 'people'}")
     if view.actor:
         out.print(
             f"actor: [bold]{escape(view.actor)}[/] ({view.actor_country or '?'}), "

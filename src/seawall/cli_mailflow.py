@@ -195,3 +195,76 @@ def quarantine_delete(held_id: int, config: ConfigOption = None) -> None:
     repository.mark(held_id, "deleted")
     repository.database.close()
     err.print(f"deleted {held_id}")
+
+
+imap_app = typer.Typer(help="The mailbox users report phishing to.", no_args_is_help=True)
+
+
+@imap_app.command("watch")
+def imap_watch(
+    host: Annotated[str, typer.Option(help="IMAP server.")],
+    user: Annotated[str, typer.Option(help="Mailbox user.")],
+    password_file: Annotated[
+        Path, typer.Option(help="File holding the password (never on the command line).")
+    ],
+    port: Annotated[int, typer.Option(help="IMAP port.")] = 993,
+    folder: Annotated[str, typer.Option(help="Folder to watch.")] = "INBOX",
+    tls: Annotated[bool, typer.Option("--tls/--no-tls", help="IMAP over TLS (993).")] = True,
+    once: Annotated[bool, typer.Option("--once", help="Read what is there, then stop.")] = False,
+    sweep_seconds: Annotated[float, typer.Option(help="Sweep this often even without IDLE news.")] = 60.0,
+    config: ConfigOption = None,
+) -> None:
+    """Judge reported messages (the attached message of each report) as they arrive; runs until SIGTERM."""
+    from imapclient.exceptions import IMAPClientError
+
+    from seawall.service.imap import Account, ReportWatcher
+
+    settings = settings_or_exit(config)
+    try:
+        password = password_file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        err.print(f"[red]--password-file: {escape(str(exc))}[/]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    watcher = ReportWatcher(settings, Account(host, port, user, password, folder, tls), sweep_seconds)
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: watcher.stop())
+    try:
+        watcher.watch(once=once)
+    except (IMAPClientError, OSError) as exc:
+        err.print(f"[red]IMAP {escape(host)}:{port}: {escape(str(exc) or type(exc).__name__)}[/]")
+        raise typer.Exit(1) from exc
+    finally:
+        watcher.close()
+
+
+@imap_app.command("reports")
+def imap_reports(
+    untriaged: Annotated[
+        bool, typer.Option("--untriaged", help="Only messages no analyst has labelled yet.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="At most this many messages.")] = 100,
+    config: ConfigOption = None,
+) -> None:
+    """Messages users reported, most reported first, with Seawall's verdict and the analyst's
+    label: the queue for `seawall label SHA phish|ham`, which the next `seawall train` learns from."""
+    from seawall.store.database import Database
+    from seawall.store.reports import ReportRepository
+
+    settings = settings_or_exit(config)
+    repository = ReportRepository(Database.from_settings(settings))
+    rows = repository.reported(untriaged_only=untriaged, limit=limit)
+    repository.database.close()
+    table = Table(title=f"Reported messages ({len(rows)})")
+    for column in ("sha256", "reporters", "last reported (UTC)", "from", "subject", "seawall", "analyst"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row.sha256[:12],
+            str(row.reporters),
+            row.last_reported.strftime("%Y-%m-%d %H:%M"),
+            escape(row.from_address[:40]),
+            escape(row.subject[:50]),
+            f"{row.label} {row.score:.0f}",
+            row.analyst_label or "[yellow]to triage[/]",
+        )
+    output_console().print(table)

@@ -296,3 +296,27 @@ class AlertOutboxRecord(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImapCheckpointRecord(Base):
+    """How far the IMAP watcher read a folder: UIDVALIDITY and the last UID processed."""
+
+    __tablename__ = "imap_checkpoints"
+
+    account: Mapped[str] = mapped_column(String(400), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PhishReportRecord(Base):
+    """A user reported a message as phishing (the report-phish mailbox): who, when, which."""
+
+    __tablename__ = "phish_reports"
+    __table_args__ = (UniqueConstraint("sha256", "reporter", name="uq_phish_reports_sha256_reporter"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    reporter: Mapped[str] = mapped_column(String(320))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(Text, default="")

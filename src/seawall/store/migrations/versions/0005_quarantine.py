@@ -1,5 +1,6 @@
 """The mail flow's quarantine (messages held instead of delivered, releasable by an analyst) and
-the deliveries already made (so that a message Postfix retries is not delivered twice).
+the deliveries already made (so that a message Postfix retries is not delivered twice), the
+alert outbox, the IMAP watcher's checkpoints and the users' phishing reports.
 
 Revision ID: 0005
 Revises: 0004
@@ -57,9 +58,28 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=False),
     )
     op.create_index("ix_alert_outbox_next_attempt_at", "alert_outbox", ["next_attempt_at"])
+    op.create_table(
+        "imap_checkpoints",
+        sa.Column("account", sa.String(400), primary_key=True),
+        sa.Column("uidvalidity", sa.BigInteger(), nullable=False),
+        sa.Column("last_uid", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "phish_reports",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("reporter", sa.String(320), nullable=False),
+        sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.UniqueConstraint("sha256", "reporter", name="uq_phish_reports_sha256_reporter"),
+    )
+    op.create_index("ix_phish_reports_sha256", "phish_reports", ["sha256"])
 
 
 def downgrade() -> None:
+    op.drop_table("phish_reports")
+    op.drop_table("imap_checkpoints")
     op.drop_table("alert_outbox")
     op.drop_table("mailflow_deliveries")
     op.drop_table("quarantine")
