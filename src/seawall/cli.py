@@ -32,7 +32,7 @@ from seawall.cli_common import (
     EXIT_OK as EXIT_OK,  # re-exported: scripts and tests read the exit codes from seawall.cli
 )
 from seawall.cli_intel import campaigns_app, export_app, intel_app
-from seawall.cli_mailflow import alerts_command, filter_command, imap_app, quarantine_app
+from seawall.cli_mailflow import alerts_command, filter_command, imap_app, milter_command, quarantine_app
 from seawall.cli_osint import osint_app
 from seawall.config import Settings
 from seawall.detect.engine import RuleError, RuleSet, load_rules
@@ -51,6 +51,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(osint_app, name="osint")
 app.add_typer(quarantine_app, name="quarantine")
 app.command("filter")(filter_command)
+app.command("milter")(milter_command)
 app.command("alerts")(alerts_command)
 app.add_typer(imap_app, name="imap")
 

@@ -76,6 +76,29 @@ def filter_command(
         handler.close()
 
 
+def milter_command(
+    listen: Annotated[
+        str, typer.Option(help="Milter socket: inet:HOST:PORT (as Postfix writes it) or unix:/path.")
+    ] = "inet:127.0.0.1:11332",
+    metrics: Annotated[str, typer.Option(help="Serve Prometheus /metrics on HOST:PORT.")] = "",
+    config: ConfigOption = None,
+) -> None:
+    """SMTP-time milter: tag, hold, reject or tempfail each message as [mailflow] says. Runs until SIGTERM."""
+    from seawall.service import metrics as service_metrics
+    from seawall.service.milter import libmilter_socket, run
+
+    settings = settings_or_exit(config)
+    try:
+        socket = libmilter_socket(listen)
+    except ValueError as exc:
+        err.print(f"[red]--listen: {escape(str(exc))}[/]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    if metrics:
+        service_metrics.serve(*_address(metrics, "--metrics"))
+    err.print(f"seawall milter listening on {listen}")
+    run(settings, socket)
+
+
 def alerts_command(
     loop: Annotated[
         bool, typer.Option("--loop", help="Keep sending every few seconds until SIGTERM.")

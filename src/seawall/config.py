@@ -120,7 +120,7 @@ class ScopedException(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     receiver and is not itself a lookalike: otherwise anyone could claim the allowed domain."""
 
 
-ACTIONS = ("tag", "quarantine", "deliver")
+ACTIONS = ("tag", "quarantine", "reject", "deliver")
 
 
 class MailFlowConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -129,9 +129,11 @@ class MailFlowConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     clean: str = "tag"
     suspicious: str = "tag"
     phishing: str = "tag"
-    """``tag`` (deliver with X-Seawall headers), ``quarantine`` (hold in the store, deliver
-    nothing) or ``deliver`` (untagged). Everything is tagged by default: nothing is held until
-    an administrator says so."""
+    """``tag`` (deliver with X-Seawall headers), ``quarantine`` (the filter holds it in the
+    store, the milter on Postfix's hold queue), ``reject`` (the milter refuses it with 550
+    5.7.1 while the sender is connected; the after-queue filter, which must never bounce,
+    quarantines instead) or ``deliver`` (untagged). Everything is tagged by default: nothing
+    is held until an administrator says so."""
     reinject_timeout_seconds: float = 30.0
     max_message_bytes: int = 50 * 1024 * 1024
 

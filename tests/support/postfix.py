@@ -9,6 +9,7 @@ message to a file of its own.
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -68,10 +69,15 @@ class PrivatePostfix:
     reinject: int
     sink: int
     sink_process: subprocess.Popen[bytes] | None = None
+    milter: int | None = None
 
     @classmethod
-    def create(cls, root: Path) -> PrivatePostfix:
+    def create(cls, root: Path, milter: bool = False) -> PrivatePostfix:
+        """With ``milter``, port ``smtp`` asks a milter on ``self.milter`` (tempfail when it is
+        down) instead of handing messages to the content filter."""
         instance = cls(root, free_port(), free_port(), free_port(), free_port())
+        if milter:
+            instance.milter = free_port()
         instance._configure()
         return instance
 
@@ -120,7 +126,12 @@ maximal_backoff_time = 4s
         )
         (self.config / "master.cf").write_text(
             MASTER_SERVICES
-            + f"127.0.0.1:{self.smtp} inet n - n - - smtpd -o content_filter=seawall:[127.0.0.1]:{self.filter}\n"
+            + (
+                f"127.0.0.1:{self.smtp} inet n - n - - smtpd -o content_filter=seawall:[127.0.0.1]:{self.filter}\n"
+                if self.milter is None
+                else f"127.0.0.1:{self.smtp} inet n - n - - smtpd"
+                f" -o smtpd_milters=inet:127.0.0.1:{self.milter} -o milter_default_action=tempfail\n"
+            )
             + "seawall unix - - n - 20 smtp -o smtp_send_xforward_command=yes"
             + " -o disable_mime_output_conversion=yes -o smtp_data_done_timeout=60\n"
             + f"127.0.0.1:{self.reinject} inet n - n - 20 smtpd -o content_filter="
@@ -143,6 +154,17 @@ maximal_backoff_time = 4s
         if self.sink_process is not None:
             self.sink_process.terminate()
             self.sink_process.wait(timeout=10)
+
+    def held(self) -> list[str]:
+        """Queue ids on Postfix's hold queue (where a milter's quarantine puts a message)."""
+        listing = subprocess.run(
+            ["postqueue", "-c", str(self.config), "-j"], capture_output=True, text=True, check=False
+        ).stdout
+        return [
+            entry["queue_id"]
+            for entry in (json.loads(line) for line in listing.splitlines() if line.strip())
+            if entry.get("queue_name") == "hold"
+        ]
 
     def delivered(self) -> list[bytes]:
         """Every message smtp-sink received, as it received it."""

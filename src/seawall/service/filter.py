@@ -182,6 +182,8 @@ class FilterHandler:
             result = self.scanner.scan_and_record(raw)
             label = result.label or "suspicious"
             action = self.settings.mailflow.action(label)
+            if action == "reject":
+                action = "quarantine"  # after the queue a reject would be a bounce: hold it
             metrics.MESSAGES.labels(label=label).inc()
             if action == "quarantine" and self.quarantine is not None:
                 summary = result.message
