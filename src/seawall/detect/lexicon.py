@@ -20,6 +20,7 @@ import yaml
 # Underscores join too: "perf_urgent_for_v6" is an identifier (a git tag), not the word "urgent".
 _WORD = re.compile(r"[a-z0-9]+(?:['’/_-][a-z0-9]+)*")
 MAX_EXPANSIONS = 5000
+_NEAR = re.compile(r"\s+~(\d+)\s+")
 
 
 @lru_cache(maxsize=16)
@@ -117,9 +118,21 @@ class Lexicon:
         # a text start no phrase at all, so each position costs one or two dict lookups.
         self._single: dict[str, list[tuple[str, str, str]]] = {}
         self._pairs: dict[tuple[str, str], list[tuple[list[str], str, str, str]]] = {}
+        # "A ~N B": B within N words after A (a request verb and what it asks for, whatever
+        # words a writer puts between them: "verify the ownership of your account").
+        self._near: dict[str, list[tuple[tuple[str, ...], list[tuple[str, ...]], int, str, str, str]]] = {}
         for category, languages in categories.items():
             for language, phrases in languages.items():
                 for phrase in phrases:
+                    near = _NEAR.split(phrase)
+                    if len(near) == 3:
+                        left, window, right = near
+                        targets = expand_phrase(right)
+                        for words in expand_phrase(left):
+                            self._near.setdefault(words[0], []).append(
+                                (words, targets, int(window), category, language, phrase)
+                            )
+                        continue
                     for words in expand_phrase(phrase):
                         if "*" in words:
                             raise ValueError(f"wildcards are not supported in lexicon phrases: {phrase!r}")
@@ -131,7 +144,9 @@ class Lexicon:
                             )
         for entries in self._pairs.values():
             entries.sort(key=lambda entry: -len(entry[0]))
-        self._first_words = frozenset(self._single) | frozenset(first for first, _ in self._pairs)
+        self._first_words = (
+            frozenset(self._single) | frozenset(first for first, _ in self._pairs) | frozenset(self._near)
+        )
         self._roles: dict[str, list[tuple[str, ...]]] = {}
         for phrase in it_roles:
             for words in expand_phrase(phrase):
@@ -166,6 +181,18 @@ class Lexicon:
                                 PhraseMatch(category, language, phrase, " ".join(sequence), position)
                             )
                             covered[category] = end
+            for start, targets, window, category, language, phrase in self._near.get(word, ()):
+                if covered.get(category, 0) > position:
+                    continue
+                after = position + len(start)
+                if tuple(words[position:after]) != start:
+                    continue
+                end = _near_end(words, after, targets, window)
+                if end:
+                    found.append(
+                        PhraseMatch(category, language, phrase, " ".join(words[position:end]), position)
+                    )
+                    covered[category] = end
             singles = single.get(word)
             if singles:
                 for category, language, phrase in singles:
@@ -195,6 +222,15 @@ class Lexicon:
             return "unknown"
         best, score = max(scores.items(), key=lambda item: item[1])
         return best if score >= 3 else "unknown"
+
+
+def _near_end(words: list[str], after: int, targets: list[tuple[str, ...]], window: int) -> int:
+    """The end of the first target sequence starting within ``window`` words of ``after``."""
+    for offset in range(after, min(after + window + 1, len(words))):
+        for target in targets:
+            if tuple(words[offset : offset + len(target)]) == target:
+                return offset + len(target)
+    return 0
 
 
 @cache

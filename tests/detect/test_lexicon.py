@@ -1,0 +1,29 @@
+"""The phrase lexicon: words, optional slots, and "A ~N B" proximity, on real-looking text."""
+
+from __future__ import annotations
+
+from seawall.detect.lexicon import Lexicon, default_lexicon, normalise_words
+
+
+def categories(lexicon: Lexicon, text: str) -> dict[str, str]:
+    return {m.category: m.text for m in lexicon.find(normalise_words(text))}
+
+
+def test_a_request_and_its_object_match_across_the_words_between_them() -> None:
+    lexicon = Lexicon({"ask": {"en": ["verify|confirm ~4 account|wallet"]}}, [], {})
+    assert categories(lexicon, "Please verify the ownership of your account today") == {
+        "ask": "verify the ownership of your account"
+    }
+    # six words apart is beyond the window; the order matters
+    assert categories(lexicon, "verify that the patch builds on the account") == {}
+    assert categories(lexicon, "your account was used to verify the build") == {}
+
+
+def test_the_shipped_lexicon_reads_requests_in_several_languages() -> None:
+    lexicon = default_lexicon()
+    found = categories(lexicon, "Bitte Ihr Konto umgehend bestätigen.")
+    assert found["credential_request"] == "konto umgehend bestatigen"
+    found = categories(lexicon, "Clique aqui para desbloquear o acesso à sua conta")
+    assert "credential_request" in found
+    # a newsletter's subscription confirmation is no credential request
+    assert "credential_request" not in categories(lexicon, "Confirm your subscription to our newsletter")
