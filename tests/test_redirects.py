@@ -60,3 +60,19 @@ def test_a_link_to_the_senders_domain_that_is_not_a_tracker_still_lies() -> None
     assert mismatches(
         "news@example.org", "https://www.paypal.com", "https://links.other-domain.com/c/123"
     ) == ["paypal.com -> other-domain.com"]
+
+
+def test_a_bing_click_redirect_is_read_to_its_encoded_destination() -> None:
+    from seawall.detect.redirectors import default_redirectors
+
+    # u=a1 + URL-safe base64 of https://implantdetective.com/eventos-formacion/ (phishing_pot)
+    href = (
+        "https://www.bing.com/ck/a?!&&p=6178ff9dbdb28091&ptn=3&hsh=3"
+        "&u=a1aHR0cHM6Ly9pbXBsYW50ZGV0ZWN0aXZlLmNvbS9ldmVudG9zLWZvcm1hY2lvbi8&ntb=1"
+    )
+    unwrapped = default_redirectors().unwrap(href)
+    assert unwrapped is not None and not unwrapped.opaque
+    assert unwrapped.destination == "https://implantdetective.com/eventos-formacion/"
+    assert mismatches("news@example.net", "https://www.bing.com/", href) == [
+        "bing.com -> implantdetective.com"
+    ]

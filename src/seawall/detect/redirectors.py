@@ -7,6 +7,7 @@ Nothing is ever fetched: an opaque tracker stays opaque.
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -63,6 +64,18 @@ def _proofpoint_v3(path_and_query: str) -> str | None:
     return url.replace("*", "")
 
 
+def _bing_click(value: str) -> str:
+    """Bing's click redirect carries its destination as ``u=a1`` + URL-safe base64 (no
+    padding); phishing uses it to hide a link behind bing.com."""
+    if not value.startswith("a1"):
+        return ""
+    encoded = value[2:]
+    try:
+        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return ""
+
+
 class Redirectors:
     def __init__(self, wrappers: list[Wrapper], trackers: frozenset[str]) -> None:
         self.wrappers = wrappers
@@ -113,6 +126,8 @@ class Redirectors:
                         break
                 if destination and wrapper.decode == "proofpoint_v2":
                     destination = _proofpoint_v2(destination)
+                elif destination and wrapper.decode == "bing_click":
+                    destination = _bing_click(destination)
             via.append(wrapper.name)
             if not destination or "://" not in destination[:12]:
                 return Unwrapped(None, " -> ".join(via), opaque=True)
