@@ -1,0 +1,158 @@
+"""Hypothesis strategies for the small parsers in ``mail/`` (issue 19): whatever a header,
+URL, HTML fragment or Authentication-Results value holds, they return a value and never raise,
+and what they promise of that value holds (no control characters survive a decoded header,
+addresses come back with lower-cased domains, extracted URLs are bounded)."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from seawall.detect.redirectors import default_redirectors
+from seawall.mail.auth import parse_authentication_results, parse_received
+from seawall.mail.domains import UrlParts, domain_shown_in_text, email_domain, registered_domain
+from seawall.mail.headers import decode_value, parse_addresses, parse_date
+from seawall.mail.html import analyse_html
+from seawall.mail.links import MAX_URL_CHARS, urls_in_text
+
+PROPERTIES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+charsets = st.sampled_from(
+    ["utf-8", "UTF-8", "iso-8859-1", "windows-1252", "koi8-r", "x-unknown", "utf-7", ""]
+)
+payloads = st.text(alphabet=string.ascii_letters + string.digits + "+/=_-?.%: \r\n\t\x00", max_size=40)
+
+
+@st.composite
+def encoded_words(draw: st.DrawFn) -> str:
+    """RFC 2047 encoded words, well-formed or not: a charset, B or Q (or junk), any payload."""
+    return f"=?{draw(charsets)}?{draw(st.sampled_from(['B', 'Q', 'b', 'q', 'X', '']))}?{draw(payloads)}?="
+
+
+header_values = st.lists(
+    st.one_of(
+        encoded_words(), st.text(max_size=30), st.sampled_from(['"', "<", ">", ",", "@", "\\", "(", ")"])
+    ),
+    max_size=8,
+).map("".join)
+
+
+@PROPERTIES
+@given(header_values)
+def test_a_decoded_header_holds_no_control_characters(value: str) -> None:
+    text, injected = decode_value(value)
+    assert isinstance(text, str) and isinstance(injected, bool)
+    assert not any(c in text for c in "\r\n\x00")
+
+
+@PROPERTIES
+@given(st.lists(header_values, max_size=3))
+def test_addresses_parse_from_anything(values: list[str]) -> None:
+    for address in parse_addresses(values):
+        assert address.domain == address.domain.lower()
+        assert "\n" not in address.display_name
+
+
+@PROPERTIES
+@given(st.text(max_size=60))
+def test_dates_parse_or_are_absent(value: str) -> None:
+    assert parse_date(value) is None or isinstance(parse_date(value), float)
+
+
+url_text = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["http://", "https://", "www.", "hxxp://", "://", "@", ":", "[", "]", "(", ")", "%", "xn--", "."]
+        ),
+        st.text(max_size=12),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@PROPERTIES
+@given(url_text)
+def test_urls_and_their_parts_never_raise(text: str) -> None:
+    for url in urls_in_text(text, 20):
+        assert len(url) <= MAX_URL_CHARS
+    parts = UrlParts(text)
+    assert parts.host == parts.host.lower()
+    registered_domain(parts.host)
+    email_domain(text)
+    domain_shown_in_text(text)
+    default_redirectors().unwrap(text)
+
+
+html_fragments = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "<a href='",
+                "<a href=",
+                "'>",
+                ">",
+                "</a>",
+                "<div/>",
+                "<div>",
+                "</div>",
+                "<!--",
+                "-->",
+                "<style>",
+                "</style>",
+                "<form action=",
+                "&#x",
+                "&amp;",
+                "<span style='display:none'>",
+                "<base href=",
+                "<",
+            ]
+        ),
+        st.text(max_size=10),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@PROPERTIES
+@given(html_fragments)
+def test_html_is_analysed_whatever_it_holds(html: str) -> None:
+    info, links = analyse_html(html)
+    assert info is not None
+    assert all(isinstance(link.url, str) for link in links)
+
+
+auth_values = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "mx.example.net;",
+                " spf=",
+                " dkim=",
+                " dmarc=",
+                "pass",
+                "fail",
+                "none",
+                " (",
+                ")",
+                " header.from=",
+                " smtp.mailfrom=",
+                ";",
+                '"',
+                "\\",
+                " header.d=",
+            ]
+        ),
+        st.text(max_size=8),
+    ),
+    max_size=20,
+).map("".join)
+
+
+@PROPERTIES
+@given(auth_values)
+def test_authentication_results_and_received_parse_from_anything(value: str) -> None:
+    parse_authentication_results(value, 0)
+    parse_authentication_results(value, 1, arc=True)
+    parse_received(value, 0)
