@@ -316,3 +316,32 @@ def test_clean_text_drops_widgets_and_other_scripts() -> None:
     )
     assert outlet == "Daily Wire" and title == "Hackers breach city hall in major attack"
     assert body.startswith("Hackers breached") and "Подписаться" not in body and "Comments" not in body
+
+
+def test_pathological_markup_is_read_without_a_quadratic_parse(tmp_path: Path) -> None:
+    """Issue 19: a tag of 200,000 attributes and a feed entry of 200,000 escaped <div> took
+    minutes; they are read (the story kept) without parsing the markup they are made of.
+    bench/hostile_osint.py times them through the command."""
+    story = "Iranian hackers linked to APT33 targeted US energy companies in June 2019."
+    attributes = " ".join(f'data-a{n}="{n}"' for n in range(200_000))
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><body><p {attributes}>{story}</p></body></html>")
+    feed = tmp_path / "feed.atom"
+    feed.write_text(
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        "<entry><title>APT33</title><updated>2019-06-20T00:00:00Z</updated>"
+        f'<content type="html">{"&lt;div&gt;" * 200_000}{story}</content></entry></feed>'
+    )
+    for path in (page, feed):
+        (article,) = read_articles(path)
+        assert story in article.text and "data-a" not in article.text and "<div>" not in article.text
+
+
+def test_an_endless_article_is_cut_to_a_bounded_text_and_operation_count() -> None:
+    from seawall.osint.articles import MAX_ARTICLE_TEXT_CHARS, _make
+    from seawall.osint.events import MAX_OPERATION_SENTENCES, _operations
+
+    story = "Iranian hackers linked to APT33 targeted US energy companies with spear-phishing. "
+    article = _make(story * (MAX_ARTICLE_TEXT_CHARS // len(story) + 10), title="", path="x.txt")
+    assert len(article.text) == MAX_ARTICLE_TEXT_CHARS
+    assert len(_operations(article)) == MAX_OPERATION_SENTENCES

@@ -11,6 +11,7 @@ fragments); no library cleans plain text, so :func:`clean_text` does, by line.
 from __future__ import annotations
 
 import hashlib
+import html as html_module
 import io
 import logging
 import re
@@ -29,6 +30,8 @@ _WIDGETS = re.compile(
     re.IGNORECASE,
 )
 _PHOTO_CREDIT = re.compile(r"^©|^\(c\)|photo:|image:", re.IGNORECASE)
+
+log = logging.getLogger(__name__)
 
 
 class Article(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -100,7 +103,19 @@ def date_from_name(name: str) -> str:
     return f"{year}-{month}-{day}" if day else f"{year}-{month}"
 
 
+MAX_ARTICLE_TEXT_CHARS = 2_000_000
+"""Text read from one article (a 300-page report is about 1 MB of text); the rest is dropped."""
+MAX_MARKUP_TAGS = 50_000
+"""Past this many tags a page or feed entry is not parsed as HTML (a parser's cost grows with
+nesting and attributes); its tags are stripped in one linear pass instead."""
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_OVERLONG_TAG = re.compile(r"<([A-Za-z][\w:-]{0,30})\s[^<>]{16384,}>")
+
+
 def _make(text: str, **fields: str) -> Article:
+    if len(text) > MAX_ARTICLE_TEXT_CHARS:
+        log.warning("%s: text cut at %d characters", fields.get("path", "article"), MAX_ARTICLE_TEXT_CHARS)
+        text = text[:MAX_ARTICLE_TEXT_CHARS]
     return Article(id=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, **fields)
 
 
@@ -174,6 +189,23 @@ def _from_html(data: bytes, path: Path, published: str, outlet: str) -> Article 
     import trafilatura
 
     html = data.decode("utf-8", errors="replace")
+    # A tag of thousands of attributes is no page's; lxml checks each attribute against the
+    # others (quadratic). Such tags lose their attributes; too many tags, no parse at all.
+    html = _OVERLONG_TAG.sub(r"<\1>", html)
+    if html.count("<") > MAX_MARKUP_TAGS:
+        text = " ".join(html_module.unescape(_ANY_TAG.sub(" ", html)).split())
+        return (
+            _make(
+                text,
+                title="",
+                published=published or date_from_name(path.name),
+                outlet=outlet,
+                url="",
+                path=str(path),
+            )
+            if text
+            else None
+        )
     document = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
     )
@@ -300,6 +332,8 @@ def _from_feed(data: bytes, path: Path, outlet: str) -> list[Article]:
 def _strip_html(fragment: str) -> str:
     if "<" not in fragment:
         return " ".join(fragment.split())
+    if fragment.count("<") > MAX_MARKUP_TAGS:
+        return " ".join(html_module.unescape(_ANY_TAG.sub(" ", fragment)).split())
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(fragment)

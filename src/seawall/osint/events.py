@@ -157,6 +157,12 @@ def _named(event: Event) -> bool:
     return bool(event.attacker_countries or event.attacker_groups)
 
 
+MAX_OPERATION_SENTENCES = 1000
+"""A long vendor report tells of tens of operations in a few hundred sentences; past this many
+operation sentences an article is read no further, so that a hostile "article" of millions of
+sentences costs seconds, not hours of parsing."""
+
+
 def _operations(article: Article) -> list[_Told]:
     told: list[_Told] = []
     headline = _headline(article)
@@ -166,6 +172,8 @@ def _operations(article: Article) -> list[_Told]:
             continue
         mentions = operation.mentions if operation.mentions is not None else find_mentions(sentence)
         told.append(_Told(index, sentence, operation, mentions, headline=bool(headline) and index == 0))
+        if len(told) >= MAX_OPERATION_SENTENCES:
+            break
     return told
 
 
