@@ -2,6 +2,7 @@
 killed, counted at the destination.
 
     python bench/mailflow.py [--messages 5000] [--senders 4] [--kills 2] [--quarantine]
+                             [--instances 2 --database-url postgresql://…/test]
                              [--corpus ../shared/corpora/modern]
 
 A private Debian Postfix on loopback (tests/support/postfix.py) hands every message to
@@ -11,6 +12,9 @@ messages, each marked with a unique X-Bench-ID header; the filter is killed with
 at the sink exactly once, or held in the quarantine (``--quarantine`` holds phishing). Prints
 lost, duplicated, held, throughput (submitted messages over the time to the last arrival) and
 the end-to-end delay from submission to the sink (p50, p99), which includes Postfix's retries.
+With ``--instances N`` N filter processes run side by side on one store (``--database-url``:
+a fresh database is created on that server for the run and dropped after), each behind a
+front-door smtpd of its own, the senders spread over the doors; kills go round the instances.
 Needs root (Postfix) and Debian's postfix package.
 """
 
@@ -31,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from tests.service.test_filter import start_filter  # noqa: E402
 from tests.support.postfix import PrivatePostfix  # noqa: E402
 
@@ -45,6 +49,24 @@ def corpus_messages(corpus: Path, count: int) -> list[bytes]:
     return [found[i % len(found)] for i in range(count)]
 
 
+def fresh_database(server_url: str) -> str:
+    """A new, empty database on the server of ``server_url``, for this run only."""
+    url = make_url(server_url)
+    name = f"seawall_mailflow_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(server_url: str, store_url: str) -> None:
+    admin = create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(store_url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=5000)
@@ -52,22 +74,26 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=2)
     parser.add_argument("--quarantine", action="store_true")
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "modern"))
+    parser.add_argument("--instances", type=int, default=1)
+    parser.add_argument("--database-url", default="", help="a PostgreSQL server to hold the store")
     args = parser.parse_args()
     messages = corpus_messages(Path(args.corpus), args.messages)
     root = Path(tempfile.mkdtemp(prefix="seawall-mailflow-"))
     root.chmod(0o755)
-    postfix = PrivatePostfix.create(root / "postfix")
+    postfix = PrivatePostfix.create(root / "postfix", filters=args.instances)
     home = root / "home"
     config = root / "seawall.toml"
     config.write_text('[mailflow]\nphishing = "quarantine"\n' if args.quarantine else "")
+    store_url = fresh_database(args.database_url) if args.database_url else ""
     postfix.start()
-    process = start_filter(postfix.filter, postfix.reinject, home, config)
+    doors = postfix.doors
+    processes = [start_filter(port, postfix.reinject, home, config, store_url) for _, port in doors]
     sent_at: dict[str, float] = {}
     lock = threading.Lock()
     next_index = iter(range(args.messages))
 
-    def sender() -> None:
-        with smtplib.SMTP("127.0.0.1", postfix.smtp, timeout=60) as client:
+    def sender(door: int) -> None:
+        with smtplib.SMTP("127.0.0.1", door, timeout=60) as client:
             while True:
                 with lock:
                     index = next(next_index, None)
@@ -80,17 +106,21 @@ def main() -> None:
                 client.sendmail("bench@example.net", ["user@example.org"], data)
 
     started = time.time()
-    threads = [threading.Thread(target=sender) for _ in range(args.senders)]
+    threads = [
+        threading.Thread(target=sender, args=(doors[number % len(doors)][0],))
+        for number in range(args.senders)
+    ]
     for thread in threads:
         thread.start()
     for kill in range(args.kills):
         target = args.messages * (kill + 1) // (args.kills + 1)
         while len(sent_at) < target and any(t.is_alive() for t in threads):
             time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        victim = kill % len(processes)
+        processes[victim].send_signal(signal.SIGKILL)
+        processes[victim].wait()
         time.sleep(2)
-        process = start_filter(postfix.filter, postfix.reinject, home, config)
+        processes[victim] = start_filter(doors[victim][1], postfix.reinject, home, config, store_url)
     for thread in threads:
         thread.join()
     held = 0
@@ -104,8 +134,8 @@ def main() -> None:
                 if line.startswith(b"X-Bench-ID: "):
                     arrivals.setdefault(line[12:].decode().strip(), []).append(path.stat().st_mtime)
                     break
-        if args.quarantine and (home / "seawall.db").exists():
-            engine = create_engine(f"sqlite:///{home / 'seawall.db'}")
+        if args.quarantine and (store_url or (home / "seawall.db").exists()):
+            engine = create_engine(store_url or f"sqlite:///{home / 'seawall.db'}")
             with engine.connect() as connection:
                 held = int(connection.execute(text("SELECT count(*) FROM quarantine")).scalar() or 0)
             engine.dispose()
@@ -113,13 +143,20 @@ def main() -> None:
             break
         time.sleep(1)
     finished = max((t for times in arrivals.values() for t in times), default=time.time())
-    process.send_signal(signal.SIGTERM)
-    process.wait()
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+        process.wait()
     postfix.stop()
+    if store_url:
+        drop_database(args.database_url, store_url)
     delays = sorted(arrivals[m][0] - sent_at[m] for m in arrivals if m in sent_at)
     duplicated = sum(len(times) - 1 for times in arrivals.values())
     lost = args.messages - len(arrivals) - held
-    print(f"messages submitted: {args.messages} by {args.senders} senders; filter killed {args.kills} times")
+    store = "PostgreSQL" if store_url else "SQLite"
+    print(
+        f"messages submitted: {args.messages} by {args.senders} senders to {len(doors)} filter"
+        f" instance(s) on one {store} store; filters killed {args.kills} times"
+    )
     print(f"delivered once: {len(arrivals) - sum(1 for t in arrivals.values() if len(t) > 1)}, held: {held}")
     print(f"lost: {lost}, duplicated: {duplicated}")
     print(f"throughput: {args.messages / max(finished - started, 1e-9):.1f} messages/s (to the last arrival)")

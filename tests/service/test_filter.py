@@ -34,7 +34,7 @@ needs_postfix = pytest.mark.skipif(
 
 
 def start_filter(
-    listen: int, reinject: int, home: Path, config: Path | None = None
+    listen: int, reinject: int, home: Path, config: Path | None = None, database_url: str = ""
 ) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "seawall", "filter", "--listen", f"127.0.0.1:{listen}"]
     command += ["--reinject", f"127.0.0.1:{reinject}"]
@@ -42,6 +42,8 @@ def start_filter(
         command += ["-c", str(config)]
     env = {**os.environ, "SEAWALL_HOME": str(home)}
     env.pop("SEAWALL_DATABASE_URL", None)
+    if database_url:
+        env["SEAWALL_DATABASE_URL"] = database_url
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_for_port(listen, 60)
     return process

@@ -14,7 +14,7 @@ import shutil
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MASTER_SERVICES = """\
@@ -70,16 +70,25 @@ class PrivatePostfix:
     sink: int
     sink_process: subprocess.Popen[bytes] | None = None
     milter: int | None = None
+    more: list[tuple[int, int]] = field(default_factory=list)
+    """Further (smtpd port, content filter port) pairs: one front door per filter instance."""
 
     @classmethod
-    def create(cls, root: Path, milter: bool = False) -> PrivatePostfix:
+    def create(cls, root: Path, milter: bool = False, filters: int = 1) -> PrivatePostfix:
         """With ``milter``, port ``smtp`` asks a milter on ``self.milter`` (tempfail when it is
-        down) instead of handing messages to the content filter."""
+        down) instead of handing messages to the content filter. With ``filters`` > 1, each
+        further filter instance gets an smtpd of its own (``more``), all re-injecting to one."""
         instance = cls(root, free_port(), free_port(), free_port(), free_port())
         if milter:
             instance.milter = free_port()
+        instance.more = [(free_port(), free_port()) for _ in range(filters - 1)]
         instance._configure()
         return instance
+
+    @property
+    def doors(self) -> list[tuple[int, int]]:
+        """Every (smtpd port, content filter port) pair."""
+        return [(self.smtp, self.filter), *self.more]
 
     @property
     def config(self) -> Path:
@@ -131,6 +140,10 @@ maximal_backoff_time = 4s
                 if self.milter is None
                 else f"127.0.0.1:{self.smtp} inet n - n - - smtpd"
                 f" -o smtpd_milters=inet:127.0.0.1:{self.milter} -o milter_default_action=tempfail\n"
+            )
+            + "".join(
+                f"127.0.0.1:{smtp} inet n - n - - smtpd -o content_filter=seawall:[127.0.0.1]:{port}\n"
+                for smtp, port in self.more
             )
             + "seawall unix - - n - 20 smtp -o smtp_send_xforward_command=yes"
             + " -o disable_mime_output_conversion=yes -o smtp_data_done_timeout=60\n"
