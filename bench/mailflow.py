@@ -3,6 +3,7 @@ killed, counted at the destination.
 
     python bench/mailflow.py [--messages 5000] [--senders 4] [--kills 2] [--quarantine]
                              [--instances 2 --database-url postgresql://…/test]
+                             [--stop-postgres 30]
                              [--corpus ../shared/corpora/modern]
 
 A private Debian Postfix on loopback (tests/support/postfix.py) hands every message to
@@ -15,6 +16,8 @@ the end-to-end delay from submission to the sink (p50, p99), which includes Post
 With ``--instances N`` N filter processes run side by side on one store (``--database-url``:
 a fresh database is created on that server for the run and dropped after), each behind a
 front-door smtpd of its own, the senders spread over the doors; kills go round the instances.
+``--stop-postgres S`` stops the machine's PostgreSQL cluster (pg_ctlcluster) for S seconds
+when half the messages are submitted: the filters answer 451 meanwhile and Postfix retries.
 Needs root (Postfix) and Debian's postfix package.
 """
 
@@ -26,6 +29,7 @@ import shutil
 import signal
 import smtplib
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -47,6 +51,23 @@ def corpus_messages(corpus: Path, count: int) -> list[bytes]:
     step = max(1, len(paths) // count)
     found = [p.read_bytes() for p in paths[::step]]
     return [found[i % len(found)] for i in range(count)]
+
+
+def postgres_cluster(action: str) -> None:
+    """Stop or start the machine's newest PostgreSQL cluster (Debian's pg_ctlcluster)."""
+    version = sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(p) for p in v.split(".")])[-1]
+    subprocess.run(
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            version,
+            "main",
+            action,
+            *(["-m", "fast"] if action == "stop" else []),
+        ],
+        check=True,
+    )
+    print(f"PostgreSQL {version} {action} at {time.strftime('%H:%M:%S')}", flush=True)
 
 
 def fresh_database(server_url: str) -> str:
@@ -76,6 +97,7 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "modern"))
     parser.add_argument("--instances", type=int, default=1)
     parser.add_argument("--database-url", default="", help="a PostgreSQL server to hold the store")
+    parser.add_argument("--stop-postgres", type=float, default=0.0, help="seconds without PostgreSQL")
     args = parser.parse_args()
     messages = corpus_messages(Path(args.corpus), args.messages)
     root = Path(tempfile.mkdtemp(prefix="seawall-mailflow-"))
@@ -121,6 +143,12 @@ def main() -> None:
         processes[victim].wait()
         time.sleep(2)
         processes[victim] = start_filter(doors[victim][1], postfix.reinject, home, config, store_url)
+    if args.stop_postgres:
+        while len(sent_at) < args.messages // 2 and any(t.is_alive() for t in threads):
+            time.sleep(0.05)
+        postgres_cluster("stop")
+        time.sleep(args.stop_postgres)
+        postgres_cluster("start")
     for thread in threads:
         thread.join()
     held = 0
