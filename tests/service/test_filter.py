@@ -8,7 +8,6 @@ import shutil
 import signal
 import smtplib
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -20,7 +19,14 @@ from typer.testing import CliRunner
 from seawall.cli import app
 from seawall.service.filter import add_headers, strip_seawall_headers
 from tests.conftest import REPO
-from tests.support.postfix import PrivatePostfix, available, free_port, message_as_sent, wait_for_port
+from tests.support.postfix import (
+    PrivatePostfix,
+    available,
+    free_port,
+    message_as_sent,
+    start_service,
+    stop_service,
+)
 
 EXAMPLES = REPO / "examples"
 PHISH = (EXAMPLES / "agency-owa-password-expiry.eml").read_bytes()
@@ -36,22 +42,13 @@ needs_postfix = pytest.mark.skipif(
 def start_filter(
     listen: int, reinject: int, home: Path, config: Path | None = None, database_url: str = ""
 ) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "seawall", "filter", "--listen", f"127.0.0.1:{listen}"]
-    command += ["--reinject", f"127.0.0.1:{reinject}"]
+    arguments = ["filter", "--listen", f"127.0.0.1:{listen}", "--reinject", f"127.0.0.1:{reinject}"]
     if config is not None:
-        command += ["-c", str(config)]
-    env = {**os.environ, "SEAWALL_HOME": str(home)}
-    env.pop("SEAWALL_DATABASE_URL", None)
-    if database_url:
-        env["SEAWALL_DATABASE_URL"] = database_url
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    wait_for_port(listen, 60)
-    return process
+        arguments += ["-c", str(config)]
+    return start_service(arguments, listen, home, database_url)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
+stop = stop_service
 
 
 def send(port: int, data: bytes, rcpt: str = RCPT) -> None:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import smtplib
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -19,7 +17,7 @@ import pytest
 
 from seawall.service.milter import libmilter_socket
 from tests.conftest import REPO
-from tests.support.postfix import PrivatePostfix, available, message_as_sent, wait_for_port
+from tests.support.postfix import PrivatePostfix, available, message_as_sent, start_service, stop_service
 
 EXAMPLES = REPO / "examples"
 PHISH = (EXAMPLES / "agency-owa-password-expiry.eml").read_bytes()
@@ -60,18 +58,10 @@ def postfix() -> Iterator[PrivatePostfix]:
 
 
 def start_milter(port: int, home: Path, config: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "seawall", "milter", "--listen", f"inet:127.0.0.1:{port}"]
-    command += ["-c", str(config)]
-    env = {**os.environ, "SEAWALL_HOME": str(home)}
-    env.pop("SEAWALL_DATABASE_URL", None)
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    wait_for_port(port, 60)
-    return process
+    return start_service(["milter", "--listen", f"inet:127.0.0.1:{port}", "-c", str(config)], port, home)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
+stop = stop_service
 
 
 def policy(tmp_path: Path, phishing: str) -> Path:

@@ -10,9 +10,12 @@ message to a file of its own.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,3 +210,27 @@ def message_as_sent(sunk: bytes) -> bytes:
         while index < len(lines) and lines[index][:1] in (b" ", b"\t"):
             index += 1
     return b"\n".join(lines[index:])
+
+
+def start_service(
+    arguments: list[str], port: int, home: Path, database_url: str = ""
+) -> subprocess.Popen[bytes]:
+    """``python -m seawall ARGUMENTS`` with its own data directory (and store, when given),
+    once something listens on ``port``. Its log goes to a file beside ``home``: a pipe nobody
+    reads would fill up and stall the service."""
+    env = {**os.environ, "SEAWALL_HOME": str(home)}
+    env.pop("SEAWALL_DATABASE_URL", None)
+    if database_url:
+        env["SEAWALL_DATABASE_URL"] = database_url
+    home.parent.mkdir(parents=True, exist_ok=True)
+    with open(home.parent / f"seawall-{arguments[0]}-{port}.log", "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "seawall", *arguments], env=env, stdout=subprocess.DEVNULL, stderr=log
+        )
+    wait_for_port(port, 60)
+    return process
+
+
+def stop_service(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
