@@ -193,7 +193,7 @@ def _from_html(data: bytes, path: Path, published: str, outlet: str) -> Article 
     # others (quadratic). Such tags lose their attributes; too many tags, no parse at all.
     html = _OVERLONG_TAG.sub(r"<\1>", html)
     if html.count("<") > MAX_MARKUP_TAGS:
-        text = " ".join(html_module.unescape(_ANY_TAG.sub(" ", html)).split())
+        text = _strip_tags_linearly(html)
         return (
             _make(
                 text,
@@ -329,11 +329,16 @@ def _from_feed(data: bytes, path: Path, outlet: str) -> list[Article]:
     return articles
 
 
+def _strip_tags_linearly(markup: str) -> str:
+    """Text of markup too big to parse: tags dropped in one pass, entities read."""
+    return " ".join(html_module.unescape(_ANY_TAG.sub(" ", markup)).split())
+
+
 def _strip_html(fragment: str) -> str:
     if "<" not in fragment:
         return " ".join(fragment.split())
     if fragment.count("<") > MAX_MARKUP_TAGS:
-        return " ".join(html_module.unescape(_ANY_TAG.sub(" ", fragment)).split())
+        return _strip_tags_linearly(fragment)
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(fragment)
