@@ -25,11 +25,15 @@ from seawall.cli_common import (
     EXIT_USAGE,
     ConfigOption,
     err,
+    exit_store_failed,
     output_console,
     settings_or_exit,
 )
 from seawall.cli_common import (
     EXIT_OK as EXIT_OK,  # re-exported: scripts and tests read the exit codes from seawall.cli
+)
+from seawall.cli_common import (
+    EXIT_STORE as EXIT_STORE,
 )
 from seawall.cli_intel import campaigns_app, export_app, intel_app
 from seawall.cli_mailflow import alerts_command, filter_command, imap_app, milter_command, quarantine_app
@@ -37,6 +41,7 @@ from seawall.cli_osint import osint_app
 from seawall.config import Settings
 from seawall.detect.engine import RuleError, RuleSet, load_rules
 from seawall.detect.result import ScanResult
+from seawall.store.errors import StoreWriteError
 
 app = typer.Typer(
     help="Seawall: detect state-sponsored phishing and explain every verdict.",
@@ -111,6 +116,8 @@ def scan(
     except RuleError as exc:
         err.print(f"[red]rule error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from exc
+    except StoreWriteError as exc:
+        raise exit_store_failed(exc, 0) from exc
     sources = list(plan(paths))
     missing = [
         s.path for s in sources if s.kind != "stdin" and s.kind != "maildir" and not Path(s.path).exists()
@@ -134,29 +141,33 @@ def scan(
         transient=True,
         disable=not err.is_terminal or len(sources) < 2,
     )
-    with progress:
-        task = progress.add_task("scanning", total=len(sources), messages=0)
-        current: object = None
-        for done, (source, result) in enumerate(
-            scanner.scan_sources(s for s in sources if s.path not in missing), start=1
-        ):
-            if source is not current:
-                if current is not None:
-                    progress.advance(task)
-                current = source
-            progress.update(task, messages=done)
-            label = result.label if result.status == "ok" else result.status.replace("_", " ")
-            counts[label] = counts.get(label, 0) + 1
-            if result.status == "error":
-                unreadable = True
-            elif threshold is not None and LABEL_RANK[result.label] >= threshold:
-                triggered = True
-            if output is OutputFormat.json:
-                stdout.write(encoder.encode(result) + b"\n")
-                stdout.flush()
-            else:
-                rows.append(result)
-        progress.update(task, completed=len(sources))
+    store_failure: StoreWriteError | None = None
+    try:
+        with progress:
+            task = progress.add_task("scanning", total=len(sources), messages=0)
+            current: object = None
+            for done, (source, result) in enumerate(
+                scanner.scan_sources(s for s in sources if s.path not in missing), start=1
+            ):
+                if source is not current:
+                    if current is not None:
+                        progress.advance(task)
+                    current = source
+                progress.update(task, messages=done)
+                label = result.label if result.status == "ok" else result.status.replace("_", " ")
+                counts[label] = counts.get(label, 0) + 1
+                if result.status == "error":
+                    unreadable = True
+                elif threshold is not None and LABEL_RANK[result.label] >= threshold:
+                    triggered = True
+                if output is OutputFormat.json:
+                    stdout.write(encoder.encode(result) + b"\n")
+                    stdout.flush()
+                else:
+                    rows.append(result)
+            progress.update(task, completed=len(sources))
+    except StoreWriteError as exc:
+        store_failure = exc
     scanner.close()
     if output is OutputFormat.table:
         _print_table(rows, evidence)
@@ -166,6 +177,8 @@ def scan(
             if k in counts
         )
         err.print(f"{sum(counts.values())} messages: {summary or 'none'}")
+    if store_failure is not None:
+        raise exit_store_failed(store_failure, scanner.recorded)
     if triggered:
         raise typer.Exit(EXIT_FAIL_ON)
     if unreadable:

@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from seawall.config import ConfigError, Settings, load_settings
+from seawall.store.errors import StoreWriteError
 
-EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_UNREADABLE, EXIT_STORE = 0, 1, 2, 3, 4
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (TOML).")]
 UNWRAPPED_WIDTH = 100_000
 
@@ -39,3 +40,20 @@ def settings_or_exit(config: Path | None) -> Settings:
     except ConfigError as exc:
         err.print(f"[red]configuration error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from exc
+
+
+def exit_store_failed(exc: StoreWriteError, recorded: int, what: str = "messages") -> typer.Exit:
+    """Say why the store stopped the run and what is safe, and give the exit code to raise
+    (4, apart from "phishing found" and "unreadable input", so scripts can tell it apart)."""
+    cause = "the disk (or quota) is full" if exc.full else "the store refused a write"
+    done = (
+        f"{recorded} {what} were recorded and are kept; the last {exc.unrecorded} scanned were not recorded. "
+        if recorded or exc.unrecorded
+        else "the store could not be opened; nothing was recorded. "
+    )
+    err.print(
+        f"[red]store error:[/] {cause} ({escape(exc.reason)}). The run stopped: {done}"
+        + ("Free space and run the same command again: " if exc.full else "Fix the store and run again: ")
+        + "what is already recorded is not duplicated."
+    )
+    return typer.Exit(EXIT_STORE)

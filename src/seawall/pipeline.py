@@ -39,7 +39,8 @@ from seawall.mail.model import ParsedMessage
 from seawall.mail.parse import parse_message
 from seawall.store.blobs import BlobStore
 from seawall.store.campaigns import CampaignRepository, MemberFacts
-from seawall.store.database import Database
+from seawall.store.database import Database, database_url, sqlite_directory
+from seawall.store.errors import is_disk_full, store_write_error
 from seawall.store.outbox import Outbox
 from seawall.store.repository import ScanRepository
 
@@ -61,7 +62,7 @@ class Scanner:
     ) -> None:
         self.settings = settings
         self.detector = detector or Detector(settings)
-        self.database = database or (Database.from_settings(settings) if record else None)
+        self.database = database or (open_store(settings) if record else None)
         self.repository = ScanRepository(self.database) if self.database is not None else None
         keep = settings.store.keep_raw if keep_raw is None else keep_raw
         self.blobs = (
@@ -70,6 +71,7 @@ class Scanner:
             else None
         )
         self._pending: list[ScanResult] = []
+        self.recorded = 0  # results committed to the store by this scanner
         self._stored_raw: set[str] = set()
         self.campaign_repository = CampaignRepository(self.database) if self.database is not None else None
         self.campaigns = (
@@ -247,18 +249,23 @@ class Scanner:
             return
         if not self._pending:
             return
-        if self.blobs is not None:
-            # Raw messages first: a result never points to bytes that were not kept.
-            try:
-                self.blobs.flush()
-            except (OSError, sqlite3.Error) as exc:
-                log.error("could not keep raw messages: %s", exc)
-                self._stored_raw = set()
-        self.repository.save(self._pending, self._stored_raw)
-        self._pending = []
-        self._stored_raw = set()
+        pending = len(self._pending)
+        try:
+            self._write_batch()
+        except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
+            log.debug("store write failed", exc_info=True)
+            # The batch is dropped, not retried: its transaction rolled back whole, and the
+            # caller stops; a rerun records it (messages are keyed by digest).
+            self._pending = []
+            self._stored_raw = set()
+            self._facts = []
+            self._alerts = []
+            if self.blobs is not None:
+                self.blobs.discard_pending()
+            url = self.database.url if self.database is not None else ""
+            raise store_write_error(exc, pending, sqlite_directory(url)) from exc
+        self.recorded += pending
         if self.campaigns is not None and self.campaign_repository is not None:
-            self.campaign_repository.save(self.campaigns, self.campaigns.drain(), self._facts)
             # Other scanners may share the store: learn their campaigns before the next batch
             # (best effort: a failed catch-up is retried after the next batch).
             self._queue_alerts()
@@ -267,6 +274,24 @@ class Scanner:
             except SQLAlchemyError as exc:
                 log.error("could not catch up with other scanners' campaigns: %s", exc)
         self._facts = []
+
+    def _write_batch(self) -> None:
+        """Raw bytes, results and campaigns of the pending batch."""
+        assert self.repository is not None
+        if self.blobs is not None:
+            # Raw messages first: a result never points to bytes that were not kept.
+            try:
+                self.blobs.flush()
+            except (OSError, sqlite3.Error) as exc:
+                if is_disk_full(exc):
+                    raise  # keeping results without the raw bytes asked for would lose them
+                log.error("could not keep raw messages: %s", exc)
+                self._stored_raw = set()
+        self.repository.save(self._pending, self._stored_raw)
+        self._pending = []
+        self._stored_raw = set()
+        if self.campaigns is not None and self.campaign_repository is not None:
+            self.campaign_repository.save(self.campaigns, self.campaigns.drain(), self._facts)
 
     def _queue_alerts(self) -> None:
         """Alerts of the batch just recorded, into the outbox (once per key and webhook)."""
@@ -282,6 +307,15 @@ class Scanner:
             self.blobs.close()
         if self.database is not None:
             self.database.close()
+
+
+def open_store(settings: Settings) -> Database:
+    """The store, or :class:`StoreWriteError` when it cannot be opened (a full disk cannot
+    even hold SQLite's WAL index)."""
+    try:
+        return Database.from_settings(settings)
+    except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
+        raise store_write_error(exc, 0, sqlite_directory(database_url(settings))) from exc
 
 
 def failed_result(raw: RawMessage, error: str, settings: Settings) -> ScanResult:

@@ -53,6 +53,10 @@ class BlobStore:
             )
         self._pending.clear()
 
+    def discard_pending(self) -> None:
+        """Forget the queued bytes of a batch the store refused (a rerun queues them again)."""
+        self._pending.clear()
+
     def get(self, sha256: str) -> bytes | None:
         self._check(sha256)
         if sha256 in self._pending:

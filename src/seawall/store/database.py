@@ -41,6 +41,14 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_directory(url: str) -> Path | None:
+    """The folder of a SQLite store file (where a full disk matters), else None."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1]
+    return Path(path).parent if path and path != ":memory:" else None
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
