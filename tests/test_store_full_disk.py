@@ -36,7 +36,7 @@ def write_mail(folder: Path, count: int, prefix: str, body_bytes: int) -> list[s
     return digests
 
 
-def run_in_small_disk(tmp_path: Path, first: Path, second: Path, leave: int) -> dict:
+def run_in_small_disk(tmp_path: Path, first: Path, second: Path, leave: int, mode: str) -> dict:
     if shutil.which("unshare") is None:
         pytest.skip("util-linux unshare is needed to mount a small private file system")
     store = tmp_path / "store"
@@ -64,6 +64,7 @@ def run_in_small_disk(tmp_path: Path, first: Path, second: Path, leave: int) -> 
             str(second),
             str(report),
             str(leave),
+            mode,
         ],
         cwd=REPO,
         capture_output=True,
@@ -87,7 +88,7 @@ def test_a_full_disk_stops_the_scan_clearly_and_loses_nothing_recorded(
 ) -> None:
     first = write_mail(tmp_path / "first", 200, "a", 2_000)
     second = write_mail(tmp_path / "second", 400, "b", 5_000)
-    report = run_in_small_disk(tmp_path, tmp_path / "first", tmp_path / "second", leave)
+    report = run_in_small_disk(tmp_path, tmp_path / "first", tmp_path / "second", leave, "scan")
 
     assert report["first"]["rc"] == 0, report["first"]["stderr"]
     full = report["full"]
@@ -101,10 +102,40 @@ def test_a_full_disk_stops_the_scan_clearly_and_loses_nothing_recorded(
     assert kept["integrity"] == "ok"
     assert kept["foreign_key_violations"] == 0
     assert kept["rule_hits_without_message"] == 0
-    assert set(first) <= set(kept["messages"])  # the first scan survived the full disk
+    assert set(first) <= set(kept["keys"])  # the first scan survived the full disk
 
     rerun = report["rerun"]
     assert rerun["rc"] == 0, rerun["stderr"]
     after = report["after_rerun"]
     assert after["integrity"] == "ok"
-    assert sorted(after["messages"]) == sorted(set(first) | set(second))  # each once
+    assert sorted(after["keys"]) == sorted(set(first) | set(second))  # each once
+
+
+def write_articles(folder: Path, count: int, prefix: str) -> None:
+    folder.mkdir()
+    for number in range(count):
+        story = (
+            f"Iranian hackers targeted oil and gas companies in Saudi Arabia in June 2019, "
+            f"researchers said in report {prefix}{number}. "
+        )
+        padding = " ".join(f"Background note {prefix}{number}-{word}." for word in range(1500))
+        (folder / f"{prefix}{number:03d}.txt").write_text(f"Report {prefix}{number}\n\n{story}{padding}\n")
+
+
+def test_a_full_disk_stops_an_osint_ingest_clearly_and_loses_no_article_recorded(tmp_path: Path) -> None:
+    write_articles(tmp_path / "first", 20, "a")
+    write_articles(tmp_path / "second", 60, "b")
+    report = run_in_small_disk(tmp_path, tmp_path / "first", tmp_path / "second", 512 * 1024, "ingest")
+
+    assert report["first"]["rc"] == 0, report["first"]["stderr"]
+    full = report["full"]
+    assert full["rc"] == 4, full["stderr"]
+    assert "store error: the disk (or quota) is full" in full["stderr"]
+    assert "articles were recorded and are kept" in full["stderr"]
+    assert "Traceback" not in full["stderr"]
+    kept = report["after_full"]
+    assert kept["integrity"] == "ok"
+    assert len(kept["keys"]) >= 20
+    rerun = report["rerun"]
+    assert rerun["rc"] == 0, rerun["stderr"]
+    assert len(report["after_rerun"]["keys"]) == 80

@@ -6,6 +6,7 @@ import csv
 import json
 import logging
 import re
+import sqlite3
 import sys
 import traceback
 from enum import StrEnum
@@ -16,9 +17,18 @@ import msgspec
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
-from seawall.cli_common import EXIT_USAGE, ConfigOption, err, output_console, settings_or_exit
-from seawall.store.database import Database
+from seawall.cli_common import (
+    EXIT_USAGE,
+    ConfigOption,
+    err,
+    exit_store_failed,
+    output_console,
+    settings_or_exit,
+)
+from seawall.store.database import Database, open_store, sqlite_directory
+from seawall.store.errors import StoreWriteError, store_write_error
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +126,14 @@ def ingest(
 ) -> None:
     """Read articles (offline) into events; the same operation from several articles is one event."""
     from seawall.osint.articles import read_articles
+    from seawall.store.osint import OsintRepository
 
-    repository = _repository(config)
+    settings = settings_or_exit(config)
+    try:
+        repository = OsintRepository(open_store(settings))
+    except StoreWriteError as exc:
+        raise exit_store_failed(exc, 0, "articles") from exc
+    recorded = 0
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
@@ -140,7 +156,14 @@ def ingest(
                 err.print(f"[red]{escape(str(path))}: skipped: could not be analysed (see the log)[/]")
                 status = EXIT_USAGE
                 continue
-            stored = repository.add(article, events)
+            try:
+                stored = repository.add(article, events)  # one transaction per article
+            except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
+                log.debug("store write failed", exc_info=True)
+                repository.database.close()
+                failure = store_write_error(exc, 1, sqlite_directory(repository.database.url))
+                raise exit_store_failed(failure, recorded, "articles") from exc
+            recorded += 1
             merged = sum(1 for _, was_merged in stored if was_merged)
             err.print(
                 f"{escape(str(path))}: {escape(article.title[:70] or '(untitled)')} "

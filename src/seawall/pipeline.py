@@ -39,7 +39,7 @@ from seawall.mail.model import ParsedMessage
 from seawall.mail.parse import parse_message
 from seawall.store.blobs import BlobStore
 from seawall.store.campaigns import CampaignRepository, MemberFacts
-from seawall.store.database import Database, database_url, sqlite_directory
+from seawall.store.database import Database, open_store, sqlite_directory
 from seawall.store.errors import is_disk_full, store_write_error
 from seawall.store.outbox import Outbox
 from seawall.store.repository import ScanRepository
@@ -307,15 +307,6 @@ class Scanner:
             self.blobs.close()
         if self.database is not None:
             self.database.close()
-
-
-def open_store(settings: Settings) -> Database:
-    """The store, or :class:`StoreWriteError` when it cannot be opened (a full disk cannot
-    even hold SQLite's WAL index)."""
-    try:
-        return Database.from_settings(settings)
-    except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
-        raise store_write_error(exc, 0, sqlite_directory(database_url(settings))) from exc
 
 
 def failed_result(raw: RawMessage, error: str, settings: Settings) -> ScanResult:

@@ -1,9 +1,10 @@
 """Run inside a private mount namespace whose store directory is a small tmpfs: fill the disk
 between two scans and report what the store kept (``tests/test_store_full_disk.py``).
 
-Usage: ``python -m tests.support.full_disk STORE FIRST SECOND REPORT LEAVE`` where STORE is the
+Usage: ``python -m tests.support.full_disk STORE FIRST SECOND REPORT LEAVE MODE`` where STORE is the
 mounted tmpfs, FIRST and SECOND folders of mail, REPORT a JSON file outside the mount,
-LEAVE the bytes left free when the disk is filled.
+LEAVE the bytes left free when the disk is filled, MODE ``scan`` (mail) or ``ingest``
+(OSINT articles).
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+COMMANDS = {"scan": ["scan", "--format", "json"], "ingest": ["osint", "ingest"]}
+KEYS = {"scan": "SELECT sha256 FROM messages", "ingest": "SELECT id FROM osint_articles"}
 
-def scan(store: Path, *folders: Path) -> dict[str, object]:
+
+def run(mode: str, store: Path, *folders: Path) -> dict[str, object]:
     done = subprocess.run(
-        [sys.executable, "-m", "seawall", "scan", "--format", "json", *map(str, folders)],
+        [sys.executable, "-m", "seawall", *COMMANDS[mode], *map(str, folders)],
         env={**os.environ, "SEAWALL_HOME": str(store)},
         capture_output=True,
         text=True,
@@ -39,13 +43,13 @@ def fill(path: Path, leave: int) -> None:
             pass
 
 
-def contents(store: Path) -> dict[str, object]:
+def contents(mode: str, store: Path) -> dict[str, object]:
     connection = sqlite3.connect(store / "seawall.db")
     try:
         return {
             "integrity": connection.execute("PRAGMA integrity_check").fetchone()[0],
             "foreign_key_violations": len(connection.execute("PRAGMA foreign_key_check").fetchall()),
-            "messages": [row[0] for row in connection.execute("SELECT sha256 FROM messages")],
+            "keys": [row[0] for row in connection.execute(KEYS[mode])],
             "rule_hits_without_message": connection.execute(
                 "SELECT count(*) FROM rule_hits WHERE message_pk NOT IN (SELECT id FROM messages)"
             ).fetchone()[0],
@@ -56,16 +60,17 @@ def contents(store: Path) -> dict[str, object]:
 
 def main() -> None:
     store, first, second, report_path = (Path(arg) for arg in sys.argv[1:5])
-    report: dict[str, object] = {"first": scan(store, first)}
+    mode = sys.argv[6]
+    report: dict[str, object] = {"first": run(mode, store, first)}
     filler = store / "filler"
     fill(filler, leave=int(sys.argv[5]))
-    report["full"] = scan(store, second)
+    report["full"] = run(mode, store, second)
     filler.unlink()  # SQLite cannot even open a WAL file's index on a full disk
-    report["after_full"] = contents(store)
+    report["after_full"] = contents(mode, store)
     # The operator makes room: the file system grows (as a volume is extended).
     subprocess.run(["mount", "-o", "remount,size=64m", str(store)], check=True)
-    report["rerun"] = scan(store, first, second)
-    report["after_rerun"] = contents(store)
+    report["rerun"] = run(mode, store, first, second)
+    report["after_rerun"] = contents(mode, store)
     report_path.write_text(json.dumps(report))
 
 

@@ -8,6 +8,7 @@ PostgreSQL always run the same migrations.
 from __future__ import annotations
 
 import os
+import sqlite3
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from seawall.config import Settings, data_dir
+from seawall.store.errors import store_write_error
 
 
 def database_url(settings: Settings) -> str:
@@ -129,3 +132,12 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def open_store(settings: Settings) -> Database:
+    """The store, or :class:`StoreWriteError` when it cannot be opened (a full disk cannot
+    even hold SQLite's WAL index)."""
+    try:
+        return Database.from_settings(settings)
+    except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
+        raise store_write_error(exc, 0, sqlite_directory(database_url(settings))) from exc
