@@ -53,3 +53,20 @@ def test_many_dmarc_segments_keep_the_published_policy() -> None:
     parsed = parse_authentication_results(value, 0)
     assert len(parsed.results) == 5_000
     assert all(r.properties.get("policy.published") == "reject" for r in parsed.results)
+
+
+def test_a_header_longer_than_any_mta_passes_is_read_from_its_start_and_named() -> None:
+    segment = "dmarc=fail (p=reject dis=none) header.from=paypal.com; "
+    value = "mx.example.org; " + segment * 200_000  # 11 MB, over Postfix's 100 KB header limit
+    data = (
+        f"Authentication-Results: {value}\r\nFrom: PayPal <service@paypal.com>\r\n"
+        "To: r@example.org\r\nSubject: hi\r\n\r\nbody\r\n"
+    ).encode()
+    message = parse_message(RawMessage.from_bytes(data, Origin("x")))
+    assert [d.kind for d in message.defects if d.kind == "header_too_long"] == ["header_too_long"]
+    assert "Authentication-Results" in next(d.detail for d in message.defects if d.kind == "header_too_long")
+    results = message.auth_results[0].results
+    assert 1_000 < len(results) < 2_000  # the first 100 KB of segments, no more
+    assert results[0].result == "fail"
+    verdict = Detector(Settings(), use_model=False).analyse(message).verdict
+    assert "analysis-limits-exceeded" in {e.rule for e in verdict.evidence}

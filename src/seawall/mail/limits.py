@@ -18,6 +18,10 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     max_mime_depth: int = 40
     max_parts: int = 500
     max_headers: int = 2000
+    max_header_chars: int = 102_400
+    """A header value longer than Postfix's ``header_size_limit`` (102,400 bytes) is read from
+    its start only, with a ``header_too_long`` defect: no MTA passes a longer one, and parsing
+    one (900,000 ``dmarc=`` results) costs seconds."""
     max_decoded_bytes: int = 64 * MiB
     """Total decoded payload (bodies and attachments) read from one message."""
     max_html_bytes: int = 2 * MiB

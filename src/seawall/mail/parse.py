@@ -420,7 +420,11 @@ def _header_list(message: Message, limits: Limits, defects: list[Defect]) -> lis
         items = items[: limits.max_headers]
     headers: list[Header] = []
     injected: list[str] = []
+    too_long: list[str] = []
     for name, value in items:
+        if isinstance(value, str) and len(value) > limits.max_header_chars:
+            too_long.append(name)
+            value = value[: limits.max_header_chars]
         if isinstance(value, str) and value.isascii():
             # The common case, inlined: plain ASCII, at most folded (unfolding removes the
             # line break and keeps the white space after it, RFC 5322 section 2.2.3).
@@ -444,6 +448,9 @@ def _header_list(message: Message, limits: Limits, defects: list[Defect]) -> lis
                 Defect("sender_encoding_invalid", f"{name}: an encoded word that cannot be decoded")
             )
         headers.append(Header(fix_surrogates(name), text))
+    if too_long:
+        names = ", ".join(sorted(set(too_long)))
+        defects.append(Defect("header_too_long", f"over {limits.max_header_chars} characters, cut: {names}"))
     if injected:
         defects.append(
             Defect(
