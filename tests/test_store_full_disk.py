@@ -2,15 +2,20 @@
 store consistent, and a rerun after freeing space records the rest once (issue 19, item 6).
 
 The disk is real: a 4 MB tmpfs mounted in a private mount namespace (``unshare``), filled
-by another file between two scans, as a log or a backup fills a server's disk."""
+by another file between two scans, as a log or a backup fills a server's disk; for PostgreSQL,
+a tablespace on a small tmpfs."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -139,3 +144,72 @@ def test_a_full_disk_stops_an_osint_ingest_clearly_and_loses_no_article_recorded
     rerun = report["rerun"]
     assert rerun["rc"] == 0, rerun["stderr"]
     assert len(report["after_rerun"]["keys"]) == 80
+
+
+def scan_into(database_url: str, home: Path, *folders: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "seawall", "scan", "--no-keep-raw", "--format", "json", *map(str, folders)],
+        env={**os.environ, "SEAWALL_HOME": str(home), "SEAWALL_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def stored_digests(database_url: str) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        return [row[0] for row in connection.execute("SELECT sha256 FROM messages")]
+
+
+def test_postgresql_out_of_disk_stops_the_scan_clearly_and_loses_nothing(
+    postgres_server: str, tmp_path: Path
+) -> None:
+    """The database's files on an 8 MB tmpfs (a tablespace), filled between two scans: the
+    server answers SQLSTATE 53100 "could not extend file", the scan stops with exit 4."""
+    import psycopg
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system for a PostgreSQL tablespace needs root")
+    with psycopg.connect(postgres_server, autocommit=True) as connection:
+        data_directory = Path(str(connection.execute("SHOW data_directory").fetchone()[0]))
+    if not data_directory.exists():
+        pytest.skip("the PostgreSQL server runs elsewhere: its tablespace cannot be put on a disk here")
+    # Under /tmp, not tmp_path: the server's own user must reach the folder.
+    location = Path(tempfile.mkdtemp(prefix="seawall-pg-full-"))
+    name = f"seawall_full_{uuid.uuid4().hex[:10]}"
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "seawall-pg-full", str(location)], check=True)
+    try:
+        os.chown(location, data_directory.stat().st_uid, data_directory.stat().st_gid)
+        with psycopg.connect(postgres_server, autocommit=True) as connection:
+            connection.execute(f"CREATE TABLESPACE {name} LOCATION '{location}'")
+            connection.execute(f"CREATE DATABASE {name} TABLESPACE {name}")
+        url = f"{postgres_server.rsplit('/', 1)[0]}/{name}"
+        first = write_mail(tmp_path / "first", 100, "a", 2_000)
+        second = write_mail(tmp_path / "second", 400, "b", 2_000)
+        home = tmp_path / "home"
+        assert scan_into(url, home, tmp_path / "first").returncode == 0
+
+        filler = location / "filler"
+        with filler.open("wb", buffering=0) as out, contextlib.suppress(OSError):
+            while shutil.disk_usage(location).free > 200 * 1024:
+                out.write(b"\0" * 65536)
+        full = scan_into(url, home, tmp_path / "second")
+        assert full.returncode == 4, full.stderr
+        assert "store error: the disk (or quota) is full" in full.stderr
+        assert "No space left on device" in full.stderr
+        assert "Traceback" not in full.stderr
+        assert set(first) <= set(stored_digests(url))
+
+        filler.unlink()
+        rerun = scan_into(url, home, tmp_path / "first", tmp_path / "second")
+        assert rerun.returncode == 0, rerun.stderr
+        assert sorted(stored_digests(url)) == sorted(set(first) | set(second))
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            connection.execute(f"DROP TABLESPACE IF EXISTS {name}")
+        subprocess.run(["umount", str(location)], check=False)
+        location.rmdir()
