@@ -4,7 +4,7 @@ killed, counted at the destination.
     python bench/mailflow.py [--messages 5000] [--senders 4] [--kills 2] [--quarantine]
                              [--instances 2 --database-url postgresql://…/test]
                              [--stop-postgres 30]
-                             [--corpus ../shared/corpora/modern]
+                             [--rate 30] [--corpus ../shared/corpora/modern]
 
 A private Debian Postfix on loopback (tests/support/postfix.py) hands every message to
 `seawall filter` and relays what comes back to smtp-sink. Several senders submit corpus
@@ -18,6 +18,10 @@ a fresh database is created on that server for the run and dropped after), each 
 front-door smtpd of its own, the senders spread over the doors; kills go round the instances.
 ``--stop-postgres S`` stops the machine's PostgreSQL cluster (pg_ctlcluster) for S seconds
 when half the messages are submitted: the filters answer 451 meanwhile and Postfix retries.
+``--baseline`` starts no filter and submits to Postfix's re-injection smtpd: the same Postfix
+path without Seawall, so the difference of the delays is what the filter adds.
+``--rate R`` offers a steady load of R messages a second in all (the latency target is stated
+at a rate, not at saturation).
 Needs root (Postfix) and Debian's postfix package.
 """
 
@@ -98,6 +102,17 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=1)
     parser.add_argument("--database-url", default="", help="a PostgreSQL server to hold the store")
     parser.add_argument("--stop-postgres", type=float, default=0.0, help="seconds without PostgreSQL")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="no filter: submit to Postfix's re-injection smtpd, to measure what the filter adds",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="submit at this many messages/s in all (0: as fast as possible)",
+    )
     args = parser.parse_args()
     messages = corpus_messages(Path(args.corpus), args.messages)
     root = Path(tempfile.mkdtemp(prefix="seawall-mailflow-"))
@@ -108,8 +123,12 @@ def main() -> None:
     config.write_text('[mailflow]\nphishing = "quarantine"\n' if args.quarantine else "")
     store_url = fresh_database(args.database_url) if args.database_url else ""
     postfix.start()
-    doors = postfix.doors
-    processes = [start_filter(port, postfix.reinject, home, config, store_url) for _, port in doors]
+    doors = [(postfix.reinject, 0)] if args.baseline else postfix.doors
+    processes = (
+        []
+        if args.baseline
+        else [start_filter(p, postfix.reinject, home, config, store_url) for _, p in doors]
+    )
     sent_at: dict[str, float] = {}
     lock = threading.Lock()
     next_index = iter(range(args.messages))
@@ -121,6 +140,9 @@ def main() -> None:
                     index = next(next_index, None)
                 if index is None:
                     return
+                if args.rate:
+                    # A steady offered load: message i is due i / rate seconds after the start.
+                    time.sleep(max(0.0, started + index / args.rate - time.time()))
                 mark = f"bench-{index}"
                 data = f"X-Bench-ID: {mark}\r\n".encode() + messages[index]
                 with lock:
@@ -188,6 +210,8 @@ def main() -> None:
     print(f"delivered once: {len(arrivals) - sum(1 for t in arrivals.values() if len(t) > 1)}, held: {held}")
     print(f"lost: {lost}, duplicated: {duplicated}")
     print(f"throughput: {args.messages / max(finished - started, 1e-9):.1f} messages/s (to the last arrival)")
+    if args.rate:
+        print(f"offered load: {args.rate:g} messages/s")
     if delays:
         p99 = delays[min(len(delays) - 1, int(0.99 * len(delays)))]
         print(f"submission to sink: p50 {statistics.median(delays):.3f} s, p99 {p99:.3f} s")
