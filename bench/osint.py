@@ -207,6 +207,7 @@ _TYPE = {
     "ransomware": "Ransomware",
     "influence": "Data theft & Doxing",
     "cyberattack": "Disruption",
+    "intrusion": "Hijacking",
 }
 
 
@@ -257,6 +258,8 @@ def eurepoc(osint: Path, held_out: bool) -> None:
             receivers = {c for e in mine for c in e.get("victim_countries", [])}
             categories = {_CATEGORY[s] for e in mine for s in e.get("victim_sectors", []) if s in _CATEGORY}
             kinds = {_TYPE[t] for e in mine for t in e.get("types", []) if t in _TYPE}
+            if "Hijacking" in kinds:  # EuRepoC tells hijacking with and without misuse apart
+                kinds |= {"Hijacking with Misuse", "Hijacking without Misuse"}
             gold_initiators = {_code(c) for c in _coded(row["initiator_country"])}
             gold_receivers = {_code(c) for c in _coded(row["receiver_country"])}
             gold_categories = set(_coded(row["receiver_category"]))

@@ -72,6 +72,28 @@ def test_an_actor_that_targets_is_an_operation_without_a_word_for_its_type() -> 
     assert operation is not None and operation.actual
 
 
+def test_a_verb_of_the_lexicon_is_read_in_its_other_forms() -> None:
+    # the lexicon writes "hacked" and "broke into"; trackers write in the present tense
+    for sentence in (
+        "Anonymous hacks ManTech, a contractor of the FBI.",
+        "A hacker group breaks into the networks of the Chilean bank.",
+        "The group has been infiltrating the systems of energy companies.",
+    ):
+        operation = operation_mention(sentence)
+        assert operation is not None and "intrusion" in operation.types, sentence
+    # the base form is left out: it is a noun as often as a verb
+    assert operation_mention("Parliament reached a compromise on the budget.") is None
+
+
+def test_a_break_in_goes_with_what_was_done_inside() -> None:
+    broke_in = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["intrusion"])
+    stole = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["data theft"])
+    (merged,) = merge_within([broke_in, stole])
+    assert merged.types == ["intrusion", "data theft"]
+    flooded = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["denial of service"])
+    assert len(merge_within([stole, flooded])) == 2
+
+
 # -- syntax and roles ----------------------------------------------------------------------
 def roles(sentence: str) -> dict[str, str]:
     """Phrase text -> the role the shipped model gives it (only phrases that take one)."""

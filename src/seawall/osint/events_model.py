@@ -12,6 +12,10 @@ from seawall.osint.dates import EventDate
 
 GENERIC = "cyberattack"
 """The type of an operation the wording does not narrow down ("the Lazarus attack")."""
+INTRUSION = "intrusion"
+"""Breaking into systems: how the attacker got in, not what was done inside, so it goes with
+any other type of the same operation ("broke into the networks and stole records")."""
+UNSPECIFIC = frozenset({GENERIC, INTRUSION})
 LEVELS = ("confirmed", "claimed", "widely believed", "reported")
 
 

@@ -90,6 +90,34 @@ def _words(terms: Iterable[str]) -> str:
     return r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in ordered) + r")(?![\w-])"
 
 
+# The forms a verb written once in the lexicon also takes in reporting: "hacked" stands for "hacks"
+# ("Anonymous hacks ManTech", as trackers write) and "hacking"; "broke into" for "breaks into".
+# Not the base form: "compromise", "flood" and "spy" are nouns as often as verbs.
+_FINITE_FORMS = ("VBD", "VBN", "VBZ", "VBG")
+_AUXILIARIES = frozenset({"be", "have", "do"})
+
+
+def _inflected(terms: Iterable[str]) -> list[str]:
+    """The terms, and each verb-headed term with its head verb in its other finite forms
+    (lemminflect's dictionary; a word it does not know as a verb is left as written)."""
+    import lemminflect
+
+    found = list(terms)
+    for term in terms:
+        head, _, rest = term.partition(" ")
+        for lemma in lemminflect.getAllLemmas(head.lower()).get("VERB", ()):
+            if lemma in _AUXILIARIES:
+                continue
+            for tag in _FINITE_FORMS:
+                for form in lemminflect.getInflection(lemma, tag=tag):
+                    found.append(f"{form} {rest}" if rest else form)
+    return found
+
+
+def _verbs(terms: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(_words(_inflected(terms)), re.IGNORECASE)
+
+
 def _data(name: str) -> Any:
     return resources.files("seawall.osint").joinpath(f"data/{name}").read_text("utf-8")
 
@@ -117,11 +145,11 @@ def lexicon() -> Lexicon:
     types = [
         OperationType(
             name,
-            re.compile(_words(entry["terms"]), re.IGNORECASE),
+            _verbs(entry["terms"]),
             list(entry.get("attack", [])),
-            re.compile(_words(entry["weak_terms"]), re.IGNORECASE) if entry.get("weak_terms") else None,
+            _verbs(entry["weak_terms"]) if entry.get("weak_terms") else None,
             _objects(entry),
-            re.compile(_words(entry["near_terms"]), re.IGNORECASE) if entry.get("near_terms") else None,
+            _verbs(entry["near_terms"]) if entry.get("near_terms") else None,
             re.compile(_words(entry["near_objects"]), re.IGNORECASE) if entry.get("near_objects") else None,
         )
         for name, entry in data["operation_types"].items()

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from seawall.osint.dates import EventDate, overlaps
-from seawall.osint.events_model import GENERIC, LEVELS, Event
+from seawall.osint.events_model import GENERIC, LEVELS, UNSPECIFIC, Event
 
 _PRECISION = {"day": 0, "week": 1, "month": 2, "year": 3}
 
@@ -60,7 +60,7 @@ def _dated_apart(a: Event, b: Event) -> bool:
 
 
 def _types_compatible(a: Event, b: Event) -> bool:
-    types_a, types_b = set(a.types) - {GENERIC}, set(b.types) - {GENERIC}
+    types_a, types_b = set(a.types) - UNSPECIFIC, set(b.types) - UNSPECIFIC
     return not (types_a and types_b) or bool(types_a & types_b)
 
 
