@@ -85,6 +85,19 @@ def test_a_verb_of_the_lexicon_is_read_in_its_other_forms() -> None:
     assert operation_mention("Parliament reached a compromise on the budget.") is None
 
 
+def test_stolen_material_made_public_or_sold_is_a_hack_and_leak() -> None:
+    for sentence in (
+        "A hacker breached the ID database and published photos and personal data of 44 celebrities.",
+        "Hackers leaked the database with log-in credentials of the coalition.",
+        "1.6 million ministry emails were offered for sale on a data trading forum.",
+    ):
+        operation = operation_mention(sentence)
+        assert operation is not None and "hack and leak" in operation.types, sentence
+    # publishing is not leaking when nothing taken is published
+    published = operation_mention("Researchers published a report on the hackers' malware.")
+    assert published is None or "hack and leak" not in published.types
+
+
 def test_a_break_in_goes_with_what_was_done_inside() -> None:
     broke_in = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["intrusion"])
     stole = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["data theft"])
