@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from bench.synthetic_waves import generate
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
@@ -27,6 +28,7 @@ from seawall.mail.parse import parse_message
 from seawall.pipeline import Scanner
 from seawall.store.campaigns import CampaignRepository
 from seawall.store.database import Database
+from seawall.store.models import CampaignRecord
 from tests.conftest import REPO
 
 runner = CliRunner()
@@ -351,6 +353,33 @@ def test_a_merge_another_scanner_stored_reaches_this_scanner_on_refresh(database
         here.refresh_index(mine)
         assert mine.resolve(source) == ids[0]
     assert mine.campaigns[ids[0]].members == 3 and set(mine.campaigns) == {ids[0]}
+    database.close()
+
+
+def test_a_merge_stamped_by_a_clock_far_behind_is_caught_by_the_next_deep_look(database_url: str) -> None:
+    # between deep looks the catch-up reads only what is new; every DEEP_REFRESH_SECONDS it
+    # looks back an hour of merges (and a thousand rows), for writers on other hosts
+    database = Database(database_url)
+    here, there = CampaignRepository(database), CampaignRepository(database)
+    mine, theirs = CampaignIndex(), CampaignIndex()
+    ids = [here.reserve_campaign_id() for _ in range(2)]
+    for index in (mine, theirs):
+        for number, campaign_id in enumerate(ids):
+            index.restore_member(f"{number:064x}", campaign_id, 1_560_000_000.0 + number)
+    here.load_index(mine)
+    theirs._merge([ids[1]], ids[0])
+    there.save(theirs, theirs.drain(), [])
+    with database.engine.begin() as connection:  # the other host's clock is ten minutes behind
+        connection.execute(
+            update(CampaignRecord)
+            .where(CampaignRecord.id == ids[1])
+            .values(updated_at=datetime.now(UTC) - timedelta(minutes=10))
+        )
+    here.refresh_index(mine)
+    assert mine.resolve(ids[1]) == ids[1]  # not yet: a shallow look
+    here._deep_at = float("-inf")  # DEEP_REFRESH_SECONDS have passed
+    here.refresh_index(mine)
+    assert mine.resolve(ids[1]) == ids[0]
     database.close()
 
 

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from seawall.cli import app
-from seawall.service.filter import add_headers, strip_seawall_headers
+from seawall.service.filter import Address, Reinjector, add_headers, strip_seawall_headers
 from tests.conftest import REPO
 from tests.support.postfix import (
     PrivatePostfix,
@@ -26,6 +26,7 @@ from tests.support.postfix import (
     message_as_sent,
     start_service,
     stop_service,
+    wait_for_port,
 )
 
 EXAMPLES = REPO / "examples"
@@ -75,6 +76,8 @@ def test_forged_verdict_headers_go_and_ours_come_first() -> None:
         b"Subject: x\r\n\r\nX-Seawall-Verdict: body\r\n"
     )
     assert strip_seawall_headers(forged) == b"Subject: x\r\n\r\nX-Seawall-Verdict: body\r\n"
+    # the last header forged: no blank line is added to the body
+    assert strip_seawall_headers(b"Subject: x\nX-Seawall-Score: 0\n\nbody\n") == b"Subject: x\n\nbody\n"
     assert add_headers(b"Subject: x\r\n\r\nbody\r\n", [("X-Seawall-Verdict", "clean")]).startswith(
         b"X-Seawall-Verdict: clean\r\nSubject: x\r\n"
     )
@@ -118,6 +121,34 @@ def test_phish_is_tagged_and_clean_mail_arrives_unchanged_but_for_the_added_head
     # Postfix drops Return-Path on receipt (message_drop_headers); everything else is as sent
     sent = original.split(b"\n", 1)[1] if original.startswith(b"Return-Path:") else original
     assert rest.rstrip(b"\n") == sent.rstrip(b"\n")
+
+
+@needs_postfix
+def test_one_reinjection_connection_carries_many_messages_and_survives_a_postfix_restart(
+    postfix: PrivatePostfix,
+) -> None:
+    reinjector = Reinjector(Address("127.0.0.1", postfix.reinject), timeout=30)
+    reinjector.IDLE_CHECK_SECONDS = 0.0  # check the connection before every message
+    try:
+        for _ in range(3):
+            reinjector.send("sender@example.net", [RCPT], CLEAN)
+        assert len(postfix.wait_delivered(3)) == 3
+        postfix_command = ["postfix", "-c", str(postfix.config)]
+        subprocess.run([*postfix_command, "stop"], check=True, capture_output=True)
+        subprocess.run([*postfix_command, "start"], check=True, capture_output=True)
+        wait_for_port(postfix.reinject)
+        reinjector.send("sender@example.net", [RCPT], CLEAN)  # Postfix closed the old connection
+        assert len(postfix.wait_delivered(4)) == 4
+    finally:
+        reinjector.close()
+    # three messages on one connection, then one new connection after the restart
+    per_connection: list[int] = []
+    for line in postfix.maillog.read_text(errors="replace").splitlines():
+        if "postfix/smtpd[" in line and " connect from " in line:
+            per_connection.append(0)
+        elif "postfix/smtpd[" in line and ": client=" in line:
+            per_connection[-1] += 1
+    assert [n for n in per_connection if n] == [3, 1]
 
 
 @needs_postfix
