@@ -124,3 +124,22 @@ def test_sigkill_during_a_scan_leaves_a_consistent_store_that_the_next_run_compl
     assert report["problems after the last run"] == []
     assert report["messages recorded"] == len(list(folder.glob("*.eml")))
     assert report["suspicious or phishing messages without their campaign after the last run"] == 0
+
+
+def test_a_pooled_postgresql_connection_the_server_closed_is_replaced(
+    postgres_url: str, postgres_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as after a PostgreSQL restart or an idle timeout: the next use must not fail
+    import psycopg
+
+    from seawall.store import database as store_database
+
+    database = Database(postgres_url)
+    with database.engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    monkeypatch.setattr(store_database, "IDLE_PING_SECONDS", 0.0)  # it has been idle long enough
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+    database.close()
