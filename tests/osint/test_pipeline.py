@@ -161,6 +161,15 @@ def test_an_operation_is_recorded_with_its_victim_when_its_author_is_unnamed() -
     assert event.types == ["data theft"]
 
 
+def test_a_named_attacker_goes_before_an_unnamed_one() -> None:
+    # the parser makes "state" of "state-backed" a phrase the model reads as attacking too
+    (event,) = events_of(
+        "Chinese state-backed hacking group Antlion compromised and stole data from Taiwanese banks."
+    )
+    assert event.attacker_countries == ["CN"] and event.attacker_groups == ["Antlion"]
+    assert event.victim_countries == ["TW"]
+
+
 def test_states_and_groups_become_countries_and_groups() -> None:
     (event,) = events_of(
         "APT33, an Iranian threat group, sent spear-phishing emails to employees of US energy companies."

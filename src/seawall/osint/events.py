@@ -84,6 +84,10 @@ def _headline(article: Article) -> list[str]:
     return [title]
 
 
+def _names_someone(phrase: Phrase) -> bool:
+    return any(m.kind not in ("generic", "malware") for m in phrase.mentions + phrase.nested)
+
+
 def _roles(told: _Told, doc: object) -> tuple[Phrase | None, list[Phrase]]:
     """The attacker phrase (the likeliest, if any) and the victim phrases of one sentence."""
     from spacy.tokens import Doc
@@ -92,7 +96,7 @@ def _roles(told: _Told, doc: object) -> tuple[Phrase | None, list[Phrase]]:
     model = role_model()
     offsets = told.operation.triggers or [told.operation.first]
     triggers = list({token_at(doc, offset).i: token_at(doc, offset) for offset in offsets}.values())
-    attacker: tuple[float, Phrase] | None = None
+    attacker: tuple[tuple[bool, float], Phrase] | None = None
     likeliest: tuple[float, Phrase] | None = None
     victims: list[Phrase] = []
     for phrase in phrases(doc, told.mentions):
@@ -104,8 +108,10 @@ def _roles(told: _Told, doc: object) -> tuple[Phrase | None, list[Phrase]]:
         if likeliest is None or probabilities["victim"] > likeliest[0]:
             likeliest = (probabilities["victim"], phrase)
         if role == "attacker" and probabilities[role] > ATTACKER_THRESHOLD:
-            if attacker is None or probabilities[role] > attacker[0]:
-                attacker = (probabilities[role], phrase)
+            # a named attacker before an unnamed one ("state" of "state-backed", "hackers")
+            rank = (_names_someone(phrase), probabilities[role])
+            if attacker is None or rank > attacker[0]:
+                attacker = (rank, phrase)
         elif role == "victim" and probabilities[role] > VICTIM_THRESHOLD:
             victims.append(phrase)
     chosen = attacker[1] if attacker else None
