@@ -20,6 +20,8 @@ front-door smtpd of its own, the senders spread over the doors; kills go round t
 when half the messages are submitted: the filters answer 451 meanwhile and Postfix retries.
 ``--baseline`` starts no filter and submits to Postfix's re-injection smtpd: the same Postfix
 path without Seawall, so the difference of the delays is what the filter adds.
+``--milter`` runs `seawall milter` instead (Postfix asks it during SMTP; a quarantined message
+goes to Postfix's hold queue; one instance, SQLite).
 ``--rate R`` offers a steady load of R messages a second in all (the latency target is stated
 at a rate, not at saturation).
 Needs root (Postfix) and Debian's postfix package.
@@ -45,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from tests.service.test_filter import start_filter  # noqa: E402
+from tests.service.test_milter import start_milter  # noqa: E402
 from tests.support.postfix import PrivatePostfix  # noqa: E402
 
 
@@ -107,6 +110,7 @@ def main() -> None:
         action="store_true",
         help="no filter: submit to Postfix's re-injection smtpd, to measure what the filter adds",
     )
+    parser.add_argument("--milter", action="store_true", help="seawall milter instead of the filter")
     parser.add_argument(
         "--rate",
         type=float,
@@ -117,18 +121,21 @@ def main() -> None:
     messages = corpus_messages(Path(args.corpus), args.messages)
     root = Path(tempfile.mkdtemp(prefix="seawall-mailflow-"))
     root.chmod(0o755)
-    postfix = PrivatePostfix.create(root / "postfix", filters=args.instances)
+    postfix = PrivatePostfix.create(root / "postfix", milter=args.milter, filters=args.instances)
     home = root / "home"
     config = root / "seawall.toml"
     config.write_text('[mailflow]\nphishing = "quarantine"\n' if args.quarantine else "")
     store_url = fresh_database(args.database_url) if args.database_url else ""
     postfix.start()
     doors = [(postfix.reinject, 0)] if args.baseline else postfix.doors
-    processes = (
-        []
-        if args.baseline
-        else [start_filter(p, postfix.reinject, home, config, store_url) for _, p in doors]
-    )
+
+    def start(port: int) -> subprocess.Popen[bytes]:
+        if args.milter:
+            assert postfix.milter is not None
+            return start_milter(postfix.milter, home, config)
+        return start_filter(port, postfix.reinject, home, config, store_url)
+
+    processes = [] if args.baseline else [start(p) for _, p in doors]
     sent_at: dict[str, float] = {}
     lock = threading.Lock()
     next_index = iter(range(args.messages))
@@ -164,7 +171,7 @@ def main() -> None:
         processes[victim].send_signal(signal.SIGKILL)
         processes[victim].wait()
         time.sleep(2)
-        processes[victim] = start_filter(doors[victim][1], postfix.reinject, home, config, store_url)
+        processes[victim] = start(doors[victim][1])
     if args.stop_postgres:
         while len(sent_at) < args.messages // 2 and any(t.is_alive() for t in threads):
             time.sleep(0.05)
@@ -184,7 +191,9 @@ def main() -> None:
                 if line.startswith(b"X-Bench-ID: "):
                     arrivals.setdefault(line[12:].decode().strip(), []).append(path.stat().st_mtime)
                     break
-        if args.quarantine and (store_url or (home / "seawall.db").exists()):
+        if args.quarantine and args.milter:
+            held = len(postfix.held())
+        elif args.quarantine and (store_url or (home / "seawall.db").exists()):
             engine = create_engine(store_url or f"sqlite:///{home / 'seawall.db'}")
             with engine.connect() as connection:
                 held = int(connection.execute(text("SELECT count(*) FROM quarantine")).scalar() or 0)
