@@ -140,21 +140,40 @@ def main() -> None:
     lock = threading.Lock()
     next_index = iter(range(args.messages))
 
+    retried = [0]
+
     def sender(door: int) -> None:
-        with smtplib.SMTP("127.0.0.1", door, timeout=60) as client:
+        client = smtplib.SMTP("127.0.0.1", door, timeout=60)
+        while True:
+            with lock:
+                index = next(next_index, None)
+            if index is None:
+                client.quit()
+                return
+            if args.rate:
+                # A steady offered load: message i is due i / rate seconds after the start.
+                time.sleep(max(0.0, started + index / args.rate - time.time()))
+            mark = f"bench-{index}"
+            data = f"X-Bench-ID: {mark}\r\n".encode() + messages[index]
+            with lock:
+                sent_at.setdefault(mark, time.time())
             while True:
+                try:
+                    client.sendmail("bench@example.net", ["user@example.org"], data)
+                    break
+                except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as refused:
+                    code = getattr(refused, "smtp_code", 451)
+                    if not 400 <= code < 500 and not isinstance(refused, smtplib.SMTPRecipientsRefused):
+                        raise
+                except (smtplib.SMTPServerDisconnected, OSError):
+                    pass
+                # a temporary failure at SMTP time (the milter down: milter_default_action =
+                # tempfail): the sending MTA keeps the message and retries, as here
                 with lock:
-                    index = next(next_index, None)
-                if index is None:
-                    return
-                if args.rate:
-                    # A steady offered load: message i is due i / rate seconds after the start.
-                    time.sleep(max(0.0, started + index / args.rate - time.time()))
-                mark = f"bench-{index}"
-                data = f"X-Bench-ID: {mark}\r\n".encode() + messages[index]
-                with lock:
-                    sent_at[mark] = time.time()
-                client.sendmail("bench@example.net", ["user@example.org"], data)
+                    retried[0] += 1
+                client.close()
+                time.sleep(1)
+                client = smtplib.SMTP("127.0.0.1", door, timeout=60)
 
     started = time.time()
     threads = [
@@ -217,7 +236,7 @@ def main() -> None:
         f" instance(s) on one {store} store; filters killed {args.kills} times"
     )
     print(f"delivered once: {len(arrivals) - sum(1 for t in arrivals.values() if len(t) > 1)}, held: {held}")
-    print(f"lost: {lost}, duplicated: {duplicated}")
+    print(f"lost: {lost}, duplicated: {duplicated}, submissions retried after a 4xx: {retried[0]}")
     print(f"throughput: {args.messages / max(finished - started, 1e-9):.1f} messages/s (to the last arrival)")
     if args.rate:
         print(f"offered load: {args.rate:g} messages/s")
