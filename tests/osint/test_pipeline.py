@@ -135,6 +135,20 @@ def test_the_agent_of_a_passive_attacks_and_its_subject_is_attacked() -> None:
     assert "attacker" not in {role for text, role in found.items() if "Ukrainian" in text}
 
 
+def test_the_verb_a_phrase_hangs_on_is_read_by_its_class_in_any_form() -> None:
+    # what the model learned of "launched" holds for "mounts" and "staged" (lexicon role_verbs)
+    for sentence, expected in (
+        ("Saudi Aramco suffered a cyberattack.", "gov_class=undergo|dep=nsubj"),
+        ("The group mounts a cyberattack on the ministry.", "gov_class=perpetrate|dep=nsubj"),
+        ("Prosecutors indicted the hackers behind the attack.", "gov_class=blame|dep=nsubj"),
+    ):
+        operation = operation_mention(sentence)
+        assert operation is not None
+        (doc,) = parse([sentence])
+        subject = next(p for p in phrases(doc, find_mentions(sentence)) if doc[p.head].dep_ == "nsubj")
+        assert expected in pair_features(doc, subject, token_at(doc, operation.first)), sentence
+
+
 def test_a_phrase_far_from_any_role_takes_none() -> None:
     found = roles(
         "Iranian hackers breached the networks of Saudi Aramco, the Financial Times reported on Monday."

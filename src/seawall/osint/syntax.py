@@ -236,6 +236,27 @@ def _ancestors(token: Token) -> list[Token]:
     return chain
 
 
+@cache
+def _verb_classes() -> dict[str, str]:
+    import yaml
+
+    from seawall.osint.gazetteer import _data
+
+    classes = yaml.safe_load(_data("lexicon.yml"))["role_verbs"]
+    return {lemma: name for name, lemmas in classes.items() for lemma in lemmas}
+
+
+@cache
+def _verb_class(word: str) -> str:
+    """The class of ``role_verbs`` (lexicon.yml) a verb form belongs to, by its lemma."""
+    import lemminflect
+
+    for lemma in lemminflect.getAllLemmas(word).get("VERB", ()):
+        if lemma in _verb_classes():
+            return _verb_classes()[lemma]
+    return ""
+
+
 def pair_features(doc: Doc, phrase: Phrase, trigger: Token) -> dict[str, float]:
     """What the parse says about a phrase and the operation word: the phrase's relation to its
     head (subject, object, "by", "against", possessive ...), the path between the two through
@@ -261,6 +282,10 @@ def pair_features(doc: Doc, phrase: Phrase, trigger: Token) -> dict[str, float]:
             features[f"prep_of_trigger={governor.lower_}"] = 1.0
     else:
         features[f"gov={governor.lower_}|dep={dep}"] = 1.0
+        verb_class = _verb_class(governor.lower_)
+        if verb_class:
+            features[f"gov_class={verb_class}|dep={dep}"] = 1.0
+            features[f"gov_class={verb_class}|dep={dep}|{'before' if head.i < trigger.i else 'after'}"] = 1.0
     if governor.i == trigger.i:
         features[f"of_trigger|dep={dep}"] = 1.0
     if any(child.dep_ in ("auxpass", "nsubjpass") for child in governor.children):
