@@ -173,9 +173,7 @@ def cross_validate(casie: list[Example], eurepoc: list[Example], folds: int, c: 
             recall = hits / max(1, sum(truth))
             f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
             print(f"{name} {role}: P {precision:.3f} R {recall:.3f} F1 {f1:.3f} ({sum(truth)} gold)")
-        inverted = sum(
-            {examples[i][1], predicted[i]} == {"attacker", "victim"} for i in range(start, end)
-        )
+        inverted = sum({examples[i][1], predicted[i]} == {"attacker", "victim"} for i in range(start, end))
         print(f"{name} inverted (attacker read as victim or victim as attacker): {inverted}")
 
 

@@ -98,6 +98,17 @@ def test_stolen_material_made_public_or_sold_is_a_hack_and_leak() -> None:
     assert published is None or "hack and leak" not in published.types
 
 
+def test_the_verb_forms_table_is_built_from_the_current_lexicon() -> None:
+    import json
+
+    import yaml
+    from scripts.build_verb_forms import DATA, build
+
+    lexicon = yaml.safe_load((DATA / "lexicon.yml").read_text("utf-8"))
+    shipped = json.loads((DATA / "verb_forms.json").read_text("utf-8"))
+    assert shipped == build(lexicon), "run: python scripts/build_verb_forms.py"
+
+
 def test_a_break_in_goes_with_what_was_done_inside() -> None:
     broke_in = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["intrusion"])
     stole = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["data theft"])

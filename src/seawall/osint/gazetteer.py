@@ -90,28 +90,26 @@ def _words(terms: Iterable[str]) -> str:
     return r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in ordered) + r")(?![\w-])"
 
 
-# The forms a verb written once in the lexicon also takes in reporting: "hacked" stands for "hacks"
-# ("Anonymous hacks ManTech", as trackers write) and "hacking"; "broke into" for "breaks into".
-# Not the base form: "compromise", "flood" and "spy" are nouns as often as verbs.
-_FINITE_FORMS = ("VBD", "VBN", "VBZ", "VBG")
-_AUXILIARIES = frozenset({"be", "have", "do"})
-
-
 def _inflected(terms: Iterable[str]) -> list[str]:
-    """The terms, and each verb-headed term with its head verb in its other finite forms
-    (lemminflect's dictionary; a word it does not know as a verb is left as written)."""
-    import lemminflect
-
+    """The terms, and each verb-headed term with its head verb in its other forms but the base
+    one: "hacked" stands for "hacks" ("Anonymous hacks ManTech", as trackers write) and
+    "hacking"; "broke into" for "breaks into" (``data/verb_forms.json``, built from lemminflect's
+    dictionary by ``scripts/build_verb_forms.py``; a word it does not know is left as written)."""
+    table = verb_forms()
     found = list(terms)
     for term in terms:
         head, _, rest = term.partition(" ")
-        for lemma in lemminflect.getAllLemmas(head.lower()).get("VERB", ()):
-            if lemma in _AUXILIARIES:
-                continue
-            for tag in _FINITE_FORMS:
-                for form in lemminflect.getInflection(lemma, tag=tag):
-                    found.append(f"{form} {rest}" if rest else form)
+        for lemma in table["lemmas"].get(head.lower(), ()):
+            for form in table["forms"].get(lemma, ()):
+                found.append(f"{form} {rest}" if rest else form)
     return found
+
+
+@cache
+def verb_forms() -> dict[str, dict[str, list[str]]]:
+    """``lemmas``: a verb form -> its lemmas; ``forms``: a lemma -> its forms but the base one."""
+    table: dict[str, dict[str, list[str]]] = json.loads(_data("verb_forms.json"))
+    return table
 
 
 def _verbs(terms: Iterable[str]) -> re.Pattern[str]:

@@ -249,9 +249,9 @@ def _verb_classes() -> dict[str, str]:
 @cache
 def _verb_class(word: str) -> str:
     """The class of ``role_verbs`` (lexicon.yml) a verb form belongs to, by its lemma."""
-    import lemminflect
+    from seawall.osint.gazetteer import verb_forms
 
-    for lemma in lemminflect.getAllLemmas(word).get("VERB", ()):
+    for lemma in verb_forms()["lemmas"].get(word, ()):
         if lemma in _verb_classes():
             return _verb_classes()[lemma]
     return ""
