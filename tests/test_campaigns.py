@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from itertools import combinations
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from bench.synthetic_waves import generate
@@ -338,15 +339,32 @@ def test_a_merge_recorded_by_another_scanner_folds_the_campaigns_in_memory() -> 
     assert index.campaigns[3].members == 3
 
 
-def test_a_merge_another_scanner_stored_reaches_this_scanner_on_refresh(database_url: str) -> None:
+class _TwoScanners(NamedTuple):
+    """Two scanners on one store (``here`` and ``there``), each with its campaign index, that
+    both know ``ids`` campaigns of one member each."""
+
+    database: Database
+    here: CampaignRepository
+    there: CampaignRepository
+    mine: CampaignIndex
+    theirs: CampaignIndex
+    ids: list[int]
+
+
+def _two_scanners(database_url: str, campaigns: int) -> _TwoScanners:
     database = Database(database_url)
     here, there = CampaignRepository(database), CampaignRepository(database)
     mine, theirs = CampaignIndex(), CampaignIndex()
-    ids = [here.reserve_campaign_id() for _ in range(3)]
+    ids = [here.reserve_campaign_id() for _ in range(campaigns)]
     for index in (mine, theirs):
         for number, campaign_id in enumerate(ids):
             index.restore_member(f"{number:064x}", campaign_id, 1_560_000_000.0 + number)
     here.load_index(mine)
+    return _TwoScanners(database, here, there, mine, theirs, ids)
+
+
+def test_a_merge_another_scanner_stored_reaches_this_scanner_on_refresh(database_url: str) -> None:
+    database, here, there, mine, theirs, ids = _two_scanners(database_url, 3)
     for source in ids[1:]:  # the other scanner merges one campaign, then (later) another
         theirs._merge([source], ids[0])
         there.save(theirs, theirs.drain(), [])
@@ -359,14 +377,7 @@ def test_a_merge_another_scanner_stored_reaches_this_scanner_on_refresh(database
 def test_a_merge_stamped_by_a_clock_far_behind_is_caught_by_the_next_deep_look(database_url: str) -> None:
     # between deep looks the catch-up reads only what is new; every DEEP_REFRESH_SECONDS it
     # looks back an hour of merges (and a thousand rows), for writers on other hosts
-    database = Database(database_url)
-    here, there = CampaignRepository(database), CampaignRepository(database)
-    mine, theirs = CampaignIndex(), CampaignIndex()
-    ids = [here.reserve_campaign_id() for _ in range(2)]
-    for index in (mine, theirs):
-        for number, campaign_id in enumerate(ids):
-            index.restore_member(f"{number:064x}", campaign_id, 1_560_000_000.0 + number)
-    here.load_index(mine)
+    database, here, there, mine, theirs, ids = _two_scanners(database_url, 2)
     theirs._merge([ids[1]], ids[0])
     there.save(theirs, theirs.drain(), [])
     with database.engine.begin() as connection:  # the other host's clock is ten minutes behind
