@@ -27,6 +27,7 @@ from seawall.mail.limits import Limits
 from seawall.mail.model import ParsedMessage
 from seawall.mail.parse import parse_message
 from seawall.pipeline import Scanner
+from seawall.store import campaigns as campaigns_store
 from seawall.store.campaigns import CampaignRepository
 from seawall.store.database import Database
 from seawall.store.models import CampaignRecord
@@ -374,7 +375,9 @@ def test_a_merge_another_scanner_stored_reaches_this_scanner_on_refresh(database
     database.close()
 
 
-def test_a_merge_stamped_by_a_clock_far_behind_is_caught_by_the_next_deep_look(database_url: str) -> None:
+def test_a_merge_stamped_by_a_clock_far_behind_is_caught_by_the_next_deep_look(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # between deep looks the catch-up reads only what is new; every DEEP_REFRESH_SECONDS it
     # looks back an hour of merges (and a thousand rows), for writers on other hosts
     database, here, there, mine, theirs, ids = _two_scanners(database_url, 2)
@@ -386,6 +389,7 @@ def test_a_merge_stamped_by_a_clock_far_behind_is_caught_by_the_next_deep_look(d
             .where(CampaignRecord.id == ids[1])
             .values(updated_at=datetime.now(UTC) - timedelta(minutes=10))
         )
+    monkeypatch.setattr(campaigns_store, "DEEP_REFRESH_SECONDS", 3600.0)  # however slow the machine
     here.refresh_index(mine)
     assert mine.resolve(ids[1]) == ids[1]  # not yet: a shallow look
     here._deep_at = float("-inf")  # DEEP_REFRESH_SECONDS have passed
