@@ -143,3 +143,17 @@ def test_a_pooled_postgresql_connection_the_server_closed_is_replaced(
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
     database.close()
+
+
+def test_the_delivery_ledger_records_a_key_once_and_the_last_action_wins(database_url: str) -> None:
+    from seawall.store.quarantine import DeliveryLedger
+
+    database = Database(database_url)
+    ledger = DeliveryLedger(database)
+    assert ledger.done("k" * 64) is None
+    ledger.record("k" * 64, "tag")
+    ledger.record("k" * 64, "quarantine")  # recorded again (a retry): one row, the last action
+    assert ledger.done("k" * 64) == "quarantine"
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM mailflow_deliveries").scalar() == 1
+    database.close()

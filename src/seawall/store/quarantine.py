@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 
 from seawall.store.database import Database
 from seawall.store.models import MailflowDeliveryRecord, QuarantineRecord
+from seawall.store.repository import _insert_for
 
 
 @dataclass(frozen=True)
@@ -126,11 +127,24 @@ class DeliveryLedger:
             return None if record is None else record.action
 
     def record(self, key: str, action: str) -> None:
+        """Called the moment Postfix has taken the re-injected message: a filter killed between
+        that and this commit makes Postfix deliver the message again, so the commit is one
+        statement (an upsert, not a read and a write) and, on PostgreSQL, does not wait for the
+        WAL flush (the row is visible to every other session at once; only a crash of the
+        server itself within a fraction of a second could lose it, and that would mean a
+        duplicate, never a lost message)."""
         now = datetime.now(UTC)
-        with self.database.session() as session, session.begin():
-            session.merge(MailflowDeliveryRecord(key=key, action=action, done_at=now))
+        with self.database.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            insert = _insert_for(connection.dialect.name)
+            connection.execute(
+                insert(MailflowDeliveryRecord.__table__)
+                .values(key=key, action=action, done_at=now)
+                .on_conflict_do_update(index_elements=["key"], set_={"action": action, "done_at": now})
+            )
             if now - self._pruned > timedelta(hours=1):
-                session.execute(
+                connection.execute(
                     delete(MailflowDeliveryRecord).where(
                         MailflowDeliveryRecord.done_at < now - KEEP_DELIVERIES
                     )
