@@ -47,7 +47,6 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from tests.service.test_filter import start_filter  # noqa: E402
-from tests.service.test_milter import start_milter  # noqa: E402
 from tests.support.postfix import PrivatePostfix  # noqa: E402
 
 
@@ -131,6 +130,8 @@ def main() -> None:
 
     def start(port: int) -> subprocess.Popen[bytes]:
         if args.milter:
+            from tests.service.test_milter import start_milter  # needs pymilter ([milter] extra)
+
             assert postfix.milter is not None
             return start_milter(postfix.milter, home, config)
         return start_filter(port, postfix.reinject, home, config, store_url)
