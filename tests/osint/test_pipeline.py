@@ -278,3 +278,9 @@ def test_operations_each_way_stay_apart_within_an_article() -> None:
     one_way = _event(["IR"], ["US"], "2019-06-22")
     other_way = _event(["US"], ["IR"], "2019-06-22")
     assert len(merge_within([one_way, other_way])) == 2
+
+
+def test_a_form_another_type_writes_out_stays_that_types() -> None:
+    # "hacking" is written as a generic attack word: "hacked" (an intrusion) does not claim it
+    operation = operation_mention("The hacking group APT28 targeted the ministry.")
+    assert operation is not None and operation.types == ["cyberattack"]

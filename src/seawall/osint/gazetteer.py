@@ -90,7 +90,7 @@ def _words(terms: Iterable[str]) -> str:
     return r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in ordered) + r")(?![\w-])"
 
 
-def _inflected(terms: Iterable[str]) -> list[str]:
+def _inflected(terms: Iterable[str], written_elsewhere: frozenset[str] = frozenset()) -> list[str]:
     """The terms, and each verb-headed term with its head verb in its other forms but the base
     one: "hacked" stands for "hacks" ("Anonymous hacks ManTech", as trackers write) and
     "hacking"; "broke into" for "breaks into" (``data/verb_forms.json``, built from lemminflect's
@@ -101,7 +101,11 @@ def _inflected(terms: Iterable[str]) -> list[str]:
         head, _, rest = term.partition(" ")
         for lemma in table["lemmas"].get(head.lower(), ()):
             for form in table["forms"].get(lemma, ()):
-                found.append(f"{form} {rest}" if rest else form)
+                variant = f"{form} {rest}" if rest else form
+                # a form another type writes out is that type's ("hacking" is a generic
+                # attack word, "hacked" an intrusion)
+                if variant.lower() not in written_elsewhere:
+                    found.append(variant)
     return found
 
 
@@ -112,8 +116,12 @@ def verb_forms() -> dict[str, dict[str, list[str]]]:
     return table
 
 
-def _verbs(terms: Iterable[str]) -> re.Pattern[str]:
-    return re.compile(_words(_inflected(terms)), re.IGNORECASE)
+def _verbs(terms: Iterable[str], written_elsewhere: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(_words(_inflected(terms, written_elsewhere)), re.IGNORECASE)
+
+
+def _written(entry: dict[str, Any]) -> set[str]:
+    return {t.lower() for key in ("terms", "weak_terms", "near_terms") for t in entry.get(key, [])}
 
 
 def _data(name: str) -> Any:
@@ -140,14 +148,19 @@ _DEMONYM_WORDS = frozenset(
 @cache
 def lexicon() -> Lexicon:
     data = yaml.safe_load(_data("lexicon.yml"))
+    written = {name: _written(entry) for name, entry in data["operation_types"].items()}
+    elsewhere = {
+        name: frozenset(t for other, terms in written.items() if other != name for t in terms) - written[name]
+        for name in written
+    }
     types = [
         OperationType(
             name,
-            _verbs(entry["terms"]),
+            _verbs(entry["terms"], elsewhere[name]),
             list(entry.get("attack", [])),
-            _verbs(entry["weak_terms"]) if entry.get("weak_terms") else None,
+            _verbs(entry["weak_terms"], elsewhere[name]) if entry.get("weak_terms") else None,
             _objects(entry),
-            _verbs(entry["near_terms"]) if entry.get("near_terms") else None,
+            _verbs(entry["near_terms"], elsewhere[name]) if entry.get("near_terms") else None,
             re.compile(_words(entry["near_objects"]), re.IGNORECASE) if entry.get("near_objects") else None,
         )
         for name, entry in data["operation_types"].items()
