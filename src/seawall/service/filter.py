@@ -114,19 +114,13 @@ def reinject(
     """Hand the message back to Postfix; raises when it is not accepted for every recipient.
     ``accepted`` runs as soon as Postfix has taken the message, before the connection is
     closed: the shorter the time between the two, the smaller the window in which a crash
-    makes Postfix retry a message it already re-queued."""
-    client = smtplib.SMTP(address.host, address.port, timeout=timeout)
+    makes Postfix retry a message it already re-queued. One message on its own connection (the
+    quarantine's release); the filter keeps its connection (``Reinjector``)."""
+    reinjector = Reinjector(address, timeout)
     try:
-        refused = client.sendmail(mail_from, recipients, data)
-        if refused:
-            raise smtplib.SMTPRecipientsRefused(refused)
-        if accepted is not None:
-            accepted()
+        reinjector.send(mail_from, recipients, data, accepted)
     finally:
-        try:
-            client.quit()
-        except (smtplib.SMTPException, OSError):
-            client.close()
+        reinjector.close()
 
 
 class Reinjector:
@@ -158,7 +152,8 @@ class Reinjector:
     def send(
         self, mail_from: str, recipients: list[str], data: bytes, accepted: Callable[[], None] | None = None
     ) -> None:
-        """As ``reinject``, on the kept connection."""
+        """Hand the message back to Postfix on the kept connection; raises when it is not
+        accepted for every recipient. ``accepted`` runs as soon as Postfix has taken it."""
         client = self._connection()
         try:
             refused = client.sendmail(mail_from, recipients, data)
