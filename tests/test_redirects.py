@@ -76,3 +76,12 @@ def test_a_bing_click_redirect_is_read_to_its_encoded_destination() -> None:
     assert mismatches("news@example.net", "https://www.bing.com/", href) == [
         "bing.com -> implantdetective.com"
     ]
+
+
+def test_a_file_name_as_link_text_is_no_domain() -> None:
+    # A list reply linking its attachment ("b205-antenna.mp4") shows a file, not a host; a
+    # name under a real suffix (".zip" is one) is still read as the domain a reader would see.
+    href = "https://mail.163.com/large-attachment-download/?file=abc"
+    assert mismatches("someone@gmail.com", "b205-antenna.mp4", href) == []
+    assert mismatches("someone@gmail.com", "report.pdf", href) == []
+    assert mismatches("someone@gmail.com", "invoice.zip", href) == ["invoice.zip -> 163.com"]

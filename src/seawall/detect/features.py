@@ -584,7 +584,11 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
                     if _contains_sequence(words, executive):
                         add("from.display_name_executive", " ".join(executive), "header:From")
                 role = context.lexicon.it_role(words)
-                if role:
+                # Outside which organisation? Without configured domains only a role the
+                # address does not carry claims someone else's IT ("IT Support"
+                # <user@hotel.id>); "NOI Administrator" <admin@networksonline.com> is theirs.
+                # No IT department writes from webmail.
+                if role and (own_domains or freemail or not _names_related(name, sender.address)):
                     add("from.display_name_it_role", role, "header:From")
             for match in _EMAIL_IN_TEXT.finditer(name):
                 shown = registered_domain(match.group(1).lower())

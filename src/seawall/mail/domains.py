@@ -149,8 +149,13 @@ def domain_shown_in_text(text: str) -> str:
     if not match:
         return ""
     host = match.group(0)
+    written_as_url = "://" in host or host.lower().startswith("www.")
     if "://" in host:
         host = host.split("://", 1)[1]
     if "@" in stripped[: match.end()]:
+        return ""
+    if not written_as_url and not _EXTRACT(normalise_host(host)).suffix:
+        # "b205-antenna.mp4", "report.pdf": a file name, not a host (no such public suffix);
+        # a name under a real suffix ("invoice.zip") still counts, as a reader would take it
         return ""
     return registered_domain(host)
