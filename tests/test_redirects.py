@@ -85,3 +85,21 @@ def test_a_file_name_as_link_text_is_no_domain() -> None:
     assert mismatches("someone@gmail.com", "b205-antenna.mp4", href) == []
     assert mismatches("someone@gmail.com", "report.pdf", href) == []
     assert mismatches("someone@gmail.com", "invoice.zip", href) == ["invoice.zip -> 163.com"]
+
+
+def userinfo_links(href: str) -> list[str]:
+    message = EmailMessage()
+    message["From"] = "Issue Alert <issuealert@scientech.com>"
+    message["To"] = "reader@example-agency.gov"
+    message["Subject"] = "News"
+    message.set_content(f"Contact us: {href}")
+    parsed = parse_message(RawMessage.from_bytes(message.as_bytes(), Origin("m.eml")), Limits())
+    features = extract_features(parsed, FeatureContext.from_settings(Settings()))
+    return [str(hit.value) for hit in features.get("link.userinfo", [])]
+
+
+def test_a_host_before_the_at_sign_hides_the_destination_a_mangled_address_does_not() -> None:
+    assert userinfo_links("http://www.paypal.com@203.0.113.9/login") == ["http://www.paypal.com@203.0.113.9/login"]
+    assert userinfo_links("http://ebay.com:signin@evil.example.net/") == ["http://ebay.com:signin@evil.example.net/"]
+    # a 2001 newsletter's "consulting@scientech.com" written as a link shows no host
+    assert userinfo_links("http://consulting@scientech.com") == []

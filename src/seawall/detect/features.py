@@ -24,7 +24,7 @@ from seawall.config import Settings
 from seawall.detect.lexicon import Lexicon, default_lexicon, normalise_words
 from seawall.detect.protected import BrandBook, ProtectedSet, organisation_brand_book
 from seawall.detect.redirectors import Redirectors, default_redirectors
-from seawall.mail.domains import domain_shown_in_text, email_domain, registered_domain
+from seawall.mail.domains import domain_shown_in_text, email_domain, is_ip_literal, registered_domain
 from seawall.mail.headers import angle_stripped
 from seawall.mail.links import make_link
 from seawall.mail.model import AuthResults, HtmlInfo, Link, ParsedMessage
@@ -318,6 +318,14 @@ _EXPORT_HEADERS = frozenset(
     {"from", "to", "cc", "bcc", "subject", "date", "mime-version"}
     | {"content-type", "content-transfer-encoding"}
 )
+
+
+def _shows_a_host(userinfo: str) -> bool:
+    """Whether the part of a URL before "@" shows a host a reader would take for the
+    destination ("www.paypal.com@203.0.113.9", "ebay.com:signin@..."); a mail address
+    mangled into a link ("http://consulting@scientech.com") shows none and hides nothing."""
+    shown = userinfo.split(":", 1)[0]
+    return bool(domain_shown_in_text(shown)) or is_ip_literal(shown)
 
 
 def _names_related(display_name: str, address: str) -> bool:
@@ -815,7 +823,8 @@ def _links(
         if target.port is not None and target.port not in (80, 443, 8080, 8443):
             add("link.nonstandard_port", target.port, where)
         target_url = target.url
-        if "@" in target_url.split("//", 1)[-1].split("/", 1)[0]:
+        authority = target_url.split("//", 1)[-1].split("/", 1)[0]
+        if "@" in authority and _shows_a_host(authority.rpartition("@")[0]):
             add("link.userinfo", target_url[:200], where)
         path = target_url.split("?", 1)[0].split("#", 1)[0]
         slash = path.rfind("/")
