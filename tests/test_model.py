@@ -20,9 +20,12 @@ from seawall.detect.detector import Detector
 from seawall.detect.fixtures import analyse_file
 from seawall.detect.model import dataset, evaluate, train
 from seawall.detect.model.linear import LinearModel, ModelError, default_model_path, load_model
-from seawall.detect.model.normalise import scrub_message, strip_list_tags
+from seawall.detect.model.normalise import VIEWS, evaluation_view, scrub_message, strip_list_tags
 from seawall.detect.model.vectorize import FEATURE_VERSION, Hasher, Tokens
 from seawall.detect.verdict import combine, label_for, scale_odds
+from seawall.intake.source import Origin, RawMessage
+from seawall.mail.limits import Limits
+from seawall.mail.parse import parse_message
 from tests.conftest import RULE_FIXTURES, fixture_path
 
 runner = CliRunner()
@@ -243,6 +246,22 @@ def test_scrub_removes_collector_fingerprints() -> None:
         assert gone not in scrubbed, gone
     assert b"Subject: Re: Clock drift" in scrubbed and b"recipient@example.org" in scrubbed
     assert strip_list_tags("Re: [Jfs-discussion] [PATCH] jfs: fix") == "Re: [PATCH] jfs: fix"
+
+
+def test_the_evaluation_views_keep_raw_utf8_headers_readable() -> None:
+    """Spam often writes raw UTF-8 in Subject and To (RFC 6532); the views must not turn it
+    into replacement characters, or evaluation would score text the product never sees."""
+    raw = (
+        "From: Sécurité <alerte@banque-exemple.fr>\r\nTo: Jörg <phishing@pot>\r\n"
+        "Subject: Félicitations, vous avez gagné\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBonjour.\r\n"
+    ).encode()
+    for view in VIEWS:
+        parsed = parse_message(RawMessage.from_bytes(evaluation_view(raw, view), Origin("m.eml")), Limits())
+        assert parsed.subject == "Félicitations, vous avez gagné", view
+        assert [(a.display_name, a.address) for a in parsed.to] == [("Jörg", "recipient@example.org")], view
+    hostile = raw.replace("Jörg <phishing@pot>".encode(), "jörg\xa0@exämple.org".encode())
+    assert b"Subject:" in evaluation_view(hostile, "bare")
 
 
 @pytest.mark.corpus

@@ -99,7 +99,11 @@ def userinfo_links(href: str) -> list[str]:
 
 
 def test_a_host_before_the_at_sign_hides_the_destination_a_mangled_address_does_not() -> None:
-    assert userinfo_links("http://www.paypal.com@203.0.113.9/login") == ["http://www.paypal.com@203.0.113.9/login"]
-    assert userinfo_links("http://ebay.com:signin@evil.example.net/") == ["http://ebay.com:signin@evil.example.net/"]
+    assert userinfo_links("http://www.paypal.com@203.0.113.9/login") == [
+        "http://www.paypal.com@203.0.113.9/login"
+    ]
+    assert userinfo_links("http://ebay.com:signin@evil.example.net/") == [
+        "http://ebay.com:signin@evil.example.net/"
+    ]
     # a 2001 newsletter's "consulting@scientech.com" written as a link shows no host
     assert userinfo_links("http://consulting@scientech.com") == []

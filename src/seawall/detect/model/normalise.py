@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import re
 from email import policy
+from email.header import Header
 from email.message import Message
 from email.parser import BytesParser
+from email.utils import formataddr, getaddresses
 from functools import lru_cache
 
 from seawall.mail.auth import parse_received
 from seawall.mail.domains import registered_domain
+from seawall.mail.headers import fix_surrogates
 
 PLACEHOLDER_ADDRESS = "recipient@example.org"
 # Placeholders corpus maintainers put in place of the real recipients.
@@ -235,6 +238,27 @@ def evaluation_view(data: bytes, view: str) -> bytes:
         return scrubbed
 
 
+def _raw_texts(message: Message, name: str) -> list[str]:
+    """A header's values as written, raw 8-bit UTF-8 read as text ("Félicitations"):
+    compat32's ``get`` would hand back a Header of replacement characters."""
+    return [fix_surrogates(value) for key, value in message.raw_items() if key.lower() == name.lower()]
+
+
+def _header(text: str) -> str:
+    """A value to set: non-ASCII text as UTF-8 encoded words, so that it survives."""
+    return text if text.isascii() else Header(text, "utf-8").encode(linesep=" ")
+
+
+def _address_header(text: str) -> str:
+    """An address list to set: non-ASCII display names as encoded words, addresses as they are."""
+    if text.isascii():
+        return text
+    try:
+        return ", ".join(formataddr(pair, "utf-8") for pair in getaddresses([text]))
+    except (UnicodeError, ValueError):  # a non-ASCII address itself: keep it, encoded
+        return _header(text)
+
+
 def scrub_message(data: bytes) -> bytes:
     """The message as its sender wrote it, as far as headers tell: receiving side removed.
 
@@ -261,15 +285,15 @@ def scrub_message(data: bytes) -> bytes:
         for value in kept:
             message["Received"] = value  # appended after the other headers, in their order
     for name in ("To", "Cc"):
-        values = message.get_all(name)
+        values = _raw_texts(message, name)
         if values:
             del message[name]
             for value in values:
-                message[name] = mask_recipients(str(value), pattern)
-    subject = message.get("Subject")
-    if subject is not None:
+                message[name] = _address_header(mask_recipients(value, pattern))
+    subjects = _raw_texts(message, "Subject")
+    if subjects:
         del message["Subject"]
-        message["Subject"] = strip_list_tags(str(subject))
+        message["Subject"] = _header(strip_list_tags(subjects[0]))
     _replace_payloads(message, pattern)
     try:
         return message.as_bytes(policy=policy.compat32)
