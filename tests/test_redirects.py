@@ -107,3 +107,28 @@ def test_a_host_before_the_at_sign_hides_the_destination_a_mangled_address_does_
     ]
     # a 2001 newsletter's "consulting@scientech.com" written as a link shows no host
     assert userinfo_links("http://consulting@scientech.com") == []
+
+
+def ip_features(body: str, html: str = "") -> dict[str, list[str]]:
+    message = EmailMessage()
+    message["From"] = "VentureWire <people@venturewire.com>"
+    message["To"] = "reader@example-agency.gov"
+    message["Subject"] = "People"
+    message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")
+    parsed = parse_message(RawMessage.from_bytes(message.as_bytes(), Origin("m.eml")), Limits())
+    features = extract_features(parsed, FeatureContext.from_settings(Settings()))
+    return {
+        name: [str(h.value) for h in features.get(name, [])]
+        for name in ("link.ip_literal", "link.ip_literal_hidden")
+    }
+
+
+def test_an_ip_address_shown_as_itself_hides_nothing_one_behind_words_or_a_brand_does() -> None:
+    shown = ip_features("Read it at http://64.124.51.9/people/today.html")
+    assert shown == {"link.ip_literal": ["64.124.51.9"], "link.ip_literal_hidden": []}
+    behind_words = ip_features("See below.", '<p><a href="http://203.0.113.9/login.php">Sign in</a></p>')
+    assert behind_words["link.ip_literal_hidden"] == ["203.0.113.9"]
+    brand_in_path = ip_features("Sign in: http://203.0.113.9/signin.ebay.com/ws/eBayISAPI.dll")
+    assert brand_in_path["link.ip_literal_hidden"] == ["203.0.113.9"]

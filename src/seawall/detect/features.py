@@ -97,6 +97,7 @@ FEATURES: dict[str, str] = {
     "link.domain_count": "number of distinct link domains",
     "link.text_domain_mismatch": "anchor text shows one domain, href goes to another ('shown -> real')",
     "link.ip_literal": "link to a bare IP address",
+    "link.ip_literal_hidden": "link to a bare IP address hidden from the reader (anchor text, brand in path)",
     "link.shortener": "link through a URL shortener",
     "link.free_hosting": "link to free hosting, a site builder, form service or tunnel",
     "link.punycode": "link host is internationalised (xn--)",
@@ -318,6 +319,19 @@ _EXPORT_HEADERS = frozenset(
     {"from", "to", "cc", "bcc", "subject", "date", "mime-version"}
     | {"content-type", "content-transfer-encoding"}
 )
+
+
+def _hides_its_address(link: Link, host: str, url: str, owners: ProtectedSet) -> bool:
+    """Whether a link to a bare IP address keeps the reader from seeing it: words or another
+    address as the anchor's text, or a brand's domain in the path passing for the host
+    ("http://203.0.113.9/signin.ebay.com/"). A URL shown as itself hides nothing (2001
+    newsletters linked to their servers' addresses in plain text)."""
+    path = url.split("//", 1)[-1].partition("/")[2].split("?", 1)[0]
+    for segment in path.split("/"):
+        shown = domain_shown_in_text(segment)
+        if shown and owners.owner_of(shown) is not None:
+            return True
+    return link.where == "html_anchor" and host not in (link.text or "")
 
 
 def _shows_a_host(userinfo: str) -> bool:
@@ -805,6 +819,8 @@ def _links(
             add("link.domain", reg, where)
         if target.is_ip and not _private_address(host):
             add("link.ip_literal", host, where)
+            if _hides_its_address(link, host, target.url, owners):
+                add("link.ip_literal_hidden", host, where)
         shortener = _host_in(host, context.shorteners)
         if shortener:
             add("link.shortener", shortener, where)
