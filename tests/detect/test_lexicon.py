@@ -27,3 +27,11 @@ def test_the_shipped_lexicon_reads_requests_in_several_languages() -> None:
     assert "credential_request" in found
     # a newsletter's subscription confirmation is no credential request
     assert "credential_request" not in categories(lexicon, "Confirm your subscription to our newsletter")
+
+
+def test_styled_letters_are_read_as_the_words_they_show() -> None:
+    # Spam writes subjects in Unicode's mathematical bold letters to slip past word filters;
+    # a reader sees the words, so the lexicon reads them too (capitals included).
+    assert normalise_words("𝐈𝐦𝐩𝐨𝐫𝐭𝐚𝐧𝐭 𝐌𝐞𝐬𝐬𝐚𝐠𝐞 𝐅𝐨𝐫 𝐘𝐨𝐮") == ["important", "message", "for", "you"]
+    found = default_lexicon().find(normalise_words("𝐘𝐨𝐮 𝐡𝐚𝐯𝐞 𝐰𝐨𝐧 𝐚𝐧 𝐢𝐏𝐡𝐨𝐧𝐞"))
+    assert [match.category for match in found] == ["prize_lure"]

@@ -39,7 +39,11 @@ def _normalise_words(text: str) -> list[str]:
     """Lower-case, accent-free ASCII words ("Atualização" -> "atualizacao", "ß" -> "ss")."""
     lowered = text.lower().replace("ß", "ss").replace("’", "'")
     if not lowered.isascii():
-        lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode("ascii")
+        # NFKD also folds styled letters ("𝐈𝐦𝐩𝐨𝐫𝐭𝐚𝐧𝐭", Unicode's mathematical alphabets, which
+        # have no lower case of their own) to plain ones: lower-case again after it
+        lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode("ascii").lower()
+    # (Words joined by underscores, "_You_have_won_an_iPhone_", stay one token: split, the
+    # identifiers of kernel stack traces on technical lists read as "urgent" and the like.)
     return _WORD.findall(lowered)
 
 
