@@ -3,6 +3,7 @@ sender's own click tracker a mismatch, while still catching the classic text/hre
 
 from __future__ import annotations
 
+import base64
 from email.message import EmailMessage
 
 from seawall.config import Settings
@@ -132,3 +133,13 @@ def test_an_ip_address_shown_as_itself_hides_nothing_one_behind_words_or_a_brand
     assert behind_words["link.ip_literal_hidden"] == ["203.0.113.9"]
     brand_in_path = ip_features("Sign in: http://203.0.113.9/signin.ebay.com/ws/eBayISAPI.dll")
     assert brand_in_path["link.ip_literal_hidden"] == ["203.0.113.9"]
+
+
+def test_a_gateway_carrying_its_destination_in_base64_is_judged_by_the_destination() -> None:
+    # a mail gateway's link protection: "ver=1.001&&…&&url=https%3A%2F%2Fkb%2Eettus%2Ecom…"
+    carried = "ver=1.001&&a789a74c9f8f5e5d6=64415176_16772&&url=https%3A%2F%2Fkb%2Eettus%2Ecom%2FDirection"
+    href = "http://pta-smg4.csir.co.za:32224/?" + base64.b64encode(carried.encode()).decode()
+    assert mismatches("lwabeke@csir.co.za", "https://kb.ettus.com/Direction", href) == []
+    assert mismatches("lwabeke@csir.co.za", "https://www.paypal.com/signin", href) == [
+        "paypal.com -> ettus.com"
+    ]

@@ -933,11 +933,31 @@ def _own_tracker(host: str, path: str) -> bool:
     return first in _TRACKER_LABELS or bool(_TRACKER_PATH.search("/" + tail))
 
 
+_BASE64_QUERY = re.compile(r"[A-Za-z0-9+/_-]{24,4096}={0,2}")
+
+
+def _base64_text(query: str) -> str | None:
+    """A query that is base64 of printable text, decoded; None for anything else."""
+    if not _BASE64_QUERY.fullmatch(query):
+        return None
+    body = query.rstrip("=")
+    try:
+        text = base64.urlsafe_b64decode(body.replace("+", "-").replace("/", "_") + "=" * (-len(body) % 4))
+        decoded = text.decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return decoded if decoded.isprintable() else None
+
+
 def _carried_destination(url: str) -> Link | None:
     """The destination a redirect URL carries in its query (``?redirect=https%3a%2f%2f…``)."""
     query = url.partition("?")[2]
     if "http" not in query.lower():
-        return None
+        # link-protection gateways (Sophos's among them) carry "…&url=https%3A…" base64-encoded
+        decoded = _base64_text(query)
+        if decoded is None or "http" not in decoded.lower():
+            return None
+        query = decoded
     for _name, values in parse_qs(query, keep_blank_values=False).items():
         for value in values:
             if value[:8].lower().startswith(("http://", "https://")):
