@@ -60,6 +60,13 @@ def registered_domain(host: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def _known_suffix(host: str) -> bool:
+    """Whether the host ends in a suffix the Public Suffix List knows (cached: anchor texts
+    repeat across a batch, and tldextract does not cache its own answers)."""
+    return bool(_EXTRACT(host).suffix)
+
+
+@lru_cache(maxsize=65536)
 def domain_label(host: str) -> str:
     """The label left of the public suffix (``paypal`` for ``www.paypal.co.uk``)."""
     host = normalise_host(host)
@@ -154,7 +161,7 @@ def domain_shown_in_text(text: str) -> str:
         host = host.split("://", 1)[1]
     if "@" in stripped[: match.end()]:
         return ""
-    if not written_as_url and not _EXTRACT(normalise_host(host)).suffix:
+    if not written_as_url and not _known_suffix(normalise_host(host)):
         # "b205-antenna.mp4", "report.pdf": a file name, not a host (no such public suffix);
         # a name under a real suffix ("invoice.zip") still counts, as a reader would take it
         return ""
