@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--final", action="store_true", help="also score the kept-back sources")
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--show-flagged", type=int, default=0, help="list N flagged ham per source")
+    parser.add_argument("--show-missed", type=int, default=0, help="list N missed phish per source")
     args = parser.parse_args()
     settings = Settings()
     settings.model.enabled = False
@@ -95,20 +96,24 @@ def main() -> None:
             on_source=lambda s: print(f"holding out {s}", file=sys.stderr),
         )
         print(source_report_markdown(report))
-        if args.show_flagged:
-            for source in report.sources:
-                if source.label:
-                    continue
-                flagged = [
-                    (s, v) for s, v in zip(source.scored, source.verdicts, strict=True) if v != "clean"
-                ]
-                flagged.sort(key=lambda item: -item[0].combined)
-                for scored, verdict in flagged[: args.show_flagged]:
-                    rules = ",".join(m.rule.id for m in scored.example.matches if m.weight)
-                    print(
-                        f"  {source.source} {verdict} {scored.combined:.0f} p={scored.probability:.2f} "
-                        f"{scored.example.subject[:60]!r} [{rules}]"
-                    )
+        for source in report.sources:
+            shown = args.show_missed if source.label else args.show_flagged
+            if not shown:
+                continue
+            listed = [
+                (s, v)
+                for s, v in zip(source.scored, source.verdicts, strict=True)
+                if (v == "clean") == bool(source.label)
+            ]
+            # Flagged ham strongest first; missed phish in a fixed arbitrary order (a sample).
+            listed.sort(key=lambda item: item[0].example.sha256 if source.label else -item[0].combined)
+            for scored, verdict in listed[:shown]:
+                rules = ",".join(m.rule.id for m in scored.example.matches if m.weight)
+                print(
+                    f"  {source.source} {verdict} {scored.combined:.0f} p={scored.probability:.2f} "
+                    f"{scored.example.subject[:60]!r} <{scored.example.sender[:40]}> [{rules}] "
+                    f"{scored.example.origin}"
+                )
 
 
 if __name__ == "__main__":

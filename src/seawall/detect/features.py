@@ -112,6 +112,7 @@ FEATURES: dict[str, str] = {
     "link.recipient_in_url": "a recipient's address (plain or base64) inside a URL",
     "link.recipient_in_fragment": "a recipient's address (plain or base64) after # (phishing-kit pre-fill)",
     "link.brand_mismatch": "a brand named in the text, links to none of its domains (value: brand)",
+    "link.brand_mismatch_claimed": "the subject names a brand whose domains no link leads to (value: brand)",
     "link.tracked": "link through an ESP click tracker whose destination is not in the URL (value: tracker)",
     "link.unrelated_to_sender": "no link leads to a domain related to the sender's",
     # html
@@ -178,9 +179,37 @@ _LEXICON_FEATURES = {
 # Reply prefixes only: a forward (FW:, WG:, TR:) legitimately starts a new thread.
 _FAKE_REPLY = re.compile(r"^\s*(?:re|aw|res|sv|antw|vs)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _QUOTED_LINE = re.compile(r"^[ \t]*>[ \t]*\S", re.MULTILINE)
+# What a top-posted reply carries instead of "> " lines: the mail client's separator or the
+# original's header block ("From: ... / Sent: ..."), as Outlook, Lotus and webmail write it in
+# the languages our mail comes in.
+_QUOTED_ORIGINAL = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*(?:original message|urspr[üu]ngliche nachricht|message d'origine|"
+    r"mensaje original|mensagem original|oorspronkelijk bericht)[ \t]*-{2,}"
+    r"|(?:from|von|de|van):[^\n]*\n[ \t]*"
+    r"(?:sent|gesendet|envoy[ée]|enviado|verzonden|date|datum|fecha|data):)",
+    re.MULTILINE | re.IGNORECASE,
+)
 _WORD_RUN = re.compile(r"\w+")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _GREEK_OR_CYRILLIC = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+
+
+def _server_program(path: str, extension: str, url: str) -> bool:
+    """Whether a link runs a program on the web server instead of downloading it.
+
+    IIS's ISAPI extensions are DLLs called with a query ("eBayISAPI.dll?ViewItem") and CGI
+    programs live under a cgi directory ("/cgi-win/client.exe?readers"): both answer with a
+    page. A download keeps its extension's risk even with a query (a chat CDN's
+    "setup.exe?ex=..." is a file)."""
+    called = len(url) > len(path) and url[len(path)] == "?"
+    if not called:
+        return False
+    return extension == "dll" or "/cgi" in path.lower()
+
+
+def _answers_something(text: str) -> bool:
+    """Whether a text quotes what it replies to ("> " lines or the original's header block)."""
+    return bool(_QUOTED_LINE.search(text[:3000]) or _QUOTED_ORIGINAL.search(text[:20000]))
 
 
 def _mixed_script(text: str) -> bool:
@@ -670,8 +699,9 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
             and not message.header("In-Reply-To")
             and not message.header("References")
             # A list server answering a command quotes it ("> subscribe ...") without threading
-            # headers; a fake "RE:" lure has nothing it answers.
-            and not _QUOTED_LINE.search(message.visible_text[:3000])
+            # headers, and a reply exported without them (a mailbox export, a forwarded report)
+            # still carries its original; a fake "RE:" lure has nothing it answers.
+            and not _answers_something(message.visible_text)
         ):
             add("subject.fake_reply", subject[:80], "subject")
         if not subject.isascii():
@@ -847,7 +877,7 @@ def _links(
         last = path[slash + 1 :].lower() if slash >= 0 else ""
         if "." in last and "@" not in last and slash > target_url.find("//") + 1:
             extension = last.rsplit(".", 1)[-1]
-            if extension in _RISKY_LINK_EXTENSIONS:
+            if extension in _RISKY_LINK_EXTENSIONS and not _server_program(path, extension, target_url):
                 add("link.dangerous_file", extension, where)
         if link.where == "html_anchor" and link.text and not opaque:
             shown = domain_shown_in_text(link.text)
@@ -1117,7 +1147,7 @@ def _brand_link_mismatch(
     }
     sender = message.from_
     from_reg = registered_domain(sender.domain) if sender and sender.domain else ""
-    for name in brands_named:
+    for name, where in brands_named.items():
         brand = context.brands.brand_named(name)
         if (
             brand is None
@@ -1128,4 +1158,6 @@ def _brand_link_mismatch(
         ):
             continue
         if not (link_domains & brand.domains):
-            add("link.brand_mismatch", name, "body")
+            add("link.brand_mismatch", name, where)
+            if where == "subject":
+                add("link.brand_mismatch_claimed", name, where)

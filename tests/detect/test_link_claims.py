@@ -1,0 +1,89 @@
+"""What a message claims through its links, subject and replies, read the way mail clients and
+web servers mean them: a server program is no download, a brand named as a topic is no claim
+to be it, and a reply that carries its original is no fake reply."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from seawall.config import Settings
+from seawall.detect.engine import load_rules
+from seawall.detect.features import FeatureContext, Features, extract_features
+from seawall.intake.source import Origin, RawMessage
+from seawall.mail.limits import Limits
+from seawall.mail.parse import parse_message
+
+
+def analysed(subject: str, text: str, html: str = "") -> Features:
+    message = EmailMessage()
+    message["From"] = "Energy Briefing <news@energy-briefing.example>"
+    message["To"] = "analyst@petroco-energy.com"
+    message["Subject"] = subject
+    message["Message-ID"] = "<20011129.1@energy-briefing.example>"
+    message["X-Mailer"] = "Microsoft Outlook, Build 10.0.2627"
+    message.set_content(text)
+    if html:
+        message.add_alternative(html, subtype="html")
+    parsed = parse_message(RawMessage.from_bytes(message.as_bytes(), Origin("m.eml")), Limits())
+    return extract_features(parsed, FeatureContext.from_settings(Settings()))
+
+
+def dangerous_files(href: str) -> list[str]:
+    features = analysed("Your itinerary", "Details below.", f'<p><a href="{href}">View it</a></p>')
+    return [str(hit.value) for hit in features.get("link.dangerous_file", [])]
+
+
+def test_a_server_program_called_with_a_query_is_not_a_download() -> None:
+    # IIS ISAPI extensions and CGI programs answer with a page (2001 receipts and eBay listings)
+    assert dangerous_files("http://expedia.com/pub/agent.dll?qscr=ewvs&itid=22713974") == []
+    assert dangerous_files("http://cgi.ebay.com/ws/eBayISAPI.dll?ViewItem&item=1566539449") == []
+    assert dangerous_files("http://www.classifieds2000.com/cgi-cls/ad.exe?P61+C18+DeleteAd") == []
+
+
+def test_a_program_file_is_still_a_download_with_or_without_a_query() -> None:
+    assert dangerous_files("http://download.example-viewer.com/imageviewer.exe") == ["exe"]
+    assert dangerous_files("https://cdn.discordapp.com/attachments/1/2/Invoice.exe?ex=65a&is=65b") == ["exe"]
+    assert dangerous_files("https://files.example-share.net/update.dll") == ["dll"]
+
+
+def brand_claims(subject: str, body: str) -> tuple[list[str], list[str]]:
+    html = f"<p>{body}</p><p><a href='https://energy-briefing.example/read/42'>Read more</a></p>"
+    features = analysed(subject, body, html)
+    return (
+        [f"{hit.value}@{hit.where}" for hit in features.get("link.brand_mismatch", [])],
+        [str(hit.value) for hit in features.get("link.brand_mismatch_claimed", [])],
+    )
+
+
+def test_a_brand_named_as_the_topic_of_the_body_is_not_claimed() -> None:
+    seen, claimed = brand_claims(
+        "Transmission Study Now Available",
+        "Our study of western transmission was built with Microsoft Excel models; order it today.",
+    )
+    assert seen == ["Microsoft@body"] and claimed == []
+
+
+def test_a_brand_named_in_the_subject_is_claimed() -> None:
+    seen, claimed = brand_claims("Microsoft account: verify your mailbox", "Your mailbox is almost full.")
+    assert seen == ["Microsoft@subject"] and claimed == ["Microsoft"]
+    rule = load_rules([]).by_id()["brand-mentioned-links-elsewhere"]
+    assert rule.kind == "deception"
+
+
+def fake_reply(text: str) -> bool:
+    return "subject.fake_reply" in analysed("RE: Big Sandy Delivery Point Agreement", text)
+
+
+def test_a_reply_carrying_its_original_is_not_a_fake_reply() -> None:
+    outlook = (
+        "Kim, the revised draft is attached.\n\n"
+        "-----Original Message-----\nFrom: Watson, Kimberly\nSent: Tuesday, November 27, 2001 9:14 AM\n"
+        "To: Ketcherside, Lynn\nSubject: Big Sandy Delivery Point Agreement\n\nLynn, any news?\n"
+    )
+    german = "Danke!\n\nVon: Anna Schmidt\nGesendet: Dienstag, 27. November 2001 09:14\nAn: Lynn\n"
+    quoted = "Agreed.\n\n> Can we sign on Friday?\n"
+    assert not fake_reply(outlook) and not fake_reply(german) and not fake_reply(quoted)
+
+
+def test_a_reply_with_nothing_it_answers_is_a_fake_reply() -> None:
+    assert fake_reply("Please find the invoice we discussed at the link below and settle it today.")
