@@ -72,6 +72,12 @@ def test_dnstwist_permutations_are_recognised(target: str) -> None:
         "github.io",
         "python.org",
         "debian.org",
+        # two edits from "t-online" once its own hyphen counts, and another suffix besides
+        "online.ru",
+        # "gen" of gen.digital is a word of other names, not a name Norton is known by
+        "dist-gen.com",
+        # a German car marketplace, not a typo of "t-mobile"
+        "mobile.de",
     ],
 )
 def test_ordinary_domains_are_not_lookalikes(domain: str) -> None:
@@ -86,6 +92,10 @@ def test_kinds_are_reported() -> None:
     assert protected.check("northwind-energy.co").kind == "tld_swap"  # type: ignore[union-attr]
     assert protected.check("security.com", "paypal.com.security.com").kind == "subdomain"  # type: ignore[union-attr]
     assert protected.check("paypal-secure-login.com").kind == "brand_in_domain"  # type: ignore[union-attr]
+    # a short label the brand is known by is still looked for inside other names
+    assert protected.check("dhl-tracking.com").kind == "brand_in_domain"  # type: ignore[union-attr]
+    assert protected.check("tonline.de").kind == "hyphenation"  # type: ignore[union-attr]
+    assert protected.check("post-banken.com").imitates == "postbank.de"  # type: ignore[union-attr]
     # Brands own many country domains: another suffix of a brand is not flagged on its own.
     assert protected.check("paypal.co") is None
 

@@ -40,6 +40,11 @@ def test_a_server_program_called_with_a_query_is_not_a_download() -> None:
     assert dangerous_files("http://www.classifieds2000.com/cgi-cls/ad.exe?P61+C18+DeleteAd") == []
 
 
+def test_a_program_on_a_host_of_the_readers_own_network_is_not_a_payload() -> None:
+    assert dangerous_files("http://nahou-dmagn01p/ena/livelink.exe?func=ll.login&username=guest") == []
+    assert dangerous_files("http://fileserver/tools/setup.exe") == []
+
+
 def test_a_program_file_is_still_a_download_with_or_without_a_query() -> None:
     assert dangerous_files("http://download.example-viewer.com/imageviewer.exe") == ["exe"]
     assert dangerous_files("https://cdn.discordapp.com/attachments/1/2/Invoice.exe?ex=65a&is=65b") == ["exe"]

@@ -877,7 +877,14 @@ def _links(
         last = path[slash + 1 :].lower() if slash >= 0 else ""
         if "." in last and "@" not in last and slash > target_url.find("//") + 1:
             extension = last.rsplit(".", 1)[-1]
-            if extension in _RISKY_LINK_EXTENSIONS and not _server_program(path, extension, target_url):
+            # A host named without a domain ("nahou-dmagn01p") resolves only inside the
+            # reader's own network: no outsider serves a payload from there.
+            intranet = "." not in host and not target.is_ip
+            if (
+                extension in _RISKY_LINK_EXTENSIONS
+                and not intranet
+                and not _server_program(path, extension, target_url)
+            ):
                 add("link.dangerous_file", extension, where)
         if link.where == "html_anchor" and link.text and not opaque:
             shown = domain_shown_in_text(link.text)

@@ -116,6 +116,17 @@ _DECEPTIVE_WORD = re.compile(
 )
 
 
+def _hyphened_skeleton(label: str) -> str:
+    """The skeleton of each hyphen-separated part: for a typo on top of homoglyphs, a hyphen
+    is an edit like any other ("online" is two edits from "t-online", not one from "tonline")."""
+    return "-".join(skeleton(part) for part in label.split("-"))
+
+
+SHORT_NAME = 5
+"""Labels shorter than this are looked for inside other domains only when they are a name the
+brand is known by ("dhl" in "dhl-tracking")."""
+
+
 @lru_cache(maxsize=65536)
 def skeleton(label: str) -> str:
     """A canonical form under which visually confusable labels become equal."""
@@ -186,7 +197,10 @@ class ProtectedSet:
     _typo_skeletons: list[str] = field(default_factory=list)
     _cache: dict[tuple[str, str], Lookalike | None] = field(default_factory=dict)
 
-    def add(self, domain: str, owner: str) -> None:
+    def add(self, domain: str, owner: str, known_names: frozenset[str] | None = None) -> None:
+        """``known_names``: the names (as joined words) a brand is known by; a short label that
+        is none of them ("gen" of gen.digital, "aka" of aka.ms) is a word of other names too
+        ("dist-gen.com"), not the brand's own, and is not looked for inside other domains."""
         domain = registered_domain(domain) or domain.lower()
         if not domain or domain in self.owners:
             return
@@ -196,12 +210,16 @@ class ProtectedSet:
             return
         if label not in self._by_label:
             self._labels.append(label)
-            if label not in self.generic_labels and len(label) >= 3:
+            if (
+                label not in self.generic_labels
+                and len(label) >= 3
+                and (known_names is None or len(label) >= SHORT_NAME or label in known_names)
+            ):
                 self._distinctive.append(label)
             if label not in self.generic_labels and len(label) >= 6:
                 (self._typo_short if len(label) < 10 else self._typo_long).append(label)
                 self._typo_labels.append(label)
-                self._typo_skeletons.append(skeleton(label))
+                self._typo_skeletons.append(_hyphened_skeleton(label))
         self._by_label.setdefault(label, []).append(domain)
         self._by_skeleton.setdefault(skeleton(label), []).append(domain)
 
@@ -238,9 +256,10 @@ class ProtectedSet:
                 continue  # the same name under another suffix: only tld_swap may say so
             return self._found(
                 protected,
-                "homoglyph"
-                if skeleton(label) != label.replace("-", "") or label.startswith("xn--")
-                else "hyphenation",
+                # the same letters, hyphens moved: hyphenation ("tonline" for "t-online")
+                "hyphenation"
+                if label.replace("-", "") == domain_label(protected).replace("-", "")
+                else "homoglyph",
             )
         if label.startswith("xn--"):
             found = self._idn_lookalike(label)
@@ -255,7 +274,7 @@ class ProtectedSet:
         for choices, query, allowed in (
             (self._typo_short, label, 1),
             (self._typo_long, label, self.max_typo_distance),
-            (self._typo_skeletons, label_skeleton, 1),  # a typo on top of homoglyphs
+            (self._typo_skeletons, _hyphened_skeleton(label), 1),  # a typo on top of homoglyphs
         ):
             best = process.extractOne(query, choices, scorer=OSA.distance, score_cutoff=allowed)
             if best is not None and best[0] != label:
@@ -349,10 +368,11 @@ class BrandBook:
             tld_swap_owners=frozenset({organisation.name}) if organisation else frozenset(),
         )
         for brand in self.brands:
+            known = None if brand is organisation else frozenset("".join(k) for k in brand.keywords)
             # sorted: a set's order changes with the interpreter's hash seed, and the first
             # protected domain found is the one a lookalike is reported (and trained) as
             for domain in sorted(brand.domains):
-                self.static.add(domain, brand.name)
+                self.static.add(domain, brand.name, known)
 
     def with_organisation(self, name: str, names: list[str], domains: list[str]) -> BrandBook:
         """A copy that also protects the organisation's own names and domains."""
