@@ -160,6 +160,14 @@ def test_the_verb_a_phrase_hangs_on_is_read_by_its_class_in_any_form() -> None:
         assert expected in pair_features(doc, subject, token_at(doc, operation.first)), sentence
 
 
+def test_a_time_is_no_participant() -> None:
+    # the parser may hang a weekday on the victim ("against Iran Saturday"): it is when, not whom
+    sentence = "The US Cyber Command launched a cyberattack against Iran Saturday, days after the drone."
+    (doc,) = parse([sentence])
+    texts = {p.text for p in phrases(doc, find_mentions(sentence))}
+    assert "Iran" in texts and not texts & {"Saturday", "days"}
+
+
 def test_a_phrase_far_from_any_role_takes_none() -> None:
     found = roles(
         "Iranian hackers breached the networks of Saudi Aramco, the Financial Times reported on Monday."

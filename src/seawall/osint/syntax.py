@@ -9,6 +9,7 @@ and would cost a third more. Only sentences that tell an operation are parsed.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -84,6 +85,36 @@ PRONOUNS = frozenset(
         "another",
         "each",
     }
+)
+
+# Times take no role either: "launched a cyberattack against Iran Saturday" (a closed class:
+# the calendar's names and the nouns of spans of time).
+TIME_WORDS = (
+    frozenset(name.lower() for name in calendar.day_name)
+    | frozenset(name.lower() for name in calendar.month_name if name)
+    | frozenset(
+        {
+            "today",
+            "yesterday",
+            "tonight",
+            "tomorrow",
+            "weekend",
+            "morning",
+            "afternoon",
+            "evening",
+            "night",
+            "day",
+            "days",
+            "week",
+            "weeks",
+            "month",
+            "months",
+            "year",
+            "years",
+            "decade",
+            "decades",
+        }
+    )
 )
 
 
@@ -174,6 +205,8 @@ def phrases(doc: Doc, mentions: Iterable[Mention]) -> list[Phrase]:
     covered: set[int] = set()
     for token in doc:
         if token.dep_ not in _NOMINAL or token.is_punct or token.like_num or _pronoun(token):
+            continue
+        if token.lower_ in TIME_WORDS:
             continue
         if any(child.dep_ in _VERBAL_CHILDREN for child in token.children):
             continue  # a verb or a preposition the parser hung where a noun could stand
