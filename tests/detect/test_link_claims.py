@@ -92,3 +92,32 @@ def test_a_reply_carrying_its_original_is_not_a_fake_reply() -> None:
 
 def test_a_reply_with_nothing_it_answers_is_a_fake_reply() -> None:
     assert fake_reply("Please find the invoice we discussed at the link below and settle it today.")
+
+
+def test_a_quoted_line_is_someone_elses_words_and_no_lure() -> None:
+    quoted = "My set-up decrypts it fine.\n\n> When I receive a gpg encrypted message, it asks twice.\n"
+    assert "text.document_lure" not in analysed("Re: exmh bug?", quoted)
+    above = "Your encrypted message is waiting: open it here.\n\n> Thanks for the call.\n"
+    assert "text.document_lure" in analysed("Re: exmh bug?", above)
+
+
+def sender_features(sender: str, href: str) -> Features:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "harry.arora@petroco-energy.com"
+    message["Subject"] = "Bill Pay - New E-Bill"
+    message["Message-ID"] = "<20011231.1@example>"
+    message.set_content(f"A new e-bill has arrived: {href}\n")
+    parsed = parse_message(RawMessage.from_bytes(message.as_bytes(), Origin("m.eml")), Limits())
+    return extract_features(parsed, FeatureContext.from_settings(Settings()))
+
+
+def test_a_brand_wrapping_sender_whose_links_are_all_the_brands_is_no_lookalike() -> None:
+    own = sender_features("Yahoo! Alerts <alerts-finance@yahoo-inc.com>", "http://alerts.yahoo.com/bills/1")
+    assert "from.lookalike" not in own
+    assert str(own["from.brand_wrapped_linking_brand"][0].value).startswith("yahoo.")
+    elsewhere = sender_features("Yahoo! Alerts <alerts-finance@yahoo-inc.com>", "http://bills-pay.example/1")
+    assert "from.lookalike" in elsewhere and "from.brand_wrapped_linking_brand" not in elsewhere
+    # a homoglyph of the brand stays a lookalike whatever it links to
+    typo = sender_features("Microsoft <billing@micros0ft.com>", "https://account.microsoft.com/billing")
+    assert "from.lookalike" in typo

@@ -64,6 +64,8 @@ FEATURES: dict[str, str] = {
     "from.list_rewrite": "display name 'X via List': a mailing list rewrote From (DMARC mitigation)",
     "from.display_name_unrelated": "display name names nobody its (non-webmail) address does",
     "from.lookalike": "From domain imitates a protected domain (value: imitated domain; where: kind)",
+    "from.brand_wrapped_linking_brand": "From wraps a brand's name in other words, but every link is "
+    "that brand's own (value: brand's domain)",
     "from.punycode": "From domain is internationalised (xn--)",
     "sender.diverges": "Sender header domain differs from From",
     "reply_to.diverges": "Reply-To registered domain differs from From (value: Reply-To domain)",
@@ -205,6 +207,16 @@ def _server_program(path: str, extension: str, url: str) -> bool:
     if not called:
         return False
     return extension == "dll" or "/cgi" in path.lower()
+
+
+_QUOTED_LINES = re.compile(r"^[ \t]*>[^\n]*\n?", re.MULTILINE)
+
+
+def _own_words(text: str) -> str:
+    """The text without its "> " quoted lines: what the writer quotes is someone else's (a
+    list reply quoting "a gpg encrypted message"); a lure that rides on a real thread writes
+    its request above the quote."""
+    return _QUOTED_LINES.sub("", text) if ">" in text else text
 
 
 def _answers_something(text: str) -> bool:
@@ -728,12 +740,34 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
 
     _authentication(message, context, from_reg, add)
     _links(message, context, protected_domains, lookalike, add)
+    _brand_wrap_linking_brand(out.features, context.brands.static)
     _html(message, add)
     _attachments(message, add)
     _language(message, context, add, out.features)
     for defect in message.defects:
         add("defect", defect.kind, f"part:{defect.part}" if defect.part else "message")
     return out.features
+
+
+_WRAPPING_KINDS = ("(brand_in_domain)", "(brand_in_subdomain)")
+
+
+def _brand_wrap_linking_brand(features: Features, owners: ProtectedSet) -> None:
+    """A sender domain that wraps a brand's name ("yahoo-inc.com") while every link of the
+    message is that brand's own has no way to the reader but the brand's: whatever it is, its
+    name alone deceives no one into anything. The wrap is then a fact for the model to weigh,
+    not a deception (a brand's own links are not evidence against a message claiming it)."""
+    hits = features.get("from.lookalike")
+    links = features.get("link.domain")
+    if not hits or not links or not hits[0].where.endswith(_WRAPPING_KINDS):
+        return
+    brand = owners.owner_of(str(hits[0].value))
+    if brand is None or any(owners.owner_of(str(link.value)) != brand for link in links):
+        return
+    del features["from.lookalike"]
+    features["from.brand_wrapped_linking_brand"] = [
+        Hit("from.brand_wrapped_linking_brand", hits[0].value, hits[0].where)
+    ]
 
 
 def _contains_sequence(words: list[str], sequence: tuple[str, ...]) -> bool:
@@ -1105,7 +1139,7 @@ def _language(message: ParsedMessage, context: FeatureContext, add: _Add, featur
     visible = message.visible_text
     add("text.length", len(visible), "body")
     # Lures say what they want early; the first 5,000 characters bound the cost of long threads.
-    body_words = normalise_words(visible[:BODY_WORDS_CHARS])
+    body_words = normalise_words(_own_words(visible[:BODY_WORDS_CHARS]))
     subject_words = normalise_words(message.subject) if message.subject else []
     add("text.language", lexicon.language(subject_words + body_words), "body")
     sources: list[tuple[str, list[str]]] = [("subject", subject_words), ("body", body_words)]
