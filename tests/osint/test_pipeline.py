@@ -160,6 +160,20 @@ def test_the_verb_a_phrase_hangs_on_is_read_by_its_class_in_any_form() -> None:
         assert expected in pair_features(doc, subject, token_at(doc, operation.first)), sentence
 
 
+def test_a_headline_subject_without_an_object_is_told_from_an_acting_subject() -> None:
+    # "Belgian MFA hacked." drops the passive's auxiliary: the parser reads an active verb whose
+    # subject has no object, unlike "Hackers hacked the ministry."
+    for sentence, expected in (
+        ("Belgium's Foreign Ministry hacked.", "subject_of|object=False"),
+        ("Chinese hackers hacked the Belgian Foreign Ministry.", "subject_of|object=True"),
+    ):
+        operation = operation_mention(sentence)
+        assert operation is not None
+        (doc,) = parse([sentence])
+        subject = next(p for p in phrases(doc, find_mentions(sentence)) if doc[p.head].dep_ == "nsubj")
+        assert expected in pair_features(doc, subject, token_at(doc, operation.first)), sentence
+
+
 def test_a_time_is_no_participant() -> None:
     # the parser may hang a weekday on the victim ("against Iran Saturday"): it is when, not whom
     sentence = "The US Cyber Command launched a cyberattack against Iran Saturday, days after the drone."

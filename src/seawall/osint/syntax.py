@@ -323,6 +323,11 @@ def pair_features(doc: Doc, phrase: Phrase, trigger: Token) -> dict[str, float]:
         features[f"of_trigger|dep={dep}"] = 1.0
     if any(child.dep_ in ("auxpass", "nsubjpass") for child in governor.children):
         features[f"passive|dep={dep}"] = 1.0
+    elif dep == "nsubj":
+        # A headline drops the passive's auxiliary ("Belgian MFA hacked."): the parser reads an
+        # active verb, and only the missing object tells that the subject underwent it.
+        has_object = any(child.dep_ in ("dobj", "obj") for child in governor.children)
+        features[f"subject_of|object={has_object}"] = 1.0
     up = _ancestors(standing)
     down = _ancestors(trigger)
     up_ids = {t.i: n for n, t in enumerate(up)}
