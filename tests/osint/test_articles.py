@@ -344,4 +344,4 @@ def test_an_endless_article_is_cut_to_a_bounded_text_and_operation_count() -> No
     story = "Iranian hackers linked to APT33 targeted US energy companies with spear-phishing. "
     article = _make(story * (MAX_ARTICLE_TEXT_CHARS // len(story) + 10), title="", path="x.txt")
     assert len(article.text) == MAX_ARTICLE_TEXT_CHARS
-    assert len(_operations(article)) == MAX_OPERATION_SENTENCES
+    assert len(_operations(article)[0]) == MAX_OPERATION_SENTENCES

@@ -5,8 +5,9 @@ operations (``operations.py``: which sentences tell one, of what type, whether i
 names (``mentions.py``: states, agencies, groups, malware, organisations, unnamed attackers) ->
 syntax (``syntax.py``: a dependency parse of the operation sentences, their noun phrases) ->
 roles (``roles.py``: a trained model says which phrase attacks and which is attacked) -> events
-(here: countries, groups, sectors, date, sources, attribution of each operation) ->
-de-duplication (``merge.py``).
+(here: countries, groups, sectors, date, sources, attribution of each operation; an operation
+whose sentence names no author takes the one the article names in a sentence of its own,
+``attribution.py``) -> de-duplication (``merge.py``).
 
 An operation is recorded when the text says it happened and names its attacker or its victim,
 also when the attacker is unnamed ("hackers stole the records of 3,000 patients").
@@ -19,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from seawall.osint.articles import Article, parse_published
+from seawall.osint.attribution import Attribution, attribution
 from seawall.osint.dates import publication_date, resolve
 from seawall.osint.events_model import Event, Evidence, Source
 from seawall.osint.gazetteer import _COMMON_WORDS, lexicon
@@ -169,18 +171,24 @@ operation sentences an article is read no further, so that a hostile "article" o
 sentences costs seconds, not hours of parsing."""
 
 
-def _operations(article: Article) -> list[_Told]:
+def _operations(article: Article) -> tuple[list[_Told], list[Attribution]]:
+    """The sentences that tell an operation, and those that only say who did one."""
     told: list[_Told] = []
+    attributions: list[Attribution] = []
     headline = _headline(article)
     for index, sentence in enumerate(headline + sentences(article.text)):
         operation = operation_mention(sentence)
         if operation is None or not operation.actual or operation.capability:
+            if operation is None and len(attributions) < MAX_OPERATION_SENTENCES:
+                said = attribution(sentence)
+                if said is not None:
+                    attributions.append(said)
             continue
         mentions = operation.mentions if operation.mentions is not None else find_mentions(sentence)
         told.append(_Told(index, sentence, operation, mentions, headline=bool(headline) and index == 0))
         if len(told) >= MAX_OPERATION_SENTENCES:
             break
-    return told
+    return told, attributions
 
 
 def extract_events(article: Article) -> list[Event]:
@@ -191,15 +199,17 @@ def extract_events(article: Article) -> list[Event]:
 def extract_all(articles: list[Article]) -> list[list[Event]]:
     """The events of each article; the operation sentences of all of them parsed in one batch
     (the parse is most of the cost, and a batch shares it across two processes when large)."""
-    told = [_operations(article) for article in articles]
-    docs = iter(parse([t.sentence for items in told for t in items]))
+    found = [_operations(article) for article in articles]
+    docs = iter(parse([t.sentence for items, _ in found for t in items]))
     return [
-        _article_events(article, [(t, next(docs)) for t in items])
-        for article, items in zip(articles, told, strict=True)
+        _article_events(article, [(t, next(docs)) for t in items], attributions)
+        for article, (items, attributions) in zip(articles, found, strict=True)
     ]
 
 
-def _article_events(article: Article, parsed: list[tuple[_Told, object]]) -> list[Event]:
+def _article_events(
+    article: Article, parsed: list[tuple[_Told, object]], attributions: list[Attribution]
+) -> list[Event]:
     paragraphs = paragraph_of(article.text)
     events: list[Event] = []
     last_named: tuple[int, Event] | None = None
@@ -228,6 +238,7 @@ def _article_events(article: Article, parsed: list[tuple[_Told, object]]) -> lis
         if _named(event):
             last_named = (paragraph, event)
         events.append(event)
+    _attribute(events, attributions, article)
     anchor, precision = parse_published(article.published)
     fallback = publication_date(anchor, precision)
     publisher = [Source(article.outlet, "publisher")] if article.outlet else []
@@ -238,6 +249,30 @@ def _article_events(article: Article, parsed: list[tuple[_Told, object]]) -> lis
         event.sources = list(dict.fromkeys([*event.sources, *publisher]))
         event.id = event_id(event)
     return merged
+
+
+def _attribute(events: list[Event], attributions: list[Attribution], article: Article) -> None:
+    """Name the author of the operations whose sentences name none, from the article's
+    sentences that say who did it; when those sentences disagree on the state, the article
+    tells of several authors and none is chosen."""
+    if not attributions:
+        return
+    states = {tuple(a.countries()) for a in attributions if a.countries()}
+    if len(states) > 1:
+        return
+    for event in events:
+        if _named(event) or event.aligned_countries:
+            continue
+        for said in attributions:
+            event.attacker_countries = sorted({*event.attacker_countries, *said.countries()})
+            event.attacker_groups = sorted({*event.attacker_groups, *said.groups()})
+            event.attacker_text = list(dict.fromkeys([*event.attacker_text, *(m.text for m in said.authors)]))
+            event.attribution = _attribution(said.sentence)
+            event.sources = list(dict.fromkeys([*event.sources, *_sources(said.sentence)]))
+            told = Evidence(
+                article=article.id, sentence=said.sentence, outlet=article.outlet, published=article.published
+            )
+            event.evidence = [*event.evidence, told]
 
 
 def event_id(event: Event) -> str:

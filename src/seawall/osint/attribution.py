@@ -1,0 +1,69 @@
+"""Who did it, when an article says so in a sentence of its own.
+
+Reporting often tells an operation in one sentence and its author in another, without an
+operation word: "Recorded Future later linked this campaign to the Chinese group Red Alpha",
+"Dark Pink is operated by a Chinese group", "the intrusion set is tied to Iran". Such a sentence
+names the attacker of the article's operations whose own sentences name none
+(``events.py``). The cue words are data (``attribution_cues`` in ``data/lexicon.yml``); the
+attributed is the first state or group named after the cue, so that the one who blames ("U.S.
+officials blamed Russia") is not taken for the one blamed, nor the victim named later ("accused
+Russia of interfering in the U.S. election") for a second author. The sentence must be about an
+attacker or an operation (a group, "hackers", "the campaign"): "a company based in California"
+and "associated with a Florida company" attribute nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+
+from seawall.osint.gazetteer import _data, _words, lexicon
+from seawall.osint.mentions import STATE_KINDS, Mention, find_mentions
+
+_AUTHOR_KINDS = STATE_KINDS | {"group", "aligned"}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A sentence that names the author of an operation told elsewhere."""
+
+    sentence: str
+    authors: tuple[Mention, ...]
+
+    def countries(self) -> list[str]:
+        return sorted({m.country for m in self.authors if m.country})
+
+    def groups(self) -> list[str]:
+        return sorted({m.name for m in self.authors if m.kind == "group"})
+
+
+@cache
+def _cues() -> re.Pattern[str]:
+    return re.compile(_words(yaml.safe_load(_data("lexicon.yml"))["attribution_cues"]), re.IGNORECASE)
+
+
+@cache
+def _operation_words() -> re.Pattern[str]:
+    return re.compile(_words(yaml.safe_load(_data("lexicon.yml"))["malware_operation_words"]), re.IGNORECASE)
+
+
+def attribution(sentence: str) -> Attribution | None:
+    """The states and groups a sentence names as an operation's author, or None.
+
+    A denial or a doubt ("Moscow denied", "did not accuse") attributes nothing, as it makes
+    no operation happen (``not_an_event``)."""
+    cue = _cues().search(sentence)
+    if cue is None or lexicon().not_event.search(sentence):
+        return None
+    mentions = find_mentions(sentence)  # after the cheap tests: most sentences have no cue
+    about_an_attack = any(m.kind in ("group", "generic", "malware") for m in mentions) or bool(
+        _operation_words().search(sentence)
+    )
+    if not about_an_attack:
+        return None
+    named = [m for m in mentions if m.kind in _AUTHOR_KINDS and (m.country or m.kind == "group")]
+    author = next((m for m in named if m.start >= cue.end()), None)
+    return Attribution(sentence, (author,)) if author is not None else None

@@ -1,0 +1,38 @@
+"""Who did it, said in a sentence of its own."""
+
+from __future__ import annotations
+
+from seawall.osint.articles import Article
+from seawall.osint.attribution import attribution
+from seawall.osint.events import extract_events
+
+
+def test_the_first_state_or_group_after_the_cue_is_the_author() -> None:
+    said = attribution("U.S. officials accused Russia of interfering in the U.S. election campaign.")
+    assert said is not None and said.countries() == ["RU"]
+    said = attribution("Researchers later linked the campaign to the Russian group APT28.")
+    assert said is not None and said.countries() == ["RU"]
+
+
+def test_a_denial_or_a_sentence_about_no_attack_attributes_nothing() -> None:
+    assert attribution("Moscow denied being linked to the attack.") is None
+    assert attribution("The retailer, a company in California, is associated with a Florida firm.") is None
+
+
+def test_an_operation_without_an_author_takes_the_one_the_article_names_elsewhere() -> None:
+    text = (
+        "Hackers breached the networks of the Norwegian parliament in August and stole e-mails.\n\n"
+        "The Norwegian government said the attackers were linked to Russia."
+    )
+    (event,) = extract_events(Article(id="a", published="2020-10-13", text=text))
+    assert event.attacker_countries == ["RU"] and "NO" in event.victim_countries
+    assert any("linked to Russia" in e.sentence for e in event.evidence)
+
+
+def test_articles_naming_different_states_as_authors_choose_none() -> None:
+    text = (
+        "Hackers breached the networks of the Norwegian parliament in August and stole e-mails.\n\n"
+        "Some officials said the attackers were linked to Russia. Others blamed intruders working for China."
+    )
+    (event,) = extract_events(Article(id="a", published="2020-10-13", text=text))
+    assert event.attacker_countries == []
