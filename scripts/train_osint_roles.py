@@ -1,6 +1,8 @@
 """Train the OSINT role model (``src/seawall/osint/data/roles.json``) on annotated reporting.
 
     python scripts/train_osint_roles.py [--osint ../shared/osint] [--output src/seawall/osint/data/roles.json]
+    python scripts/train_osint_roles.py --cv 5      # cross-validation over whole documents
+    python scripts/train_osint_roles.py --cross     # trained on one corpus, read on the other
 
 Two sources of (noun phrase, operation word, role) examples, development halves only (the
 held-out halves of ``bench/osint.py`` are never read here):
@@ -32,7 +34,7 @@ from pathlib import Path
 from seawall.osint.gazetteer import country_code
 from seawall.osint.mentions import find_mentions
 from seawall.osint.operations import operation_mention
-from seawall.osint.roles import MODEL_FILE, train
+from seawall.osint.roles import MODEL_FILE, RoleModel, train
 from seawall.osint.sentences import sentences
 from seawall.osint.syntax import nearest_trigger, pair_features, parse, phrases, token_at
 
@@ -177,6 +179,27 @@ def cross_validate(casie: list[Example], eurepoc: list[Example], folds: int, c: 
         print(f"{name} inverted (attacker read as victim or victim as attacker): {inverted}")
 
 
+def _role_scores(model: RoleModel, examples: list[Example]) -> str:
+    hits, gold, guessed, inverted = Counter[str](), Counter[str](), Counter[str](), 0
+    for features, role, _ in examples:
+        probabilities = model.probabilities(features)
+        guess = max(probabilities, key=probabilities.__getitem__)
+        gold[role] += 1
+        guessed[guess] += 1
+        hits[role] += guess == role
+        inverted += {role, guess} == {"attacker", "victim"}
+    f1 = {r: 2 * hits[r] / max(1, gold[r] + guessed[r]) for r in ("attacker", "victim")}
+    return f"attacker F1 {f1['attacker']:.3f}, victim F1 {f1['victim']:.3f}, inverted {inverted}"
+
+
+def cross_corpus(casie: list[Example], eurepoc: list[Example], c: float) -> None:
+    """A whole corpus left out: trained on one, read on the other (what a source never seen gets)."""
+    pairs = (("CASIE", casie, "EuRepoC", eurepoc), ("EuRepoC", eurepoc, "CASIE", casie))
+    for name, training, other, test in pairs:
+        model = train([(features, role) for features, role, _ in training], c=c)
+        print(f"trained on {name}, read on {other}: {_role_scores(model, test)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--osint", default=str(ROOT.parent / "shared" / "osint"))
@@ -184,6 +207,9 @@ def main() -> None:
     parser.add_argument("-C", type=float, default=2.0, help="inverse regularisation strength")
     parser.add_argument(
         "--cv", type=int, default=0, help="only print K-fold cross-validation on the development halves"
+    )
+    parser.add_argument(
+        "--cross", action="store_true", help="only print scores with one corpus trained on, the other read"
     )
     args = parser.parse_args()
     osint = Path(args.osint)
@@ -196,6 +222,9 @@ def main() -> None:
     print(f"examples: {counts}", file=sys.stderr)
     if args.cv:
         cross_validate(casie, eurepoc, args.cv, args.C)
+        return
+    if args.cross:
+        cross_corpus(casie, eurepoc, args.C)
         return
     model = train(
         [(features, role) for features, role, _ in casie + eurepoc],
