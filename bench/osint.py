@@ -308,8 +308,32 @@ def main() -> None:
     parser.add_argument("--osint", default=str(ROOT.parent / "shared" / "osint"))
     parser.add_argument("--held-out", action="store_true", help="also print the held-out halves")
     parser.add_argument("--only", choices=("casie", "eurepoc"), default=None)
+    parser.add_argument(
+        "--roles-from",
+        choices=("casie", "eurepoc"),
+        default=None,
+        help="read the other corpus with a role model trained on this one's development half only",
+    )
     args = parser.parse_args()
     osint = Path(args.osint)
+    if args.roles_from:
+        # A whole corpus left out: what ingest records on reporting whose kind of annotation
+        # the role model never saw.
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import train_osint_roles as trainer
+
+        from seawall.osint.roles import ROLE_MODEL_ENV, train
+
+        if args.roles_from == "casie":
+            examples = trainer.casie_examples(trainer.casie_files(osint)[: trainer.CASIE_DEV])
+        else:
+            rows = [row for row in trainer.eurepoc_rows(osint) if int(row["ID"]) % 2 == 1]
+            examples = trainer.eurepoc_examples(rows)
+        model_file = Path(tempfile.mkdtemp()) / "roles.json"
+        train([(features, role) for features, role, _ in examples], c=2.0).save(model_file)
+        os.environ[ROLE_MODEL_ENV] = str(model_file)
+        args.only = "eurepoc" if args.roles_from == "casie" else "casie"
+        print(f"role model trained on {args.roles_from} (development half) only")
     if args.only in (None, "casie"):
         casie(osint, args.held_out)
     if args.only in (None, "eurepoc"):

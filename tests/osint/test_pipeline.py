@@ -19,7 +19,7 @@ from seawall.osint.gazetteer import country_code, lexicon
 from seawall.osint.mentions import find_mentions
 from seawall.osint.merge import merge_reports, merge_within, same_operation_across
 from seawall.osint.operations import operation_mention
-from seawall.osint.roles import ROLES, RoleModel, role_model
+from seawall.osint.roles import ROLE_MODEL_ENV, ROLES, RoleModel, role_model
 from seawall.osint.syntax import pair_features, parse, phrases, token_at
 from tests.conftest import REPO
 
@@ -198,6 +198,24 @@ def test_the_role_model_is_plain_numbers_that_round_trip(tmp_path: Path) -> None
     probabilities = again.probabilities({"dep=nsubj": 1.0})
     assert set(probabilities) == set(ROLES) and probabilities["attacker"] > 0.5
     assert abs(sum(probabilities.values()) - 1.0) < 1e-9
+
+
+def test_a_role_model_of_ones_own_replaces_the_shipped_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sentence = "Iranian hackers breached the networks of Saudi Aramco."
+    assert events_of(sentence)
+    # a model that reads no phrase as taking part: no event
+    path = tmp_path / "roles.json"
+    RoleModel({}, [5.0, -5.0, -5.0]).save(path)
+    monkeypatch.setenv(ROLE_MODEL_ENV, str(path))
+    role_model.cache_clear()
+    try:
+        assert events_of(sentence) == []
+    finally:
+        monkeypatch.delenv(ROLE_MODEL_ENV)
+        role_model.cache_clear()
+    assert events_of(sentence)
 
 
 # -- events ------------------------------------------------------------------------------

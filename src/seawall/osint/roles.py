@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -61,9 +62,17 @@ class RoleModel:
         return cls({k: list(v) for k, v in data["weights"].items()}, list(data["intercept"]), metadata)
 
 
+ROLE_MODEL_ENV = "SEAWALL_OSINT_ROLE_MODEL"
+"""A role model file to use instead of the shipped one (one trained on your own annotation, or
+``bench/osint.py --roles-from`` reading a corpus with a model that never saw it)."""
+
+
 @cache
 def role_model() -> RoleModel:
-    """The shipped role model."""
+    """The shipped role model, or the file ``SEAWALL_OSINT_ROLE_MODEL`` names."""
+    own = os.environ.get(ROLE_MODEL_ENV)
+    if own:
+        return RoleModel.from_json(Path(own).read_text("utf-8"))
     text = resources.files("seawall.osint").joinpath(f"data/{MODEL_FILE}").read_text("utf-8")
     return RoleModel.from_json(text)
 
