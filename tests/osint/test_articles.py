@@ -318,6 +318,15 @@ def test_clean_text_drops_widgets_and_other_scripts() -> None:
     assert body.startswith("Hackers breached") and "Подписаться" not in body and "Comments" not in body
 
 
+def test_a_text_file_opening_with_a_short_line_of_its_own_is_titled_by_it(tmp_path: Path) -> None:
+    # as a person or a tracker's export writes an article: a short title, a blank line, the text
+    path = tmp_path / "2013-09-16-belgacom.txt"
+    path.write_text("Belgacom hack\n\nHackers broke into Belgacom's network.\n", encoding="utf-8")
+    (article,) = read_articles(path)
+    assert article.title == "Belgacom hack" and article.text == "Hackers broke into Belgacom's network."
+    assert extract_events(article), "an article of one short sentence is read, not skipped"
+
+
 def test_pathological_markup_is_read_without_a_quadratic_parse(tmp_path: Path) -> None:
     """Issue 19: a tag of 200,000 attributes and a feed entry of 200,000 escaped <div> took
     minutes; they are read (the story kept) without parsing the markup they are made of.

@@ -60,8 +60,8 @@ def clean_text(raw: str) -> tuple[str, str, str]:
 
     A line is article text when it reads as prose: at least eight words, or ending like a
     sentence, mostly in the article's script, and not a widget label. The title is the first
-    prose-like line without a final full stop that comes before the body; the outlet, a
-    leading "- Outlet" line.
+    prose-like line without a final full stop that comes before the body, or the file's first
+    line when a blank line follows it; the outlet, a leading "- Outlet" line.
     """
     lines = [line.strip() for line in raw.splitlines()]
     outlet = ""
@@ -80,10 +80,24 @@ def clean_text(raw: str) -> tuple[str, str, str]:
     ]
     title = ""
     start = 0
-    for position, line in enumerate(candidates[:12]):
-        if 5 <= len(line.split()) <= 25 and not line.endswith("."):
-            title, start = line, position + 1  # what precedes the headline is site furniture
-            break
+    first = lines[0] if lines else ""
+    if (
+        candidates
+        and candidates[0] == first
+        and len(lines) > 1
+        and not lines[1]
+        and 2 <= len(first.split()) <= 25
+        and not first.endswith(".")
+    ):
+        # A file that opens with a line of its own is a title and its text ("Belgacom hack",
+        # then the story), as a person or an export writes one; a scraped page opens with
+        # furniture, where a title is told by its length alone.
+        title, start = first, 1
+    else:
+        for position, line in enumerate(candidates[:12]):
+            if 5 <= len(line.split()) <= 25 and not line.endswith("."):
+                title, start = line, position + 1  # what precedes the headline is site furniture
+                break
     body = []
     for line in candidates[start:]:
         words = len(line.split())
