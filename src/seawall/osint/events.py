@@ -31,10 +31,11 @@ from seawall.osint.roles import role_model
 from seawall.osint.sentences import paragraph_of, sentences
 from seawall.osint.syntax import Phrase, nearest_trigger, pair_features, parse, phrases, token_at
 
-ATTACKER_THRESHOLD = 0.5
-VICTIM_THRESHOLD = 0.6
+ATTACKER_THRESHOLD = 0.4
+VICTIM_THRESHOLD = 0.5
 """A phrase takes a role when the model gives it more than this probability (the victim's is
-higher: an operation sentence has many phrases the model half believes attacked)."""
+higher: an operation sentence has many phrases the model half believes attacked). Chosen on
+``bench/osint_cv.py`` (documents each fold's model never saw), from 0.3-0.5 and 0.4-0.7."""
 FALLBACK_VICTIM = 0.15
 """When the attacker is named and no phrase passes ``VICTIM_THRESHOLD``, the likeliest victim
 phrase is taken if the model gives it at least this."""
