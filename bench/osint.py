@@ -128,6 +128,38 @@ def _prf(label: str, tp: int, fp: int, fn: int) -> str:
     return f"| {label} | {precision:.3f} | {recall:.3f} | **{f1:.3f}** | {tp} / {fp} / {fn} |"
 
 
+def score_casie_article(
+    annotation: dict[str, Any],
+    mine: list[dict[str, Any]],
+    types: Counter[str],
+    roles: dict[str, Counter[str]],
+) -> None:
+    """Add one article's recorded events (as `events --format json` prints them), scored
+    against its annotated Attack events, to the type and argument counts."""
+    gold_types: set[str] = set()
+    gold_args: dict[str, list[set[str]]] = {"Attacker": [], "Victim": []}
+    for hopper in annotation.get("cyberevent", {}).get("hopper", []):
+        for event in hopper.get("events", []):
+            if event.get("subtype") not in CASIE_TYPES:
+                continue
+            gold_types.add(event["subtype"])
+            for argument in event.get("argument", []):
+                role = argument["role"]["type"]
+                if role in gold_args and _content(argument["text"]):
+                    gold_args[role].append(_content(argument["text"]))
+    predicted = {name for name, ours in CASIE_TYPES.items() for e in mine if ours & set(e.get("types", []))}
+    types["tp"] += len(predicted & gold_types)
+    types["fp"] += len(predicted - gold_types)
+    types["fn"] += len(gold_types - predicted)
+    for role, field in (("Attacker", "attacker_text"), ("Victim", "victim_text")):
+        phrases = list(dict.fromkeys(p for e in mine for p in e.get(field, [])))
+        words = [_content(p) for p in phrases if _content(p)]
+        gold = gold_args[role]
+        roles[role]["tp"] += sum(any(g & w for w in words) for g in gold)
+        roles[role]["fn"] += sum(not any(g & w for w in words) for g in gold)
+        roles[role]["fp"] += sum(not any(g & w for g in gold) for w in words)
+
+
 def casie(osint: Path, held_out: bool) -> None:
     sources = sorted((osint / "casie" / "source").glob("*.txt"), key=lambda p: int(p.stem))
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,32 +174,7 @@ def casie(osint: Path, held_out: bool) -> None:
         roles = {role: Counter[str]() for role in ("Attacker", "Victim")}
         for path in files:
             annotation = json.loads((osint / "casie" / "annotation" / f"{path.stem}.json").read_text("utf-8"))
-            gold_types: set[str] = set()
-            gold_args: dict[str, list[set[str]]] = {"Attacker": [], "Victim": []}
-            for hopper in annotation.get("cyberevent", {}).get("hopper", []):
-                for event in hopper.get("events", []):
-                    if event.get("subtype") not in CASIE_TYPES:
-                        continue
-                    gold_types.add(event["subtype"])
-                    for argument in event.get("argument", []):
-                        role = argument["role"]["type"]
-                        if role in gold_args and _content(argument["text"]):
-                            gold_args[role].append(_content(argument["text"]))
-            article = read_articles(path)[0]
-            mine = recorded.get(article.id, [])
-            predicted = {
-                name for name, ours in CASIE_TYPES.items() for e in mine if ours & set(e.get("types", []))
-            }
-            types["tp"] += len(predicted & gold_types)
-            types["fp"] += len(predicted - gold_types)
-            types["fn"] += len(gold_types - predicted)
-            for role, field in (("Attacker", "attacker_text"), ("Victim", "victim_text")):
-                phrases = list(dict.fromkeys(p for e in mine for p in e.get(field, [])))
-                words = [_content(p) for p in phrases if _content(p)]
-                gold = gold_args[role]
-                roles[role]["tp"] += sum(any(g & w for w in words) for g in gold)
-                roles[role]["fn"] += sum(not any(g & w for w in words) for g in gold)
-                roles[role]["fp"] += sum(not any(g & w for g in gold) for w in words)
+            score_casie_article(annotation, recorded.get(read_articles(path)[0].id, []), types, roles)
         print(f"CASIE {split}, recorded events:\n")
         print("| | precision | recall | F1 | tp / fp / fn |\n|---|---:|---:|---:|---:|")
         print(_prf("event type (micro)", types["tp"], types["fp"], types["fn"]))
@@ -230,6 +237,53 @@ def _most(values: list[str]) -> str:
     return Counter(values).most_common(1)[0][0] if values else ""
 
 
+def write_row(folder: Path, row: dict[str, str]) -> Path:
+    """An incident as a short article: its name, a blank line, its description; dated by the
+    file name from its start date."""
+    date = row["start_date"][:10] if re.match(r"\d{4}-\d{2}-\d{2}", row["start_date"]) else ""
+    path = folder / f"{row['ID']}-{date}.txt"
+    path.write_text(f"{row['name']}\n\n{row['description']}\n", encoding="utf-8")
+    return path
+
+
+def score_eurepoc_row(
+    row: dict[str, str], mine: list[dict[str, Any]], scores: Counter[str], totals: Counter[str]
+) -> None:
+    """Add one incident's recorded events (as `events --format json` prints them), scored
+    against its coding, to the counts."""
+    initiator = _most([c for e in mine for c in e.get("attacker_countries", [])])
+    receivers = {c for e in mine for c in e.get("victim_countries", [])}
+    categories = {_CATEGORY[s] for e in mine for s in e.get("victim_sectors", []) if s in _CATEGORY}
+    kinds = {_TYPE[t] for e in mine for t in e.get("types", []) if t in _TYPE}
+    if "Hijacking" in kinds:  # EuRepoC tells hijacking with and without misuse apart
+        kinds |= {"Hijacking with Misuse", "Hijacking without Misuse"}
+    gold_initiators = {_code(c) for c in _coded(row["initiator_country"])}
+    gold_receivers = {_code(c) for c in _coded(row["receiver_country"])}
+    gold_categories = set(_coded(row["receiver_category"]))
+    gold_types = {t.strip() for t in row["incident_type"].split(";") if t.strip()}
+    text = f"{row['name']}. {row['description']}"
+    if gold_initiators:
+        totals["initiator country"] += 1
+        scores["initiator country"] += initiator in gold_initiators
+        if any(m.country in gold_initiators for m in find_mentions(text)):
+            totals["initiator (named or implied)"] += 1
+            scores["initiator (named or implied)"] += initiator in gold_initiators
+        if initiator:
+            totals["initiator, when one is recorded"] += 1
+            scores["initiator, when one is recorded"] += initiator in gold_initiators
+    if gold_receivers:
+        totals["receiver country"] += 1
+        scores["receiver country"] += bool(receivers & gold_receivers)
+    if gold_categories:
+        totals["receiver category"] += 1
+        scores["receiver category"] += any(g.startswith(c) for g in gold_categories for c in categories)
+    if gold_types:
+        totals["incident type"] += 1
+        scores["incident type"] += bool(kinds & gold_types)
+    totals["incidents"] += 1
+    scores["incidents"] += bool(mine)
+
+
 def eurepoc(osint: Path, held_out: bool) -> None:
     with (osint / "eurepoc" / "EuRepoC_Global_Database_1.1.csv").open(newline="", encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(handle) if row["ID"].isdigit()]
@@ -238,10 +292,7 @@ def eurepoc(osint: Path, held_out: bool) -> None:
         folder.mkdir()
         paths = {}
         for row in rows:
-            date = row["start_date"][:10] if re.match(r"\d{4}-\d{2}-\d{2}", row["start_date"]) else ""
-            path = folder / f"{row['ID']}-{date}.txt"
-            path.write_text(f"{row['name']}\n\n{row['description']}\n", encoding="utf-8")
-            paths[row["ID"]] = path
+            paths[row["ID"]] = write_row(folder, row)
         articles = {row_id: read_articles(path) for row_id, path in paths.items()}
         events, seconds = ingest(folder, Path(tmp) / "home")
     recorded = by_article(events)
@@ -252,41 +303,7 @@ def eurepoc(osint: Path, held_out: bool) -> None:
         for row in rows:
             if int(row["ID"]) % 2 != parity or not articles[row["ID"]]:
                 continue
-            article = articles[row["ID"]][0]
-            mine = recorded.get(article.id, [])
-            initiator = _most([c for e in mine for c in e.get("attacker_countries", [])])
-            receivers = {c for e in mine for c in e.get("victim_countries", [])}
-            categories = {_CATEGORY[s] for e in mine for s in e.get("victim_sectors", []) if s in _CATEGORY}
-            kinds = {_TYPE[t] for e in mine for t in e.get("types", []) if t in _TYPE}
-            if "Hijacking" in kinds:  # EuRepoC tells hijacking with and without misuse apart
-                kinds |= {"Hijacking with Misuse", "Hijacking without Misuse"}
-            gold_initiators = {_code(c) for c in _coded(row["initiator_country"])}
-            gold_receivers = {_code(c) for c in _coded(row["receiver_country"])}
-            gold_categories = set(_coded(row["receiver_category"]))
-            gold_types = {t.strip() for t in row["incident_type"].split(";") if t.strip()}
-            text = f"{row['name']}. {row['description']}"
-            if gold_initiators:
-                totals["initiator country"] += 1
-                scores["initiator country"] += initiator in gold_initiators
-                if any(m.country in gold_initiators for m in find_mentions(text)):
-                    totals["initiator (named or implied)"] += 1
-                    scores["initiator (named or implied)"] += initiator in gold_initiators
-                if initiator:
-                    totals["initiator, when one is recorded"] += 1
-                    scores["initiator, when one is recorded"] += initiator in gold_initiators
-            if gold_receivers:
-                totals["receiver country"] += 1
-                scores["receiver country"] += bool(receivers & gold_receivers)
-            if gold_categories:
-                totals["receiver category"] += 1
-                scores["receiver category"] += any(
-                    g.startswith(c) for g in gold_categories for c in categories
-                )
-            if gold_types:
-                totals["incident type"] += 1
-                scores["incident type"] += bool(kinds & gold_types)
-            totals["incidents"] += 1
-            scores["incidents"] += bool(mine)
+            score_eurepoc_row(row, recorded.get(articles[row["ID"]][0].id, []), scores, totals)
         print(f"EuRepoC {half}, recorded events:\n\n| field | right | of |\n|---|---:|---:|")
         for field in (
             "initiator country",

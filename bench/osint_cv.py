@@ -20,17 +20,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
+import msgspec
+
 from seawall.osint import roles
 from seawall.osint.articles import Article, read_articles
 from seawall.osint.events import extract_all
 from seawall.osint.events_model import Event
-from seawall.osint.mentions import find_mentions
 from seawall.osint.merge import merge_reports
 from seawall.store.osint import attackers_key
 
@@ -105,27 +105,7 @@ def casie(
     arguments: dict[str, Counter[str]] = {"Attacker": Counter(), "Victim": Counter()}
     for path, events in zip(sources, _as_stored(articles, extracted), strict=True):
         annotation = json.loads((osint / "casie" / "annotation" / f"{path.stem}.json").read_text("utf-8"))
-        gold_types: set[str] = set()
-        gold: dict[str, list[set[str]]] = {"Attacker": [], "Victim": []}
-        for hopper in annotation.get("cyberevent", {}).get("hopper", []):
-            for event in hopper.get("events", []):
-                if event.get("subtype") not in bench.CASIE_TYPES:
-                    continue
-                gold_types.add(event["subtype"])
-                for argument in event.get("argument", []):
-                    role = argument["role"]["type"]
-                    if role in gold and bench._content(argument["text"]):
-                        gold[role].append(bench._content(argument["text"]))
-        predicted = {n for n, ours in bench.CASIE_TYPES.items() for e in events if ours & set(e.types)}
-        types["tp"] += len(predicted & gold_types)
-        types["fp"] += len(predicted - gold_types)
-        types["fn"] += len(gold_types - predicted)
-        for role, field in (("Attacker", "attacker_text"), ("Victim", "victim_text")):
-            phrases = dict.fromkeys(p for e in events for p in getattr(e, field))
-            words = [w for w in (bench._content(p) for p in phrases) if w]
-            arguments[role]["tp"] += sum(any(g & w for w in words) for g in gold[role])
-            arguments[role]["fn"] += sum(not any(g & w for w in words) for g in gold[role])
-            arguments[role]["fp"] += sum(not any(g & w for g in gold[role]) for w in words)
+        bench.score_casie_article(annotation, [msgspec.to_builtins(e) for e in events], types, arguments)
     print("CASIE development articles, 5-fold (F1, tp / fp / fn):")
     print(f"  event type {_f1(types)}")
     print(f"  Attacker   {_f1(arguments['Attacker'])}")
@@ -143,10 +123,7 @@ def eurepoc(
     folder = Path(tempfile.mkdtemp())
     read: list[tuple[dict[str, str], Article]] = []
     for row in rows:
-        date = row["start_date"][:10] if re.match(r"\d{4}-\d{2}-\d{2}", row["start_date"]) else ""
-        path = folder / f"{row['ID']}-{date}.txt"  # as bench/osint.py writes each row
-        path.write_text(f"{row['name']}\n\n{row['description']}\n", encoding="utf-8")
-        articles = read_articles(path)
+        articles = read_articles(bench.write_row(folder, row))
         if articles:
             read.append((row, articles[0]))
 
@@ -164,22 +141,7 @@ def eurepoc(
     totals: Counter[str] = Counter()
     stored = _as_stored([a for _, a in read], extracted)
     for (row, _), events in zip(read, stored, strict=True):
-        initiator = bench._most([code for e in events for code in e.attacker_countries])
-        receivers = {code for e in events for code in e.victim_countries}
-        gold_initiators = {bench._code(x) for x in bench._coded(row["initiator_country"])}
-        gold_receivers = {bench._code(x) for x in bench._coded(row["receiver_country"])}
-        text = f"{row['name']}. {row['description']}"
-        if gold_initiators and any(m.country in gold_initiators for m in find_mentions(text)):
-            totals["initiator (named or implied)"] += 1
-            scores["initiator (named or implied)"] += initiator in gold_initiators
-            if initiator:
-                totals["initiator, when one is recorded"] += 1
-                scores["initiator, when one is recorded"] += initiator in gold_initiators
-        if gold_receivers:
-            totals["receiver country"] += 1
-            scores["receiver country"] += bool(receivers & gold_receivers)
-        totals["incidents with an event"] += 1
-        scores["incidents with an event"] += bool(events)
+        bench.score_eurepoc_row(row, [msgspec.to_builtins(e) for e in events], scores, totals)
     print("EuRepoC development rows, 5-fold:")
     for field, total in totals.items():
         print(f"  {field:34} {scores[field] / max(1, total):.3f} ({scores[field]} / {total})")
