@@ -36,3 +36,14 @@ def test_articles_naming_different_states_as_authors_choose_none() -> None:
     )
     (event,) = extract_events(Article(id="a", published="2020-10-13", text=text))
     assert event.attacker_countries == []
+
+
+def test_a_flood_of_attribution_sentences_stays_bounded() -> None:
+    from seawall.osint.events import ATTRIBUTION_EVIDENCE
+
+    text = "Hackers stole the e-mails of Norwegian officials.\n\n" + (
+        "Officials said the attackers were linked to Russia. " * 800
+    )
+    (event,) = extract_events(Article(id="a", published="2020-10-13", text=text))
+    assert event.attacker_countries == ["RU"]
+    assert len(event.evidence) <= 1 + ATTRIBUTION_EVIDENCE

@@ -252,6 +252,11 @@ def _article_events(
     return merged
 
 
+ATTRIBUTION_EVIDENCE = 3
+"""Attribution sentences kept as an event's evidence: enough for an analyst to check the
+source; a hostile article of a thousand of them does not copy a thousand into every event."""
+
+
 def _attribute(events: list[Event], attributions: list[Attribution], article: Article) -> None:
     """Name the author of the operations whose sentences name none, from the article's
     sentences that say who did it; when those sentences disagree on the state, the article
@@ -261,19 +266,24 @@ def _attribute(events: list[Event], attributions: list[Attribution], article: Ar
     states = {tuple(a.countries()) for a in attributions if a.countries()}
     if len(states) > 1:
         return
+    countries = sorted({code for a in attributions for code in a.countries()})
+    groups = sorted({name for a in attributions for name in a.groups()})
+    texts = list(dict.fromkeys(m.text for a in attributions for m in a.authors))[:ATTRIBUTION_EVIDENCE]
+    cited = attributions[:ATTRIBUTION_EVIDENCE]
+    sources = list(dict.fromkeys(source for a in cited for source in _sources(a.sentence)))
+    evidence = [
+        Evidence(article=article.id, sentence=a.sentence, outlet=article.outlet, published=article.published)
+        for a in cited
+    ]
     for event in events:
         if _named(event) or event.aligned_countries:
             continue
-        for said in attributions:
-            event.attacker_countries = sorted({*event.attacker_countries, *said.countries()})
-            event.attacker_groups = sorted({*event.attacker_groups, *said.groups()})
-            event.attacker_text = list(dict.fromkeys([*event.attacker_text, *(m.text for m in said.authors)]))
-            event.attribution = _attribution(said.sentence)
-            event.sources = list(dict.fromkeys([*event.sources, *_sources(said.sentence)]))
-            told = Evidence(
-                article=article.id, sentence=said.sentence, outlet=article.outlet, published=article.published
-            )
-            event.evidence = [*event.evidence, told]
+        event.attacker_countries = list(countries)
+        event.attacker_groups = list(groups)
+        event.attacker_text = list(dict.fromkeys([*event.attacker_text, *texts]))
+        event.attribution = _attribution(cited[0].sentence)
+        event.sources = list(dict.fromkeys([*event.sources, *sources]))
+        event.evidence = [*event.evidence, *evidence]
 
 
 def event_id(event: Event) -> str:
