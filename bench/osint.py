@@ -271,6 +271,12 @@ def score_eurepoc_row(
         if initiator:
             totals["initiator, when one is recorded"] += 1
             scores["initiator, when one is recorded"] += initiator in gold_initiators
+            if gold_receivers:
+                # the coded victim read as the attacker: an inverted event
+                totals["inverted (the receiver recorded as initiator)"] += 1
+                scores["inverted (the receiver recorded as initiator)"] += (
+                    initiator in gold_receivers and initiator not in gold_initiators
+                )
     if gold_receivers:
         totals["receiver country"] += 1
         scores["receiver country"] += bool(receivers & gold_receivers)
@@ -309,6 +315,7 @@ def eurepoc(osint: Path, held_out: bool) -> None:
             "initiator country",
             "initiator (named or implied)",
             "initiator, when one is recorded",
+            "inverted (the receiver recorded as initiator)",
             "receiver country",
             "receiver category",
             "incident type",

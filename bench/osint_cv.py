@@ -144,7 +144,7 @@ def eurepoc(
         bench.score_eurepoc_row(row, [msgspec.to_builtins(e) for e in events], scores, totals)
     print("EuRepoC development rows, 5-fold:")
     for field, total in totals.items():
-        print(f"  {field:34} {scores[field] / max(1, total):.3f} ({scores[field]} / {total})")
+        print(f"  {field:46} {scores[field] / max(1, total):.3f} ({scores[field]} / {total})")
 
 
 def main() -> None:
