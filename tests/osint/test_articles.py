@@ -36,6 +36,28 @@ def test_casie_tagged_articles_are_titled_dated_and_addressed_without_their_tags
     assert "<" not in article.title + article.text
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<title>WSJ: How a Michigan Utility Got Hacked with Ransomware\n",  # no closing tag
+        '<title data-react-helmet="true">WSJ: How a Michigan Utility Got Hacked with Ransomware</title>\n',
+    ],
+)
+def test_a_tagged_article_with_an_unclosed_or_attributed_title_keeps_its_fields_apart(
+    tmp_path: Path, opening: str
+) -> None:
+    path = tmp_path / "69.txt"
+    path.write_text(
+        opening + "<source> https://example.com/wsj-michigan </source>\n<date> 2017_1_5 </date>\n"
+        "<text>\nThe ransomware was delivered via a phishing attack.\n</text>\n",
+        encoding="utf-8",
+    )
+    (article,) = read_articles(path)
+    assert article.title == "WSJ: How a Michigan Utility Got Hacked with Ransomware"
+    assert article.url == "https://example.com/wsj-michigan" and article.published == "2017-01-05"
+    assert article.text == "The ransomware was delivered via a phishing attack."
+
+
 def test_sentence_splitting_keeps_abbreviations_and_paragraphs() -> None:
     assert sentences("The U.S. said so. Hackers from Iran attacked.\nA new line") == [
         "The U.S. said so.",

@@ -137,6 +137,10 @@ MAX_ARTICLE_BYTES = 20 * 1024 * 1024
 """Larger files are not articles (a saved page is a few hundred KB, a feed a few MB)."""
 
 
+_TAGGED_HEAD = re.compile(rb"<(?:title|source|date|text)[\s>]")
+"""How a file of tagged fields (CASIE's) opens."""
+
+
 class ArticleTooLargeError(ValueError):
     """A file past ``MAX_ARTICLE_BYTES``: skipped, never read into memory."""
 
@@ -159,7 +163,7 @@ def read_articles(path: Path, published: str = "", outlet: str = "") -> list[Art
         article = _from_html(data, path, published, outlet)
         return [article] if article is not None else []
     text = data.decode("utf-8", errors="replace")
-    if head.startswith(b"<title>"):
+    if _TAGGED_HEAD.match(head):
         return [_from_tagged_text(text, path, published, outlet)]
     title, found_outlet, body = clean_text(text)
     if not body:
@@ -175,8 +179,12 @@ def read_articles(path: Path, published: str = "", outlet: str = "") -> list[Art
     ]
 
 
-_TAG = re.compile(r"<(title|source|date|text)>(.*?)(?:</\1>|\Z)", re.DOTALL)
-_TAGGED_DATE = re.compile(r"^\s*(\d{4})[_-](\d{2})(?:[_-](\d{2}))?\s*$")
+# A field ends at its closing tag, or where the next field opens when the closing tag is
+# missing (CASIE's "<title>WSJ: How a Michigan Utility Got Hacked" has none), or at the end;
+# an opening tag may carry attributes (``<title data-react-helmet="true">``).
+_FIELDS = "title|source|date|text"
+_TAG = re.compile(rf"<({_FIELDS})\b[^<>]*>(.*?)(?=</\1\s*>|<(?:{_FIELDS})\b[^<>]*>|\Z)", re.DOTALL)
+_TAGGED_DATE = re.compile(r"^\s*(\d{4})[_-](\d{1,2})(?:[_-](\d{1,2}))?\s*$")
 
 
 def _from_tagged_text(text: str, path: Path, published: str, outlet: str) -> Article:
@@ -187,7 +195,7 @@ def _from_tagged_text(text: str, path: Path, published: str, outlet: str) -> Art
     found_date = _TAGGED_DATE.match(fields.get("date", ""))
     if found_date and not published:
         year, month, day = found_date.groups()
-        published = f"{year}-{month}-{day}" if day else f"{year}-{month}"
+        published = f"{year}-{int(month):02d}-{int(day):02d}" if day else f"{year}-{int(month):02d}"
     body = fields.get("text", "").strip()
     return _make(
         body,
