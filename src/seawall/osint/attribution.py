@@ -22,6 +22,7 @@ import yaml
 
 from seawall.osint.gazetteer import _data, _words, lexicon
 from seawall.osint.mentions import STATE_KINDS, Mention, find_mentions
+from seawall.osint.operations import attack_words
 
 _AUTHOR_KINDS = STATE_KINDS | {"group", "aligned"}
 
@@ -45,13 +46,8 @@ def _cues() -> re.Pattern[str]:
     return re.compile(_words(yaml.safe_load(_data("lexicon.yml"))["attribution_cues"]), re.IGNORECASE)
 
 
-@cache
-def _operation_words() -> re.Pattern[str]:
-    return re.compile(_words(yaml.safe_load(_data("lexicon.yml"))["malware_operation_words"]), re.IGNORECASE)
-
-
 def attribution(sentence: str) -> Attribution | None:
-    """The states and groups a sentence names as an operation's author, or None.
+    """The state or group a sentence names as an operation's author, or None.
 
     A denial or a doubt ("Moscow denied", "did not accuse") attributes nothing, as it makes
     no operation happen (``not_an_event``)."""
@@ -60,7 +56,7 @@ def attribution(sentence: str) -> Attribution | None:
         return None
     mentions = find_mentions(sentence)  # after the cheap tests: most sentences have no cue
     about_an_attack = any(m.kind in ("group", "generic", "malware") for m in mentions) or bool(
-        _operation_words().search(sentence)
+        attack_words().search(sentence)
     )
     if not about_an_attack:
         return None

@@ -47,7 +47,9 @@ def _trigger_words() -> re.Pattern[str]:
 
 
 @cache
-def _malware_operation() -> re.Pattern[str]:
+def attack_words() -> re.Pattern[str]:
+    """Words that make a named attacker or malware an operation ("the NotPetya attack",
+    "a threat actor targeted"; ``malware_operation_words`` in the lexicon)."""
     return re.compile(_words(yaml.safe_load(_data("lexicon.yml"))["malware_operation_words"]), re.IGNORECASE)
 
 
@@ -63,7 +65,7 @@ def operation_mention(sentence: str) -> OperationMention | None:
     first = min((match.start() for _, match in matched), default=-1)
     found: list[Mention] | None = None
     if not types:
-        word = _malware_operation().search(sentence)
+        word = attack_words().search(sentence)
         if word is None:
             return None
         # "the NotPetya attack", "Lazarus was behind five attacks": a known malware or group named
