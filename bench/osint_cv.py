@@ -23,6 +23,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
@@ -66,17 +67,39 @@ def _as_stored(articles: list[Article], extracted: list[list[Event]]) -> list[li
     return [citing.get(article.id, []) for article in articles]
 
 
-def _fold_model(examples: list[trainer.Example], c: float, weight: float) -> None:
-    """Train on ``examples`` and make the product read with that model."""
-    model = roles.train(
-        [(features, role) for features, role, _ in examples],
-        c=c,
-        sample_weights=[weight if document.startswith("eurepoc") else 1.0 for _, _, document in examples],
-    )
-    path = Path(tempfile.mkdtemp()) / "roles.json"
-    model.save(path)
-    os.environ[roles.ROLE_MODEL_ENV] = str(path)
-    roles.role_model.cache_clear()
+@dataclass(frozen=True)
+class Training:
+    """What every fold's role model is trained from: both corpora's development examples."""
+
+    casie: list[trainer.Example]
+    eurepoc: list[trainer.Example]
+    c: float
+    weight: float
+
+    def use_model_without(self, casie_fold: int | None = None, eurepoc_fold: int | None = None) -> None:
+        """Train without one fold of one corpus and make the product read with that model."""
+        examples = [
+            e for e in self.casie if casie_fold is None or int(e[2].split("-")[1]) % FOLDS != casie_fold
+        ] + [
+            e
+            for e in self.eurepoc
+            if eurepoc_fold is None or _eurepoc_fold(e[2].split("-")[1]) != eurepoc_fold
+        ]
+        model = roles.train(
+            [(features, role) for features, role, _ in examples],
+            c=self.c,
+            sample_weights=[
+                self.weight if document.startswith("eurepoc") else 1.0 for _, _, document in examples
+            ],
+        )
+        path = Path(tempfile.mkdtemp()) / "roles.json"
+        model.save(path)
+        os.environ[roles.ROLE_MODEL_ENV] = str(path)
+        roles.role_model.cache_clear()
+
+
+def _eurepoc_fold(row_id: str) -> int:
+    return (int(row_id) // 2) % FOLDS
 
 
 def _f1(counts: Counter[str]) -> str:
@@ -84,20 +107,13 @@ def _f1(counts: Counter[str]) -> str:
     return f"{2 * tp / max(1, 2 * tp + fp + fn):.3f} ({tp} / {fp} / {fn})"
 
 
-def casie(
-    osint: Path,
-    casie_examples: list[trainer.Example],
-    eurepoc_examples: list[trainer.Example],
-    c: float,
-    weight: float,
-) -> None:
+def casie(osint: Path, training: Training) -> None:
     sources = sorted((osint / "casie" / "source").glob("*.txt"), key=lambda p: int(p.stem))
     sources = sources[: trainer.CASIE_DEV]
     articles = [read_articles(p)[0] for p in sources]
     extracted: list[list[Event]] = [[] for _ in sources]
     for fold in range(FOLDS):
-        training = [e for e in casie_examples if int(e[2].split("-")[1]) % FOLDS != fold]
-        _fold_model(training + eurepoc_examples, c, weight)
+        training.use_model_without(casie_fold=fold)
         positions = [i for i, p in enumerate(sources) if int(p.stem) % FOLDS == fold]
         for i, events in zip(positions, extract_all([articles[i] for i in positions]), strict=True):
             extracted[i] = events
@@ -112,13 +128,7 @@ def casie(
     print(f"  Victim     {_f1(arguments['Victim'])}")
 
 
-def eurepoc(
-    osint: Path,
-    casie_examples: list[trainer.Example],
-    eurepoc_examples: list[trainer.Example],
-    c: float,
-    weight: float,
-) -> None:
+def eurepoc(osint: Path, training: Training) -> None:
     rows = [r for r in trainer.eurepoc_rows(osint) if r["ID"].isdigit() and int(r["ID"]) % 2 == 1]
     folder = Path(tempfile.mkdtemp())
     read: list[tuple[dict[str, str], Article]] = []
@@ -127,14 +137,10 @@ def eurepoc(
         if articles:
             read.append((row, articles[0]))
 
-    def fold_of(row_id: str) -> int:
-        return (int(row_id) // 2) % FOLDS
-
     extracted: list[list[Event]] = [[] for _ in read]
     for fold in range(FOLDS):
-        training = [e for e in eurepoc_examples if fold_of(e[2].split("-")[1]) != fold]
-        _fold_model(casie_examples + training, c, weight)
-        positions = [i for i, (row, _) in enumerate(read) if fold_of(row["ID"]) == fold]
+        training.use_model_without(eurepoc_fold=fold)
+        positions = [i for i, (row, _) in enumerate(read) if _eurepoc_fold(row["ID"]) == fold]
         for i, events in zip(positions, extract_all([read[i][1] for i in positions]), strict=True):
             extracted[i] = events
     scores: Counter[str] = Counter()
@@ -159,8 +165,9 @@ def main() -> None:
         [r for r in trainer.eurepoc_rows(osint) if int(r["ID"]) % 2 == 1]
     )
     print(f"role models with C = {args.C}, EuRepoC examples weighted {args.eurepoc_weight}")
-    casie(osint, casie_examples, eurepoc_examples, args.C, args.eurepoc_weight)
-    eurepoc(osint, casie_examples, eurepoc_examples, args.C, args.eurepoc_weight)
+    training = Training(casie_examples, eurepoc_examples, args.C, args.eurepoc_weight)
+    casie(osint, training)
+    eurepoc(osint, training)
 
 
 if __name__ == "__main__":

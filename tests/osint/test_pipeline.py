@@ -146,6 +146,15 @@ def test_the_agent_of_a_passive_attacks_and_its_subject_is_attacked() -> None:
     assert "attacker" not in {role for text, role in found.items() if "Ukrainian" in text}
 
 
+def _subject_features(sentence: str) -> dict[str, float]:
+    """The pair features of an operation sentence's subject and its first operation word."""
+    operation = operation_mention(sentence)
+    assert operation is not None
+    (doc,) = parse([sentence])
+    subject = next(p for p in phrases(doc, find_mentions(sentence)) if doc[p.head].dep_ == "nsubj")
+    return pair_features(doc, subject, token_at(doc, operation.first))
+
+
 def test_the_verb_a_phrase_hangs_on_is_read_by_its_class_in_any_form() -> None:
     # what the model learned of "launched" holds for "mounts" and "staged" (lexicon role_verbs)
     for sentence, expected in (
@@ -153,11 +162,7 @@ def test_the_verb_a_phrase_hangs_on_is_read_by_its_class_in_any_form() -> None:
         ("The group mounts a cyberattack on the ministry.", "gov_class=perpetrate|dep=nsubj"),
         ("Prosecutors indicted the hackers behind the attack.", "gov_class=blame|dep=nsubj"),
     ):
-        operation = operation_mention(sentence)
-        assert operation is not None
-        (doc,) = parse([sentence])
-        subject = next(p for p in phrases(doc, find_mentions(sentence)) if doc[p.head].dep_ == "nsubj")
-        assert expected in pair_features(doc, subject, token_at(doc, operation.first)), sentence
+        assert expected in _subject_features(sentence), sentence
 
 
 def test_a_headline_subject_without_an_object_is_told_from_an_acting_subject() -> None:
@@ -167,11 +172,7 @@ def test_a_headline_subject_without_an_object_is_told_from_an_acting_subject() -
         ("Belgium's Foreign Ministry hacked.", "subject_of|object=False"),
         ("Chinese hackers hacked the Belgian Foreign Ministry.", "subject_of|object=True"),
     ):
-        operation = operation_mention(sentence)
-        assert operation is not None
-        (doc,) = parse([sentence])
-        subject = next(p for p in phrases(doc, find_mentions(sentence)) if doc[p.head].dep_ == "nsubj")
-        assert expected in pair_features(doc, subject, token_at(doc, operation.first)), sentence
+        assert expected in _subject_features(sentence), sentence
 
 
 def test_a_time_is_no_participant() -> None:
