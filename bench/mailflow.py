@@ -22,6 +22,8 @@ when half the messages are submitted: the filters answer 451 meanwhile and Postf
 path without Seawall, so the difference of the delays is what the filter adds.
 ``--milter`` runs `seawall milter` instead (Postfix asks it during SMTP; a quarantined message
 goes to Postfix's hold queue; one instance, SQLite).
+``--passthrough`` runs a filter that judges nothing (``bench/passthrough_filter.py``): the
+ceiling of the after-queue path on this machine, whatever the filter does.
 ``--rate R`` offers a steady load of R messages a second in all (the latency target is stated
 at a rate, not at saturation).
 Needs root (Postfix) and Debian's postfix package.
@@ -47,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from tests.service.test_filter import start_filter  # noqa: E402
-from tests.support.postfix import PrivatePostfix  # noqa: E402
+from tests.support.postfix import PrivatePostfix, wait_for_port  # noqa: E402
 
 
 def corpus_messages(corpus: Path, count: int) -> list[bytes]:
@@ -111,6 +113,11 @@ def main() -> None:
     )
     parser.add_argument("--milter", action="store_true", help="seawall milter instead of the filter")
     parser.add_argument(
+        "--passthrough",
+        action="store_true",
+        help="a filter that judges nothing (bench/passthrough_filter.py): the after-queue path's ceiling",
+    )
+    parser.add_argument(
         "--rate",
         type=float,
         default=0.0,
@@ -134,6 +141,12 @@ def main() -> None:
 
             assert postfix.milter is not None
             return start_milter(postfix.milter, home, config)
+        if args.passthrough:
+            process = subprocess.Popen(
+                [sys.executable, str(ROOT / "bench" / "passthrough_filter.py"), str(port), str(postfix.reinject)]
+            )
+            wait_for_port(port, 30)
+            return process
         return start_filter(port, postfix.reinject, home, config, store_url)
 
     processes = [] if args.baseline else [start(p) for _, p in doors]

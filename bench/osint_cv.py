@@ -128,7 +128,7 @@ def casie(osint: Path, training: Training) -> None:
     print(f"  Victim     {_f1(arguments['Victim'])}")
 
 
-def eurepoc(osint: Path, training: Training) -> None:
+def eurepoc(osint: Path, training: Training, dump: Path | None = None) -> None:
     rows = [r for r in trainer.eurepoc_rows(osint) if r["ID"].isdigit() and int(r["ID"]) % 2 == 1]
     folder = Path(tempfile.mkdtemp())
     read: list[tuple[dict[str, str], Article]] = []
@@ -146,8 +146,13 @@ def eurepoc(osint: Path, training: Training) -> None:
     scores: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     stored = _as_stored([a for _, a in read], extracted)
+    dumped = []
     for (row, _), events in zip(read, stored, strict=True):
-        bench.score_eurepoc_row(row, [msgspec.to_builtins(e) for e in events], scores, totals)
+        recorded = [msgspec.to_builtins(e) for e in events]
+        bench.score_eurepoc_row(row, recorded, scores, totals)
+        dumped.append({"row": row, "events": recorded})
+    if dump:  # for reading the misses of development rows one by one
+        dump.write_text("\n".join(json.dumps(d) for d in dumped) + "\n", "utf-8")
     print("EuRepoC development rows, 5-fold:")
     for field, total in totals.items():
         print(f"  {field:46} {scores[field] / max(1, total):.3f} ({scores[field]} / {total})")
@@ -158,6 +163,8 @@ def main() -> None:
     parser.add_argument("--osint", default=str(ROOT.parent / "shared" / "osint"))
     parser.add_argument("-C", type=float, default=2.0)
     parser.add_argument("--eurepoc-weight", type=float, default=trainer.EUREPOC_WEIGHT)
+    parser.add_argument("--dump", type=Path, help="write each EuRepoC row and its events as JSON lines")
+    parser.add_argument("--only", choices=["casie", "eurepoc"], help="score one corpus only")
     args = parser.parse_args()
     osint = Path(args.osint)
     casie_examples = trainer.casie_examples(trainer.casie_files(osint)[: trainer.CASIE_DEV])
@@ -166,8 +173,10 @@ def main() -> None:
     )
     print(f"role models with C = {args.C}, EuRepoC examples weighted {args.eurepoc_weight}")
     training = Training(casie_examples, eurepoc_examples, args.C, args.eurepoc_weight)
-    casie(osint, training)
-    eurepoc(osint, training)
+    if args.only != "eurepoc":
+        casie(osint, training)
+    if args.only != "casie":
+        eurepoc(osint, training, args.dump)
 
 
 if __name__ == "__main__":

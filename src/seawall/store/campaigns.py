@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from seawall.campaigns.cluster import Campaign, CampaignIndex, Changes, label_of, waves_of
 from seawall.intel.records import FeedIndicator
@@ -24,6 +24,20 @@ from seawall.store.models import (
     SightingRecord,
 )
 from seawall.store.repository import _insert_for
+
+# The catch-up's queries, built once: ``refresh_index`` runs after every message the mail flow
+# records, and building a statement cost as much as running it.
+_MERGES = select(CampaignRecord.id, CampaignRecord.merged_into).where(CampaignRecord.merged_into.is_not(None))
+_MERGES_SINCE = _MERGES.where(CampaignRecord.updated_at >= bindparam("since"))
+_MEMBERS_AFTER = select(
+    CampaignMessageRecord.id,
+    CampaignMessageRecord.sha256,
+    CampaignMessageRecord.campaign_id,
+    CampaignMessageRecord.sent_at,
+).where(CampaignMessageRecord.id > bindparam("after"))
+_KEYS_AFTER = select(CampaignKeyRecord.id, CampaignKeyRecord.key, CampaignKeyRecord.campaign_id).where(
+    CampaignKeyRecord.id > bindparam("after")
+)
 
 
 def _now() -> datetime:
@@ -152,35 +166,27 @@ class CampaignRepository:
         if deep:
             self._deep_at = time.monotonic()
         overlap = REFRESH_OVERLAP if deep else 0
-        with self.database.session() as session:
-            merges = select(CampaignRecord.id, CampaignRecord.merged_into).where(
-                CampaignRecord.merged_into.is_not(None)
-            )
+        with self.database.engine.connect() as connection:
             if self._merges_seen_at is not None and not everything:
                 # merges stamped since the last look, with room for the writers' clocks
                 slack = MERGE_CLOCK_SLACK if deep else _NEAR_SLACK
-                merges = merges.where(CampaignRecord.updated_at >= self._merges_seen_at - slack)
-            for source, target in session.execute(merges):
+                merges = connection.execute(_MERGES_SINCE, {"since": self._merges_seen_at - slack})
+            else:
+                merges = connection.execute(_MERGES)
+            for source, target in merges:
                 if target is not None:
                     index.restore_merge(source, target)
             self._merges_seen_at = looked_at
             new_members: list[str] = []
-            for row_id, sha, campaign_id, sent_at in session.execute(
-                select(
-                    CampaignMessageRecord.id,
-                    CampaignMessageRecord.sha256,
-                    CampaignMessageRecord.campaign_id,
-                    CampaignMessageRecord.sent_at,
-                ).where(CampaignMessageRecord.id > self._members_seen - overlap)
+            for row_id, sha, campaign_id, sent_at in connection.execute(
+                _MEMBERS_AFTER, {"after": self._members_seen - overlap}
             ):
                 self._members_seen = max(self._members_seen, row_id)
                 if sha not in index.members:
                     new_members.append(sha)
                     index.restore_member(sha, campaign_id, _aware(sent_at).timestamp())
-            for row_id, key, campaign_id in session.execute(
-                select(CampaignKeyRecord.id, CampaignKeyRecord.key, CampaignKeyRecord.campaign_id).where(
-                    CampaignKeyRecord.id > self._keys_seen - overlap
-                )
+            for row_id, key, campaign_id in connection.execute(
+                _KEYS_AFTER, {"after": self._keys_seen - overlap}
             ):
                 self._keys_seen = max(self._keys_seen, row_id)
                 index.restore_key(key, campaign_id)
@@ -198,7 +204,7 @@ class CampaignRepository:
                 ]
             )
             for chunk in chunks:
-                for sha, campaign_id, values in session.execute(chunk):
+                for sha, campaign_id, values in connection.execute(chunk):
                     index.restore_signature(sha, campaign_id, values)
 
     def save(self, index: CampaignIndex, changes: Changes, facts: Sequence[MemberFacts]) -> None:

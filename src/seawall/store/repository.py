@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -33,6 +34,23 @@ def _insert_for(dialect: str) -> Any:
 def _plain(value: object) -> object:
     """msgspec Structs -> JSON-compatible builtins for the JSON columns."""
     return msgspec.to_builtins(value)
+
+
+@cache
+def _message_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
+    """The statement that records messages, built once per dialect: building it (its
+    ``excluded`` alias above all) cost as much as executing it, and the mail flow records one
+    message per transaction."""
+    table = MessageRecord.__table__
+    statement = _insert_for(dialect)(table)
+    update = {
+        name: statement.excluded[name]
+        for name in columns
+        if name not in ("sha256", "first_seen", "scan_count", "raw_stored")
+    }
+    update["scan_count"] = table.c.scan_count + statement.excluded.scan_count
+    update["raw_stored"] = table.c.raw_stored | statement.excluded.raw_stored
+    return statement.on_conflict_do_update(index_elements=["sha256"], set_=update)
 
 
 class ScanRepository:
@@ -67,17 +85,7 @@ class ScanRepository:
                     }
                     for sha, result in latest.items()
                 ]
-                table = MessageRecord.__table__
-                statement = insert(table)
-                update = {
-                    name: statement.excluded[name]
-                    for name in rows[0]
-                    if name not in ("sha256", "first_seen", "scan_count", "raw_stored")
-                }
-                update["scan_count"] = table.c.scan_count + statement.excluded.scan_count
-                update["raw_stored"] = table.c.raw_stored | statement.excluded.raw_stored
-                statement = statement.on_conflict_do_update(index_elements=["sha256"], set_=update)
-                connection.execute(statement, rows)
+                connection.execute(_message_upsert(connection.dialect.name, tuple(rows[0])), rows)
                 ids = dict(
                     connection.execute(
                         select(MessageRecord.sha256, MessageRecord.id).where(
