@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from seawall.store.database import Database
 from seawall.store.models import MailflowDeliveryRecord, QuarantineRecord
@@ -113,6 +115,19 @@ def delivery_key(data: bytes, mail_from: str, recipients: list[str]) -> str:
     return digest.hexdigest()
 
 
+# Built once: the mail flow asks and records once per message.
+_ACTION_OF = select(MailflowDeliveryRecord.action).where(MailflowDeliveryRecord.key == bindparam("key"))
+
+
+@cache
+def _delivery_upsert(dialect: str) -> Any:
+    statement = _insert_for(dialect)(MailflowDeliveryRecord.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"action": statement.excluded.action, "done_at": statement.excluded.done_at},
+    )
+
+
 class DeliveryLedger:
     """Keys of messages already delivered or held by the mail flow."""
 
@@ -122,9 +137,9 @@ class DeliveryLedger:
 
     def done(self, key: str) -> str | None:
         """The action already taken for this key, if any."""
-        with self.database.session() as session:
-            record = session.get(MailflowDeliveryRecord, key)
-            return None if record is None else record.action
+        with self.database.engine.connect() as connection:
+            action = connection.execute(_ACTION_OF, {"key": key}).scalar()
+            return None if action is None else str(action)
 
     def record(self, key: str, action: str) -> None:
         """Called the moment Postfix has taken the re-injected message: a filter killed between
@@ -137,11 +152,8 @@ class DeliveryLedger:
         with self.database.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            insert = _insert_for(connection.dialect.name)
             connection.execute(
-                insert(MailflowDeliveryRecord.__table__)
-                .values(key=key, action=action, done_at=now)
-                .on_conflict_do_update(index_elements=["key"], set_={"action": action, "done_at": now})
+                _delivery_upsert(connection.dialect.name), {"key": key, "action": action, "done_at": now}
             )
             if now - self._pruned > timedelta(hours=1):
                 connection.execute(
