@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from seawall.detect.result import ScanResult
@@ -53,6 +53,26 @@ def _message_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
     return statement.on_conflict_do_update(index_elements=["sha256"], set_=update)
 
 
+_IDS_OF = select(MessageRecord.sha256, MessageRecord.id).where(
+    MessageRecord.sha256.in_(bindparam("shas", expanding=True))
+)
+_DELETE_HITS = delete(RuleHitRecord).where(RuleHitRecord.message_pk.in_(bindparam("pks", expanding=True)))
+
+
+@cache
+def _plain_insert(dialect: str, table: str) -> Any:
+    return _insert_for(dialect)(
+        {"rule_hits": RuleHitRecord, "intake_errors": IntakeErrorRecord}[table].__table__
+    )
+
+
+@cache
+def _origin_insert(dialect: str) -> Any:
+    return _insert_for(dialect)(OriginRecord.__table__).on_conflict_do_nothing(
+        index_elements=["message_pk", "location"]
+    )
+
+
 class ScanRepository:
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -71,7 +91,7 @@ class ScanRepository:
                 seen_count[result.sha256] = seen_count.get(result.sha256, 0) + 1
         errors = [r for r in results if r.status != "ok"]
         with self.database.engine.begin() as connection:
-            insert = _insert_for(connection.dialect.name)
+            dialect = connection.dialect.name
             ids: dict[str, int] = {}
             if latest:
                 rows = [
@@ -85,16 +105,9 @@ class ScanRepository:
                     }
                     for sha, result in latest.items()
                 ]
-                connection.execute(_message_upsert(connection.dialect.name, tuple(rows[0])), rows)
-                ids = dict(
-                    connection.execute(
-                        select(MessageRecord.sha256, MessageRecord.id).where(
-                            MessageRecord.sha256.in_(list(latest))
-                        )
-                    ).all()
-                )
-                pks = list(ids.values())
-                connection.execute(delete(RuleHitRecord).where(RuleHitRecord.message_pk.in_(pks)))
+                connection.execute(_message_upsert(dialect, tuple(rows[0])), rows)
+                ids = dict(connection.execute(_IDS_OF, {"shas": list(latest)}).all())
+                connection.execute(_DELETE_HITS, {"pks": list(ids.values())})
                 hits = [
                     {
                         "message_pk": ids[sha],
@@ -107,12 +120,10 @@ class ScanRepository:
                     for evidence in result.verdict.evidence
                 ]
                 if hits:
-                    connection.execute(insert(RuleHitRecord.__table__), hits)
+                    connection.execute(_plain_insert(dialect, "rule_hits"), hits)
                 origins = {(ids[r.sha256], r.origin): r.source.kind for r in results if r.status == "ok"}
                 connection.execute(
-                    insert(OriginRecord.__table__).on_conflict_do_nothing(
-                        index_elements=["message_pk", "location"]
-                    ),
+                    _origin_insert(dialect),
                     [
                         {"message_pk": pk, "location": location, "kind": kind, "seen_at": now}
                         for (pk, location), kind in origins.items()
@@ -120,7 +131,7 @@ class ScanRepository:
                 )
             if errors:
                 connection.execute(
-                    insert(IntakeErrorRecord.__table__),
+                    _plain_insert(dialect, "intake_errors"),
                     [
                         {"location": r.origin, "kind": r.source.kind, "error": r.error, "at": now}
                         for r in errors
