@@ -107,7 +107,7 @@ def _f1(counts: Counter[str]) -> str:
     return f"{2 * tp / max(1, 2 * tp + fp + fn):.3f} ({tp} / {fp} / {fn})"
 
 
-def casie(osint: Path, training: Training) -> None:
+def casie(osint: Path, training: Training, dump: Path | None = None) -> None:
     sources = sorted((osint / "casie" / "source").glob("*.txt"), key=lambda p: int(p.stem))
     sources = sources[: trainer.CASIE_DEV]
     articles = [read_articles(p)[0] for p in sources]
@@ -119,9 +119,14 @@ def casie(osint: Path, training: Training) -> None:
             extracted[i] = events
     types: Counter[str] = Counter()
     arguments: dict[str, Counter[str]] = {"Attacker": Counter(), "Victim": Counter()}
+    dumped = []
     for path, events in zip(sources, _as_stored(articles, extracted), strict=True):
         annotation = json.loads((osint / "casie" / "annotation" / f"{path.stem}.json").read_text("utf-8"))
-        bench.score_casie_article(annotation, [msgspec.to_builtins(e) for e in events], types, arguments)
+        recorded = [msgspec.to_builtins(e) for e in events]
+        bench.score_casie_article(annotation, recorded, types, arguments)
+        dumped.append({"article": path.stem, "events": recorded})
+    if dump:
+        dump.write_text("\n".join(json.dumps(d) for d in dumped) + "\n", "utf-8")
     print("CASIE development articles, 5-fold (F1, tp / fp / fn):")
     print(f"  event type {_f1(types)}")
     print(f"  Attacker   {_f1(arguments['Attacker'])}")
@@ -163,7 +168,7 @@ def main() -> None:
     parser.add_argument("--osint", default=str(ROOT.parent / "shared" / "osint"))
     parser.add_argument("-C", type=float, default=2.0)
     parser.add_argument("--eurepoc-weight", type=float, default=trainer.EUREPOC_WEIGHT)
-    parser.add_argument("--dump", type=Path, help="write each EuRepoC row and its events as JSON lines")
+    parser.add_argument("--dump", type=Path, help="write each document's events as JSON lines (FILE.casie.jsonl, FILE.eurepoc.jsonl)")
     parser.add_argument("--only", choices=["casie", "eurepoc"], help="score one corpus only")
     args = parser.parse_args()
     osint = Path(args.osint)
@@ -174,9 +179,9 @@ def main() -> None:
     print(f"role models with C = {args.C}, EuRepoC examples weighted {args.eurepoc_weight}")
     training = Training(casie_examples, eurepoc_examples, args.C, args.eurepoc_weight)
     if args.only != "eurepoc":
-        casie(osint, training)
+        casie(osint, training, args.dump.with_suffix(".casie.jsonl") if args.dump else None)
     if args.only != "casie":
-        eurepoc(osint, training, args.dump)
+        eurepoc(osint, training, args.dump.with_suffix(".eurepoc.jsonl") if args.dump else None)
 
 
 if __name__ == "__main__":

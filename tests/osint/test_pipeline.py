@@ -236,6 +236,16 @@ def test_a_named_attacker_goes_before_an_unnamed_one() -> None:
     assert event.victim_countries == ["TW"]
 
 
+def test_they_who_attack_are_the_attackers_named_just_before() -> None:
+    first, then = events_of(
+        "Iranian hackers known as APT33 broke into the networks of a Saudi petrochemical company.\n"
+        "They later stole engineering files from a South Korean shipbuilder, according to FireEye."
+    )
+    assert then.victim_countries == ["KR"] and then.types == ["data theft"]
+    assert then.attacker_countries == ["IR"] and then.attacker_groups == ["APT33"]
+    assert then.attacker_text == first.attacker_text == ["Iranian hackers"]  # not "They"
+
+
 def test_states_and_groups_become_countries_and_groups() -> None:
     (event,) = events_of(
         "APT33, an Iranian threat group, sent spear-phishing emails to employees of US energy companies."

@@ -29,7 +29,7 @@ from seawall.osint.merge import merge_within
 from seawall.osint.operations import OperationMention, operation_mention
 from seawall.osint.roles import role_model
 from seawall.osint.sentences import paragraph_of, sentences
-from seawall.osint.syntax import Phrase, nearest_trigger, pair_features, parse, phrases, token_at
+from seawall.osint.syntax import REFERRING_PRONOUNS, Phrase, nearest_trigger, pair_features, parse, phrases, token_at
 
 ATTACKER_THRESHOLD = 0.4
 VICTIM_THRESHOLD = 0.5
@@ -42,7 +42,7 @@ phrase is taken if the model gives it at least this."""
 # Kinds of names that are the victim's country when the victim phrase holds them.
 _VICTIM_PLACED = STATE_KINDS | {"institution", "company", "target"}
 # A phrase that refers back to an attacker named before ("the group", "they", "the hackers").
-_REFERS_BACK = re.compile(r"^(?:the\s+(?:group|hackers|attackers|actors?|gang|crew)|they|it)$", re.IGNORECASE)
+_REFERS_BACK = re.compile(r"^(?:the\s+(?:group|hackers|attackers|actors?|gang|crew)|they|he|she|it)$", re.IGNORECASE)
 
 
 @dataclass
@@ -230,6 +230,8 @@ def _article_events(
             event.attacker_countries = list(earlier.attacker_countries)
             event.aligned_countries = list(earlier.aligned_countries)
             event.attacker_groups = list(earlier.attacker_groups)
+            if attacker.text.lower() in REFERRING_PRONOUNS:
+                event.attacker_text = list(earlier.attacker_text)  # "They", shown as whom it means
         if not (event.attacker_text or event.victim_text):
             continue
         if item.headline and not (_named(event) and event.victim_countries):

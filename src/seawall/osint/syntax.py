@@ -191,9 +191,19 @@ def token_at(doc: Doc, char: int) -> Token:
     return doc[-1]
 
 
+# Personal pronouns that stand for the people of a story ("They demanded a ransom"): a phrase of
+# their own, whose role the model learns (CASIE annotates them as the attacker or victim they
+# stand for); events.py reads an attacking one as the attacker named just before.
+REFERRING_PRONOUNS = frozenset({"they", "he", "she"})
+
+
 def _pronoun(token: Token) -> bool:
     """A pronoun, not the capitalised abbreviation it spells ("us" and "it", not "US" and "IT")."""
-    return token.lower_ in PRONOUNS and not (token.text.isupper() and len(token.text) > 1)
+    return (
+        token.lower_ in PRONOUNS
+        and token.lower_ not in REFERRING_PRONOUNS
+        and not (token.text.isupper() and len(token.text) > 1)
+    )
 
 
 def phrases(doc: Doc, mentions: Iterable[Mention]) -> list[Phrase]:
