@@ -142,9 +142,8 @@ def main() -> None:
             assert postfix.milter is not None
             return start_milter(postfix.milter, home, config)
         if args.passthrough:
-            process = subprocess.Popen(
-                [sys.executable, str(ROOT / "bench" / "passthrough_filter.py"), str(port), str(postfix.reinject)]
-            )
+            script = ROOT / "bench" / "passthrough_filter.py"
+            process = subprocess.Popen([sys.executable, str(script), str(port), str(postfix.reinject)])
             wait_for_port(port, 30)
             return process
         return start_filter(port, postfix.reinject, home, config, store_url)

@@ -168,7 +168,11 @@ def main() -> None:
     parser.add_argument("--osint", default=str(ROOT.parent / "shared" / "osint"))
     parser.add_argument("-C", type=float, default=2.0)
     parser.add_argument("--eurepoc-weight", type=float, default=trainer.EUREPOC_WEIGHT)
-    parser.add_argument("--dump", type=Path, help="write each document's events as JSON lines (FILE.casie.jsonl, FILE.eurepoc.jsonl)")
+    parser.add_argument(
+        "--dump",
+        type=Path,
+        help="write each document's events as JSON lines (FILE.casie.jsonl, .eurepoc.jsonl)",
+    )
     parser.add_argument("--only", choices=["casie", "eurepoc"], help="score one corpus only")
     args = parser.parse_args()
     osint = Path(args.osint)

@@ -18,9 +18,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.controller import Controller
 
-from seawall.service.filter import Address, Reinjector  # noqa: E402
+from seawall.service.filter import Address, Reinjector
 
 
 class Passthrough:

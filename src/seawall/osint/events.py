@@ -29,7 +29,15 @@ from seawall.osint.merge import merge_within
 from seawall.osint.operations import OperationMention, operation_mention
 from seawall.osint.roles import role_model
 from seawall.osint.sentences import paragraph_of, sentences
-from seawall.osint.syntax import REFERRING_PRONOUNS, Phrase, nearest_trigger, pair_features, parse, phrases, token_at
+from seawall.osint.syntax import (
+    REFERRING_PRONOUNS,
+    Phrase,
+    nearest_trigger,
+    pair_features,
+    parse,
+    phrases,
+    token_at,
+)
 
 ATTACKER_THRESHOLD = 0.4
 VICTIM_THRESHOLD = 0.5
@@ -42,7 +50,9 @@ phrase is taken if the model gives it at least this."""
 # Kinds of names that are the victim's country when the victim phrase holds them.
 _VICTIM_PLACED = STATE_KINDS | {"institution", "company", "target"}
 # A phrase that refers back to an attacker named before ("the group", "they", "the hackers").
-_REFERS_BACK = re.compile(r"^(?:the\s+(?:group|hackers|attackers|actors?|gang|crew)|they|he|she|it)$", re.IGNORECASE)
+_REFERS_BACK = re.compile(
+    r"^(?:the\s+(?:group|hackers|attackers|actors?|gang|crew)|they|he|she|it)$", re.IGNORECASE
+)
 
 
 @dataclass
