@@ -118,6 +118,9 @@ def test_a_brand_wrapping_sender_whose_links_are_all_the_brands_is_no_lookalike(
     assert str(own["from.brand_wrapped_linking_brand"][0].value).startswith("yahoo.")
     elsewhere = sender_features("Yahoo! Alerts <alerts-finance@yahoo-inc.com>", "http://bills-pay.example/1")
     assert "from.lookalike" in elsewhere and "from.brand_wrapped_linking_brand" not in elsewhere
+    # nor does its display name claiming that brand deceive, when every link is the brand's
+    assert "from.display_name_brand" not in own
+    assert [h.value for h in elsewhere["from.display_name_brand"]] == ["Yahoo"]
     # a homoglyph of the brand stays a lookalike whatever it links to
     typo = sender_features("Microsoft <billing@micros0ft.com>", "https://account.microsoft.com/billing")
     assert "from.lookalike" in typo

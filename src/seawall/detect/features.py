@@ -755,7 +755,7 @@ _WRAPPING_KINDS = ("(brand_in_domain)", "(brand_in_subdomain)")
 def _brand_wrap_linking_brand(features: Features, owners: ProtectedSet) -> None:
     """A sender domain that wraps a brand's name ("yahoo-inc.com") while every link of the
     message is that brand's own has no way to the reader but the brand's: whatever it is, its
-    name alone deceives no one into anything. The wrap is then a fact for the model to weigh,
+    name alone (or a display name claiming that brand) deceives no one into anything. The wrap is then a fact for the model to weigh,
     not a deception (a brand's own links are not evidence against a message claiming it)."""
     hits = features.get("from.lookalike")
     links = features.get("link.domain")
@@ -768,6 +768,14 @@ def _brand_wrap_linking_brand(features: Features, owners: ProtectedSet) -> None:
     features["from.brand_wrapped_linking_brand"] = [
         Hit("from.brand_wrapped_linking_brand", hits[0].value, hits[0].where)
     ]
+    # Nor does a display name that claims the same brand ("SharePoint Online"
+    # <no-reply@sharepointonline.com>, every link on sharepoint.com): it says whose the
+    # message is, and every way out of it is that brand's.
+    claimed = [hit for hit in features.get("from.display_name_brand", []) if hit.value != brand]
+    if claimed:
+        features["from.display_name_brand"] = claimed
+    else:
+        features.pop("from.display_name_brand", None)
 
 
 def _contains_sequence(words: list[str], sequence: tuple[str, ...]) -> bool:
