@@ -755,8 +755,9 @@ _WRAPPING_KINDS = ("(brand_in_domain)", "(brand_in_subdomain)")
 def _brand_wrap_linking_brand(features: Features, owners: ProtectedSet) -> None:
     """A sender domain that wraps a brand's name ("yahoo-inc.com") while every link of the
     message is that brand's own has no way to the reader but the brand's: whatever it is, its
-    name alone (or a display name claiming that brand) deceives no one into anything. The wrap is then a fact for the model to weigh,
-    not a deception (a brand's own links are not evidence against a message claiming it)."""
+    name alone (or a display name claiming that brand) deceives no one into anything. The wrap
+    is then a fact for the model to weigh, not a deception (a brand's own links are not
+    evidence against a message claiming it)."""
     hits = features.get("from.lookalike")
     links = features.get("link.domain")
     if not hits or not links or not hits[0].where.endswith(_WRAPPING_KINDS):
