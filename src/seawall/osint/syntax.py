@@ -126,13 +126,21 @@ class SyntaxUnavailableError(RuntimeError):
 def parser() -> Language:
     try:
         import spacy
+        import srsly.msgpack
 
-        return spacy.load(PIPELINE, exclude=["tagger", "attribute_ruler", "lemmatizer", "ner", "senter"])
+        pipeline = spacy.load(PIPELINE, exclude=["tagger", "attribute_ruler", "lemmatizer", "ner", "senter"])
     except (ImportError, OSError) as exc:
         raise SyntaxUnavailableError(
             f"the OSINT role model needs spaCy and its English pipeline ({PIPELINE}): "
             "pip install 'seawall' installs both"
         ) from exc
+    # A parse in two processes sends every Doc through srsly's msgpack, which asks catalogue
+    # for encoder and decoder plug-ins registered as entry points on every call (0.3 ms each,
+    # several per Doc; without the look-ups the 800 CASIE articles ingest in 0.92 of the CPU
+    # time, docs/benchmarks.md). Seawall registers none, and none is installed with it.
+    for registry in (srsly.msgpack.msgpack_encoders, srsly.msgpack.msgpack_decoders):
+        registry.entry_points = False
+    return pipeline
 
 
 PARALLEL_FROM = 1500
