@@ -46,6 +46,24 @@ def test_unnamed_and_aligned_attackers_are_mentions() -> None:
     assert ("pro-Russian hacktivists", "aligned", "RU") in found
 
 
+def test_a_trie_shaped_alternation_finds_what_a_flat_one_finds() -> None:
+    import re
+
+    from seawall.osint.gazetteer import alternation
+
+    terms = ["hack", "hacked", "hacking", "hack and leak", "APT 40", "APT40", "C++", "a.b", "Sandworm"]
+    flat = re.compile(
+        r"(?<![\w-])(?:"
+        + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    trie = re.compile(r"(?<![\w-])" + alternation(terms) + r"(?![\w-])")
+    text = "Sandworm hacked; a hack and leak by APT 40 (APT40), hacking C++ and a.b, hackers, unhack."
+    assert [m.group(0) for m in trie.finditer(text)] == [m.group(0) for m in flat.finditer(text)]
+    assert [m.group(0) for m in trie.finditer(text)][:3] == ["Sandworm", "hacked", "hack and leak"]
+    assert re.compile(alternation([])).search("anything") is None
+
+
 def test_every_country_in_the_gazetteer_has_an_iso_code() -> None:
     countries = {(k, v[1]) for k, v in lexicon().name_table.items() if v[0] == "country"}
     assert len(countries) > 500
