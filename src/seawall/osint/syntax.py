@@ -10,6 +10,7 @@ and would cost a third more. Only sentences that tell an operation are parsed.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -135,11 +136,12 @@ def parser() -> Language:
             "pip install 'seawall' installs both"
         ) from exc
     # A parse in two processes sends every Doc through srsly's msgpack, which asks catalogue
-    # for encoder and decoder plug-ins registered as entry points on every call (0.3 ms each,
-    # several per Doc; without the look-ups the 800 CASIE articles ingest in 0.92 of the CPU
-    # time, docs/benchmarks.md). Seawall registers none, and none is installed with it.
+    # for its encoder and decoder plug-ins on every call: a scan of the installed entry points
+    # and a copy of catalogue's whole registry (every function spaCy registers), several
+    # times per Doc. They do not change once spaCy is loaded: read them once
+    # (docs/benchmarks.md: the 800 CASIE articles ingest in about 0.8 of the CPU time).
     for registry in (srsly.msgpack.msgpack_encoders, srsly.msgpack.msgpack_decoders):
-        registry.entry_points = False
+        registry.get_all = functools.partial(dict, registry.get_all())
     return pipeline
 
 
