@@ -139,7 +139,7 @@ def parser() -> Language:
     # for its encoder and decoder plug-ins on every call: a scan of the installed entry points
     # and a copy of catalogue's whole registry (every function spaCy registers), several
     # times per Doc. They do not change once spaCy is loaded: read them once
-    # (docs/benchmarks.md: the 800 CASIE articles ingest in about 0.8 of the CPU time).
+    # (docs/benchmarks.md: the 800 CASIE articles then ingest in 0.91 of the CPU time).
     for registry in (srsly.msgpack.msgpack_encoders, srsly.msgpack.msgpack_decoders):
         registry.get_all = functools.partial(dict, registry.get_all())
     return pipeline
