@@ -20,13 +20,16 @@ import bisect
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from seawall.campaigns.fingerprint import NUM_PERM, SEED, STRONG_KINDS, Fingerprint, _permutations
 from seawall.config import CampaignSettings
 from seawall.detect.result import CampaignMembership as Assignment
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 MAX_REPRESENTATIVES = 32
 """Texts kept per campaign in the LSH index; a new one only when unlike all kept ones."""
@@ -91,6 +94,9 @@ class CampaignIndex:
         self.allocate = allocate
         """Where new campaign ids come from: the store when several scanners share it, so two
         processes never found the same id; an in-memory counter otherwise."""
+        # imported when an index is built: datasketch brings in SciPy (~0.4 s of every command)
+        from datasketch import MinHashLSH
+
         self.lsh = MinHashLSH(threshold=self.settings.text_threshold, num_perm=NUM_PERM)
         self.signatures: dict[str, tuple[int, MinHash]] = {}
         self.keys: dict[str, list[int]] = {}
@@ -141,6 +147,8 @@ class CampaignIndex:
 
     # -- loading persisted state --------------------------------------------------------------
     def restore_signature(self, key: str, campaign_id: int, hashvalues: bytes) -> None:
+        from datasketch import MinHash
+
         values = np.frombuffer(hashvalues, dtype=np.uint64).copy()
         minhash = MinHash(
             num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashvalues=values, permutations=_permutations()

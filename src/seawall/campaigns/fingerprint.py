@@ -16,14 +16,17 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
 
 from seawall.detect.features import data_lines
 from seawall.detect.redirectors import default_redirectors
 from seawall.mail.domains import UrlParts, registered_domain
 from seawall.mail.model import ParsedMessage
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 64
 SEED = 7
@@ -47,6 +50,8 @@ _TOKENISH = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]{6,}$|^[0-9a-f]{8,}$|^\d+$"
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     """datasketch draws the hash permutations per MinHash object; share one draw instead."""
+    from datasketch import MinHash  # imported when first needed: it brings in SciPy (~0.4 s)
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations  # type: ignore[no-any-return]
 
 
@@ -153,6 +158,8 @@ def text_minhash(words: list[str]) -> MinHash:
     hashes = np.array(codes, dtype=np.uint64)
     mixed = (hashes[:-2] * np.uint64(0x9E3779B1)) ^ (hashes[1:-1] * np.uint64(0x85EBCA77)) ^ hashes[2:]
     values = np.unique(mixed & np.uint64(0xFFFFFFFF))
+    from datasketch import MinHash
+
     minhash = MinHash(
         num_perm=NUM_PERM, seed=SEED, scheme="affine32", permutations=_permutations(), hashfunc=_identity
     )
