@@ -264,6 +264,19 @@ def test_they_who_attack_are_the_attackers_named_just_before() -> None:
     assert then.attacker_text == first.attacker_text == ["Iranian hackers"]  # not "They"
 
 
+def test_a_victim_the_text_does_not_place_is_in_the_one_other_country_the_article_names() -> None:
+    (event,) = events_of(
+        "Malaysia's general election was held in May.\n"
+        "Opposition websites suffered DDoS attacks in the days before the vote."
+    )
+    assert event.victim_countries == ["MY"]
+    two = events_of(
+        "Observers from Malaysia and Indonesia watched the vote.\n"
+        "Opposition websites suffered DDoS attacks in the days before the vote."
+    )
+    assert all(not e.victim_countries for e in two)
+
+
 def test_states_and_groups_become_countries_and_groups() -> None:
     (event,) = events_of(
         "APT33, an Iranian threat group, sent spear-phishing emails to employees of US energy companies."

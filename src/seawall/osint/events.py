@@ -252,6 +252,7 @@ def _article_events(
             last_named = (paragraph, event)
         events.append(event)
     _attribute(events, attributions, article)
+    _place_victims(events, article)
     anchor, precision = parse_published(article.published)
     fallback = publication_date(anchor, precision)
     publisher = [Source(article.outlet, "publisher")] if article.outlet else []
@@ -262,6 +263,23 @@ def _article_events(
         event.sources = list(dict.fromkeys([*event.sources, *publisher]))
         event.id = event_id(event)
     return merged
+
+
+def _place_victims(events: list[Event], article: Article) -> None:
+    """A victim the text does not place ("opposition websites suffered DDoS attacks") is in the
+    one country the article names apart from its attackers', if it names just one."""
+    unplaced = [e for e in events if e.victim_text and not e.victim_countries]
+    if not unplaced:
+        return
+    named = {
+        m.country
+        for m in find_mentions(f"{article.title}\n{article.text}")
+        if m.kind in _VICTIM_PLACED and m.country
+    }
+    for event in unplaced:
+        left = named - set(event.attacker_countries) - set(event.aligned_countries)
+        if len(left) == 1:
+            event.victim_countries = sorted(left)
 
 
 ATTRIBUTION_EVIDENCE = 3
