@@ -252,11 +252,13 @@ def _article_events(
             last_named = (paragraph, event)
         events.append(event)
     _attribute(events, attributions, article)
-    _place_victims(events, article)
     anchor, precision = parse_published(article.published)
     fallback = publication_date(anchor, precision)
     publisher = [Source(article.outlet, "publisher")] if article.outlet else []
     merged = merge_within(events)
+    # after merging: a country read from elsewhere in the article is no evidence that two
+    # of its operations are one
+    _place_victims(merged, article)
     for event in merged:
         if event.date is None:
             event.date = fallback
