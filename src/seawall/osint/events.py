@@ -51,7 +51,10 @@ phrase is taken if the model gives it at least this."""
 _VICTIM_PLACED = STATE_KINDS | {"institution", "company", "target"}
 # A phrase that refers back to an attacker named before ("the group", "they", "the hackers").
 _REFERS_BACK = re.compile(
-    r"^(?:the\s+(?:group|hackers|attackers|actors?|gang|crew)|they|he|she|it)$", re.IGNORECASE
+    r"^(?:the\s+(?:group|hackers|attackers|actors?|gang|crew)|it|"
+    + "|".join(sorted(REFERRING_PRONOUNS))
+    + ")$",
+    re.IGNORECASE,
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import insert as plain_insert
 from sqlalchemy.dialects import postgresql, sqlite
 
 from seawall.detect.result import ScanResult
@@ -59,11 +60,8 @@ _IDS_OF = select(MessageRecord.sha256, MessageRecord.id).where(
 _DELETE_HITS = delete(RuleHitRecord).where(RuleHitRecord.message_pk.in_(bindparam("pks", expanding=True)))
 
 
-@cache
-def _plain_insert(dialect: str, table: str) -> Any:
-    return _insert_for(dialect)(
-        {"rule_hits": RuleHitRecord, "intake_errors": IntakeErrorRecord}[table].__table__
-    )
+_INSERT_HITS = plain_insert(RuleHitRecord)
+_INSERT_ERRORS = plain_insert(IntakeErrorRecord)
 
 
 @cache
@@ -120,7 +118,7 @@ class ScanRepository:
                     for evidence in result.verdict.evidence
                 ]
                 if hits:
-                    connection.execute(_plain_insert(dialect, "rule_hits"), hits)
+                    connection.execute(_INSERT_HITS, hits)
                 origins = {(ids[r.sha256], r.origin): r.source.kind for r in results if r.status == "ok"}
                 connection.execute(
                     _origin_insert(dialect),
@@ -131,7 +129,7 @@ class ScanRepository:
                 )
             if errors:
                 connection.execute(
-                    _plain_insert(dialect, "intake_errors"),
+                    _INSERT_ERRORS,
                     [
                         {"location": r.origin, "kind": r.source.kind, "error": r.error, "at": now}
                         for r in errors
