@@ -85,17 +85,16 @@ def casie_examples(files: list[Path]) -> list[Example]:
                     if a["role"]["type"] in ("Attacker", "Victim") and start <= a["startOffset"] < end
                 ]
                 jobs.append((sentence, nugget - start, arguments, path.stem))
-    docs = parse([job[0] for job in jobs])
+    trees = parse([job[0] for job in jobs])
     examples: list[Example] = []
-    for (sentence, trigger_at, arguments, article), doc in zip(jobs, docs, strict=True):
-        trigger = token_at(doc, trigger_at)
-        for phrase in phrases(doc, find_mentions(sentence)):
-            head = doc[phrase.head]
+    for (sentence, trigger_at, arguments, article), tree in zip(jobs, trees, strict=True):
+        trigger = token_at(tree, trigger_at)
+        for phrase in phrases(tree, find_mentions(sentence)):
             role = "none"
             for arg_start, arg_end, arg_role in arguments:
-                if arg_start <= head.idx < arg_end:
+                if arg_start <= tree.start[phrase.head] < arg_end:
                     role = arg_role
-            examples.append((pair_features(doc, phrase, trigger), role, f"casie-{article}"))
+            examples.append((pair_features(tree, phrase, trigger), role, f"casie-{article}"))
     return examples
 
 
@@ -124,12 +123,12 @@ def eurepoc_examples(rows: list[dict[str, str]]) -> list[Example]:
                 jobs.append(
                     (sentence, operation.triggers or [operation.first], initiators, receivers, row["ID"])
                 )
-    docs = parse([job[0] for job in jobs])
+    trees = parse([job[0] for job in jobs])
     examples: list[Example] = []
-    for (sentence, offsets, initiators, receivers, incident), doc in zip(jobs, docs, strict=True):
-        triggers = [token_at(doc, offset) for offset in offsets]
-        for phrase in phrases(doc, find_mentions(sentence)):
-            trigger = nearest_trigger(doc, phrase, triggers)
+    for (sentence, offsets, initiators, receivers, incident), tree in zip(jobs, trees, strict=True):
+        triggers = [token_at(tree, offset) for offset in offsets]
+        for phrase in phrases(tree, find_mentions(sentence)):
+            trigger = nearest_trigger(tree, phrase, triggers)
             codes = {m.country for m in phrase.mentions if m.country}
             if not codes:
                 continue
@@ -137,7 +136,7 @@ def eurepoc_examples(rows: list[dict[str, str]]) -> list[Example]:
             if attacker and victim:
                 continue
             role = "attacker" if attacker else "victim" if victim else "none"
-            examples.append((pair_features(doc, phrase, trigger), role, f"eurepoc-{incident}"))
+            examples.append((pair_features(tree, phrase, trigger), role, f"eurepoc-{incident}"))
     return examples
 
 

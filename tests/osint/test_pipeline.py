@@ -141,11 +141,11 @@ def roles(sentence: str) -> dict[str, str]:
     """Phrase text -> the role the shipped model gives it (only phrases that take one)."""
     operation = operation_mention(sentence)
     assert operation is not None
-    (doc,) = parse([sentence])
-    trigger = token_at(doc, operation.first)
+    (tree,) = parse([sentence])
+    trigger = token_at(tree, operation.first)
     found = {}
-    for phrase in phrases(doc, find_mentions(sentence)):
-        probabilities = role_model().probabilities(pair_features(doc, phrase, trigger))
+    for phrase in phrases(tree, find_mentions(sentence)):
+        probabilities = role_model().probabilities(pair_features(tree, phrase, trigger))
         role = max(probabilities, key=probabilities.__getitem__)
         if role != "none":
             found[phrase.text] = role
@@ -168,9 +168,9 @@ def _subject_features(sentence: str) -> dict[str, float]:
     """The pair features of an operation sentence's subject and its first operation word."""
     operation = operation_mention(sentence)
     assert operation is not None
-    (doc,) = parse([sentence])
-    subject = next(p for p in phrases(doc, find_mentions(sentence)) if doc[p.head].dep_ == "nsubj")
-    return pair_features(doc, subject, token_at(doc, operation.first))
+    (tree,) = parse([sentence])
+    subject = next(p for p in phrases(tree, find_mentions(sentence)) if tree.dep[p.head] == "nsubj")
+    return pair_features(tree, subject, token_at(tree, operation.first))
 
 
 def test_the_verb_a_phrase_hangs_on_is_read_by_its_class_in_any_form() -> None:
@@ -196,8 +196,8 @@ def test_a_headline_subject_without_an_object_is_told_from_an_acting_subject() -
 def test_a_time_is_no_participant() -> None:
     # the parser may hang a weekday on the victim ("against Iran Saturday"): it is when, not whom
     sentence = "The US Cyber Command launched a cyberattack against Iran Saturday, days after the drone."
-    (doc,) = parse([sentence])
-    texts = {p.text for p in phrases(doc, find_mentions(sentence))}
+    (tree,) = parse([sentence])
+    texts = {p.text for p in phrases(tree, find_mentions(sentence))}
     assert "Iran" in texts and not texts & {"Saturday", "days"}
 
 

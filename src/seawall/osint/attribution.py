@@ -18,9 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
-from seawall.osint.gazetteer import _data, _words, lexicon
+from seawall.osint.gazetteer import _words, lexicon, lexicon_data
 from seawall.osint.mentions import STATE_KINDS, Mention, find_mentions
 from seawall.osint.operations import attack_words
 
@@ -43,7 +41,7 @@ class Attribution:
 
 @cache
 def _cues() -> re.Pattern[str]:
-    return re.compile(_words(yaml.safe_load(_data("lexicon.yml"))["attribution_cues"]), re.IGNORECASE)
+    return re.compile(_words(lexicon_data()["attribution_cues"]), re.IGNORECASE)
 
 
 def attribution(sentence: str) -> Attribution | None:

@@ -32,6 +32,7 @@ from seawall.osint.sentences import paragraph_of, sentences
 from seawall.osint.syntax import (
     REFERRING_PRONOUNS,
     Phrase,
+    Tree,
     nearest_trigger,
     pair_features,
     parse,
@@ -104,22 +105,19 @@ def _names_someone(phrase: Phrase) -> bool:
     return any(m.kind not in ("generic", "malware") for m in phrase.mentions + phrase.nested)
 
 
-def _roles(told: _Told, doc: object) -> tuple[Phrase | None, list[Phrase]]:
+def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
     """The attacker phrase (the likeliest, if any) and the victim phrases of one sentence."""
-    from spacy.tokens import Doc
-
-    assert isinstance(doc, Doc)
     model = role_model()
     offsets = told.operation.triggers or [told.operation.first]
-    triggers = list({token_at(doc, offset).i: token_at(doc, offset) for offset in offsets}.values())
+    triggers = list(dict.fromkeys(token_at(tree, offset) for offset in offsets))
     attacker: tuple[tuple[bool, float], Phrase] | None = None
     likeliest: tuple[float, Phrase] | None = None
     victims: list[Phrase] = []
-    for phrase in phrases(doc, told.mentions):
+    for phrase in phrases(tree, told.mentions):
         if phrase.kind == "malware":
             continue  # a tool, not a participant
-        trigger = nearest_trigger(doc, phrase, triggers)
-        probabilities = model.probabilities(pair_features(doc, phrase, trigger))
+        trigger = nearest_trigger(tree, phrase, triggers)
+        probabilities = model.probabilities(pair_features(tree, phrase, trigger))
         role = max(probabilities, key=probabilities.__getitem__)
         if likeliest is None or probabilities["victim"] > likeliest[0]:
             likeliest = (probabilities["victim"], phrase)
@@ -222,13 +220,13 @@ def extract_all(articles: list[Article]) -> list[list[Event]]:
 
 
 def _article_events(
-    article: Article, parsed: list[tuple[_Told, object]], attributions: list[Attribution]
+    article: Article, parsed: list[tuple[_Told, Tree]], attributions: list[Attribution]
 ) -> list[Event]:
     paragraphs = paragraph_of(article.text)
     events: list[Event] = []
     last_named: tuple[int, Event] | None = None
-    for item, doc in parsed:
-        attacker, victims = _roles(item, doc)
+    for item, tree in parsed:
+        attacker, victims = _roles(item, tree)
         event = _event(item, attacker, victims, article)
         paragraph = paragraphs.get(item.sentence, -1)
         if (

@@ -171,8 +171,20 @@ _DEMONYM_WORDS = frozenset(
 
 
 @cache
+def lexicon_data() -> dict[str, Any]:
+    """lexicon.yml, read once for every stage that takes its words from it (with libyaml's
+    loader: PyYAML's pure-Python one took half a second for each of five readings)."""
+    data: dict[str, Any] = _yaml(_data("lexicon.yml"))
+    return data
+
+
+def _yaml(text: str) -> Any:
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@cache
 def lexicon() -> Lexicon:
-    data = yaml.safe_load(_data("lexicon.yml"))
+    data = lexicon_data()
     written = {name: _written(entry) for name, entry in data["operation_types"].items()}
     elsewhere = {
         name: frozenset(t for other, terms in written.items() if other != name for t in terms) - written[name]
@@ -218,7 +230,7 @@ def lexicon() -> Lexicon:
                 and lower not in table
             ):
                 table[lower] = ("country", country["code"], country["name"])
-    extra = yaml.safe_load(_data("actors_extra.yml"))
+    extra = _yaml(_data("actors_extra.yml"))
     for name, code in extra["organisations"].items():
         table[name] = ("organisation", code, name)
     for name, code in extra["institutions"].items():

@@ -11,10 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
 from seawall.intel.actors import default_gazetteer
-from seawall.osint.gazetteer import _data, _words, known_country_code, lexicon
+from seawall.osint.gazetteer import _words, known_country_code, lexicon, lexicon_data
 
 KINDS = (
     "country",
@@ -57,7 +55,7 @@ class _Patterns:
 
 @cache
 def _patterns() -> _Patterns:
-    words = yaml.safe_load(_data("lexicon.yml"))["mentions"]
+    words = lexicon_data()["mentions"]
 
     def alternatives(terms: list[str]) -> str:
         return "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(terms, key=len, reverse=True))

@@ -12,10 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
 from seawall.osint.events_model import GENERIC
-from seawall.osint.gazetteer import _data, _words, lexicon
+from seawall.osint.gazetteer import _words, lexicon, lexicon_data
 from seawall.osint.mentions import Mention, find_mentions
 
 
@@ -43,14 +41,14 @@ class OperationMention:
 
 @cache
 def _trigger_words() -> re.Pattern[str]:
-    return re.compile(_words(yaml.safe_load(_data("lexicon.yml"))["trigger_words"]), re.IGNORECASE)
+    return re.compile(_words(lexicon_data()["trigger_words"]), re.IGNORECASE)
 
 
 @cache
 def attack_words() -> re.Pattern[str]:
     """Words that make a named attacker or malware an operation ("the NotPetya attack",
     "a threat actor targeted"; ``malware_operation_words`` in the lexicon)."""
-    return re.compile(_words(yaml.safe_load(_data("lexicon.yml"))["malware_operation_words"]), re.IGNORECASE)
+    return re.compile(_words(lexicon_data()["malware_operation_words"]), re.IGNORECASE)
 
 
 def operation_mention(sentence: str) -> OperationMention | None:

@@ -32,16 +32,19 @@ class RoleModel:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def probabilities(self, features: dict[str, float]) -> dict[str, float]:
-        scores = list(self.intercept)
+        # written out for the three roles: this runs for every phrase of every operation sentence
+        none, attacker, victim = self.intercept
+        weights_of = self.weights.get
         for name, value in features.items():
-            weights = self.weights.get(name)
+            weights = weights_of(name)
             if weights is not None:
-                for index, weight in enumerate(weights):
-                    scores[index] += weight * value
-        top = max(scores)
-        exps = [math.exp(score - top) for score in scores]
-        total = sum(exps)
-        return {role: value / total for role, value in zip(ROLES, exps, strict=True)}
+                none += weights[0] * value
+                attacker += weights[1] * value
+                victim += weights[2] * value
+        top = max(none, attacker, victim)
+        none, attacker, victim = math.exp(none - top), math.exp(attacker - top), math.exp(victim - top)
+        total = none + attacker + victim
+        return {"none": none / total, "attacker": attacker / total, "victim": victim / total}
 
     def save(self, path: Path) -> None:
         path.write_text(

@@ -9,6 +9,7 @@ and would cost a third more. Only sentences that tell an operation are parsed.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import functools
 from collections.abc import Iterable, Sequence
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc
 
 from seawall.osint.mentions import Mention
 
@@ -150,10 +151,73 @@ PARALLEL_FROM = 1500
 cores; a smaller batch does not pay for starting the second)."""
 
 
-def parse(sentences: Sequence[str]) -> list[Doc]:
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """One sentence's dependency parse as plain Python values, token by token.
+
+    spaCy builds a new Token object on every access (``doc[i]``, ``token.head``), and the role
+    features walk the tree tens of times per phrase: reading each attribute once into tuples
+    makes that walk a list look-up (the 800 CASIE articles' roles: 15 s -> see
+    docs/benchmarks.md). A Tree is also cheap to pickle, unlike a Doc."""
+
+    text: str
+    words: tuple[str, ...]
+    lower: tuple[str, ...]
+    dep: tuple[str, ...]
+    head: tuple[int, ...]
+    """The index of each token's head (the root's is its own)."""
+    start: tuple[int, ...]
+    """Each token's first character in ``text``."""
+    stop: tuple[int, ...]
+    """The character after each token."""
+    left_edge: tuple[int, ...]
+    right_edge: tuple[int, ...]
+    punct: tuple[bool, ...]
+    number: tuple[bool, ...]
+    children: tuple[tuple[int, ...], ...]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def span_text(self, first: int, stop: int) -> str:
+        """The text of tokens [first, stop), without the last token's trailing space."""
+        return self.text[self.start[first] : self.stop[stop - 1]]
+
+    def ancestors(self, index: int) -> list[int]:
+        """The token and its heads up to the root (at most 40)."""
+        chain = [index]
+        head = self.head
+        while head[chain[-1]] != chain[-1] and len(chain) < 40:
+            chain.append(head[chain[-1]])
+        return chain
+
+
+def tree_of(doc: Doc) -> Tree:
+    heads = tuple(token.head.i for token in doc)
+    children: list[list[int]] = [[] for _ in heads]
+    for index, head in enumerate(heads):
+        if head != index:
+            children[head].append(index)
+    return Tree(
+        text=doc.text,
+        words=tuple(token.text for token in doc),
+        lower=tuple(token.lower_ for token in doc),
+        dep=tuple(token.dep_ for token in doc),
+        head=heads,
+        start=tuple(token.idx for token in doc),
+        stop=tuple(token.idx + len(token.text) for token in doc),
+        left_edge=tuple(token.left_edge.i for token in doc),
+        right_edge=tuple(token.right_edge.i for token in doc),
+        punct=tuple(token.is_punct for token in doc),
+        number=tuple(token.like_num for token in doc),
+        children=tuple(tuple(c) for c in children),
+    )
+
+
+def parse(sentences: Sequence[str]) -> list[Tree]:
     """Dependency parses of the sentences, in one batch."""
     processes = 2 if len(sentences) >= PARALLEL_FROM else 1
-    return list(parser().pipe(sentences, batch_size=256, n_process=processes))
+    return [tree_of(doc) for doc in parser().pipe(sentences, batch_size=256, n_process=processes)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,12 +257,9 @@ class Phrase:
         return "none"
 
 
-def token_at(doc: Doc, char: int) -> Token:
+def token_at(tree: Tree, char: int) -> int:
     """The token that covers a character offset (or the nearest one after it)."""
-    for token in doc:
-        if token.idx <= char < token.idx + len(token.text) or token.idx >= char:
-            return token
-    return doc[-1]
+    return min(bisect.bisect_right(tree.stop, char), len(tree) - 1)
 
 
 # Personal pronouns that stand for the people of a story ("They demanded a ransom"): a phrase of
@@ -207,95 +268,100 @@ def token_at(doc: Doc, char: int) -> Token:
 REFERRING_PRONOUNS = frozenset({"they", "he", "she"})
 
 
-def _pronoun(token: Token) -> bool:
+def _pronoun(tree: Tree, index: int) -> bool:
     """A pronoun, not the capitalised abbreviation it spells ("us" and "it", not "US" and "IT")."""
+    word = tree.words[index]
     return (
-        token.lower_ in PRONOUNS
-        and token.lower_ not in REFERRING_PRONOUNS
-        and not (token.text.isupper() and len(token.text) > 1)
+        tree.lower[index] in PRONOUNS
+        and tree.lower[index] not in REFERRING_PRONOUNS
+        and not (word.isupper() and len(word) > 1)
     )
 
 
-def phrases(doc: Doc, mentions: Iterable[Mention]) -> list[Phrase]:
+def phrases(tree: Tree, mentions: Iterable[Mention]) -> list[Phrase]:
     """The noun phrases of a parsed sentence, each with the gazetteer names inside it; a name
     that no phrase covers (an adjective "Iranian" in a compound the parser split) is a phrase
     of its own."""
     mentions = list(mentions)
     found: list[Phrase] = []
     covered: set[int] = set()
-    for token in doc:
-        if token.dep_ not in _NOMINAL or token.is_punct or token.like_num or _pronoun(token):
+    dep = tree.dep
+    for index in range(len(tree)):
+        if dep[index] not in _NOMINAL or tree.punct[index] or tree.number[index] or _pronoun(tree, index):
             continue
-        if token.lower_ in TIME_WORDS:
+        if tree.lower[index] in TIME_WORDS:
             continue
-        if any(child.dep_ in _VERBAL_CHILDREN for child in token.children):
+        if any(dep[child] in _VERBAL_CHILDREN for child in tree.children[index]):
             continue  # a verb or a preposition the parser hung where a noun could stand
         # the words left of the head that depend on it ("US oil and gas companies"); the names
         # of its whole subtree ("employees of US oil and gas companies") place it
-        span = doc[token.left_edge.i : token.i + 1]
-        while len(span) > 1 and span[0].is_punct:
-            span = span[1:]
-        whole = doc[token.left_edge.i : token.right_edge.i + 1]
-        inside = tuple(m for m in mentions if span.start_char <= m.start < span.end_char)
-        nested = tuple(
-            m for m in mentions if whole.start_char <= m.start < whole.end_char and m not in inside
-        )
+        first = tree.left_edge[index]
+        while index - first > 0 and tree.punct[first]:
+            first += 1
+        start_char, end_char = tree.start[first], tree.stop[index]
+        whole_start, whole_end = tree.start[tree.left_edge[index]], tree.stop[tree.right_edge[index]]
+        inside = tuple(m for m in mentions if start_char <= m.start < end_char)
+        nested = tuple(m for m in mentions if whole_start <= m.start < whole_end and m not in inside)
         covered.update(id(m) for m in inside)
         found.append(
             Phrase(
-                span.start, token.i + 1, token.i, span.text, span.start_char, span.end_char, inside, nested
+                first,
+                index + 1,
+                index,
+                tree.span_text(first, index + 1),
+                start_char,
+                end_char,
+                inside,
+                nested,
             )
         )
     for mention in mentions:
         if id(mention) in covered:
             continue
-        first = token_at(doc, mention.start)
-        last = token_at(doc, max(mention.start, mention.end - 1))
-        span = doc[first.i : last.i + 1]
+        first = token_at(tree, mention.start)
+        last = token_at(tree, max(mention.start, mention.end - 1))
         found.append(
-            Phrase(first.i, last.i + 1, last.i, span.text, span.start_char, span.end_char, (mention,))
+            Phrase(
+                first,
+                last + 1,
+                last,
+                tree.span_text(first, last + 1),
+                tree.start[first],
+                tree.stop[last],
+                (mention,),
+            )
         )
     return found
 
 
-def nearest_trigger(doc: Doc, phrase: Phrase, triggers: Sequence[Token]) -> Token:
+def nearest_trigger(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> int:
     """The operation word a phrase relates to: the nearest in the tree (then in the text)."""
-    head = _effective(doc[phrase.head])
-    up = {t.i: n for n, t in enumerate(_ancestors(head))}
+    head = _effective(tree, phrase.head)
+    up = {t: n for n, t in enumerate(tree.ancestors(head))}
 
-    def distance(trigger: Token) -> tuple[int, int]:
-        for n, token in enumerate(_ancestors(trigger)):
-            if token.i in up:
-                return (up[token.i] + n, abs(trigger.i - head.i))
-        return (99, abs(trigger.i - head.i))
+    def distance(trigger: int) -> tuple[int, int]:
+        for n, token in enumerate(tree.ancestors(trigger)):
+            if token in up:
+                return (up[token] + n, abs(trigger - head))
+        return (99, abs(trigger - head))
 
     return min(triggers, key=distance)
 
 
-def _effective(token: Token) -> Token:
+def _effective(tree: Tree, index: int) -> int:
     """A conjunct or apposition stands where the phrase it joins stands ("Vietnam and Ecuador")."""
     seen = 0
-    # (spaCy makes a new Token object on each access: tokens are compared by index)
-    while token.dep_ in ("conj", "appos") and token.head.i != token.i and seen < 6:
-        token = token.head
+    while tree.dep[index] in ("conj", "appos") and tree.head[index] != index and seen < 6:
+        index = tree.head[index]
         seen += 1
-    return token
-
-
-def _ancestors(token: Token) -> list[Token]:
-    chain = [token]
-    while chain[-1].head.i != chain[-1].i and len(chain) < 40:
-        chain.append(chain[-1].head)
-    return chain
+    return index
 
 
 @cache
 def _verb_classes() -> dict[str, str]:
-    import yaml
+    from seawall.osint.gazetteer import lexicon_data
 
-    from seawall.osint.gazetteer import _data
-
-    classes = yaml.safe_load(_data("lexicon.yml"))["role_verbs"]
+    classes = lexicon_data()["role_verbs"]
     return {lemma: name for name, lemmas in classes.items() for lemma in lemmas}
 
 
@@ -310,75 +376,79 @@ def _verb_class(word: str) -> str:
     return ""
 
 
-def pair_features(doc: Doc, phrase: Phrase, trigger: Token) -> dict[str, float]:
+def pair_features(tree: Tree, phrase: Phrase, trigger: int) -> dict[str, float]:
     """What the parse says about a phrase and the operation word: the phrase's relation to its
     head (subject, object, "by", "against", possessive ...), the path between the two through
     the tree, voice, order, and what kind of name the phrase holds."""
-    head = doc[phrase.head]
-    standing = _effective(head)
-    dep = standing.dep_
-    features: dict[str, float] = {f"dep={dep}": 1.0, f"kind={phrase.kind}": 1.0}
-    features[f"kind={phrase.kind}|dep={dep}"] = 1.0
-    features[f"word={head.lower_}"] = 1.0
+    lower, deps = tree.lower, tree.dep
+    head = phrase.head
+    standing = _effective(tree, head)
+    dep = deps[standing]
+    kind = phrase.kind
+    features: dict[str, float] = {f"dep={dep}": 1.0, f"kind={kind}": 1.0}
+    features[f"kind={kind}|dep={dep}"] = 1.0
+    features[f"word={lower[head]}"] = 1.0
     # (No feature of the operation word alone: it is the same for every phrase of the sentence,
     # so it tells none apart and only learns how many phrases a story of that word has; without
     # it, a model trained on one corpus reads the other with fewer roles inverted.)
-    if head.i != standing.i:
-        features[f"joined={head.dep_}"] = 1.0
-    governor = standing.head
+    if head != standing:
+        features[f"joined={deps[head]}"] = 1.0
+    governor = tree.head[standing]
+    order = "before" if head < trigger else "after"
     if dep == "pobj":
         # the preposition and what it hangs on: "by" an agent, "attack on" a target, "data of"
-        features[f"prep={governor.lower_}"] = 1.0
-        features[f"prep={governor.lower_}|on={governor.head.lower_}"] = 1.0
-        features[f"prep={governor.lower_}|on_dep={governor.head.dep_}"] = 1.0
-        features[f"prep={governor.lower_}|kind={phrase.kind}"] = 1.0
-        if governor.head.i == trigger.i:
-            features[f"prep_of_trigger={governor.lower_}"] = 1.0
+        preposition, on = lower[governor], tree.head[governor]
+        features[f"prep={preposition}"] = 1.0
+        features[f"prep={preposition}|on={lower[on]}"] = 1.0
+        features[f"prep={preposition}|on_dep={deps[on]}"] = 1.0
+        features[f"prep={preposition}|kind={kind}"] = 1.0
+        if on == trigger:
+            features[f"prep_of_trigger={preposition}"] = 1.0
     else:
-        features[f"gov={governor.lower_}|dep={dep}"] = 1.0
-        verb_class = _verb_class(governor.lower_)
+        features[f"gov={lower[governor]}|dep={dep}"] = 1.0
+        verb_class = _verb_class(lower[governor])
         if verb_class:
             features[f"gov_class={verb_class}|dep={dep}"] = 1.0
-            features[f"gov_class={verb_class}|dep={dep}|{'before' if head.i < trigger.i else 'after'}"] = 1.0
-    if governor.i == trigger.i:
+            features[f"gov_class={verb_class}|dep={dep}|{order}"] = 1.0
+    if governor == trigger:
         features[f"of_trigger|dep={dep}"] = 1.0
-    if any(child.dep_ in ("auxpass", "nsubjpass") for child in governor.children):
+    governed = [deps[child] for child in tree.children[governor]]
+    if "auxpass" in governed or "nsubjpass" in governed:
         features[f"passive|dep={dep}"] = 1.0
     elif dep == "nsubj":
         # A headline drops the passive's auxiliary ("Belgian MFA hacked."): the parser reads an
         # active verb, and only the missing object tells that the subject underwent it.
-        has_object = any(child.dep_ in ("dobj", "obj") for child in governor.children)
+        has_object = "dobj" in governed or "obj" in governed
         features[f"subject_of|object={has_object}"] = 1.0
-    up = _ancestors(standing)
-    down = _ancestors(trigger)
-    up_ids = {t.i: n for n, t in enumerate(up)}
-    meet = next(((up_ids[t.i], n) for n, t in enumerate(down) if t.i in up_ids), None)
+    up = tree.ancestors(standing)
+    down = tree.ancestors(trigger)
+    up_ids = {t: n for n, t in enumerate(up)}
+    meet = next(((up_ids[t], n) for n, t in enumerate(down) if t in up_ids), None)
     if meet is None:
         features["path=none"] = 1.0
     else:
         rise, fall = meet
-        up_path = "^".join(t.dep_ for t in up[: min(rise, MAX_PATH)])
-        down_path = "^".join(t.dep_ for t in down[: min(fall, MAX_PATH)])
+        up_path = "^".join(deps[t] for t in up[: min(rise, MAX_PATH)])
+        down_path = "^".join(deps[t] for t in down[: min(fall, MAX_PATH)])
         common = up[rise]
         features[f"path={up_path}>{down_path}"] = 1.0
         features[f"up={up_path}"] = 1.0
         features[f"down={down_path}"] = 1.0
-        features[f"meet={common.lower_}"] = 1.0
-        features[f"meet_dep={common.dep_}|dep={dep}"] = 1.0
-        if common.i == trigger.i:
+        features[f"meet={lower[common]}"] = 1.0
+        features[f"meet_dep={deps[common]}|dep={dep}"] = 1.0
+        if common == trigger:
             features["meets_at_trigger"] = 1.0
         features[f"distance={min(rise + fall, 6)}"] = 1.0
-    order = "before" if head.i < trigger.i else "after"
     features[f"order={order}|dep={dep}"] = 1.0
-    features[f"word={head.lower_}|dep={dep}"] = 1.0
-    features[f"trigger={trigger.lower_}|dep={dep}|{order}"] = 1.0
-    features[f"gov={governor.lower_}|{order}"] = 1.0
+    features[f"word={lower[head]}|dep={dep}"] = 1.0
+    features[f"trigger={lower[trigger]}|dep={dep}|{order}"] = 1.0
+    features[f"gov={lower[governor]}|{order}"] = 1.0
     if phrase.start > 0:
-        features[f"prev={doc[phrase.start - 1].lower_}"] = 1.0
+        features[f"prev={lower[phrase.start - 1]}"] = 1.0
         if phrase.start > 1:
-            features[f"prev2={doc[phrase.start - 2].lower_} {doc[phrase.start - 1].lower_}"] = 1.0
-    if any(t.text[:1].isupper() and t.i > 0 for t in doc[phrase.start : phrase.end]):
+            features[f"prev2={lower[phrase.start - 2]} {lower[phrase.start - 1]}"] = 1.0
+    if any(tree.words[i][:1].isupper() and i > 0 for i in range(phrase.start, phrase.end)):
         features[f"proper|dep={dep}"] = 1.0
-    if head.i == trigger.i or phrase.start <= trigger.i < phrase.end:
+    if head == trigger or phrase.start <= trigger < phrase.end:
         features["holds_trigger"] = 1.0
     return features
