@@ -33,15 +33,13 @@ from seawall.store.errors import StoreWriteError, store_write_error
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from seawall.osint.articles import Article
     from seawall.osint.events_model import Event
     from seawall.osint.timeline import Row
     from seawall.store.osint import OsintRepository
 
-INGEST_BATCH = 500
-"""Files read and analysed together (their operation sentences are parsed in one batch)."""
 osint_app = typer.Typer(
     help="Open-source reporting: articles into sourced cyber-operation events.", no_args_is_help=True
 )
@@ -126,6 +124,7 @@ def ingest(
 ) -> None:
     """Read articles (offline) into events; the same operation from several articles is one event."""
     from seawall.osint.articles import read_articles
+    from seawall.osint.events import extract_stream
     from seawall.store.osint import OsintRepository
 
     settings = settings_or_exit(config)
@@ -137,60 +136,46 @@ def ingest(
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-    status = 0
-    # Files are read a batch at a time and their operation sentences parsed together.
-    for first in range(0, len(files), INGEST_BATCH):
-        batch: list[tuple[Path, Article]] = []
-        for path in files[first : first + INGEST_BATCH]:
+    unread: list[Path] = []
+
+    def articles() -> Iterator[tuple[Path, Article]]:
+        # read as the analysis asks for them: memory holds the articles in flight, not the corpus
+        for path in files:
             try:
-                batch.extend((path, article) for article in read_articles(path, published, outlet))
+                read = read_articles(path, published, outlet)
             except (OSError, ValueError) as exc:
                 err.print(f"[red]{escape(str(path))}: skipped: {escape(str(exc))}[/]")
-                status = EXIT_USAGE
-            except Exception as exc:  # a hostile page costs its own file, never the batch
+                unread.append(path)
+                continue
+            except Exception as exc:  # a hostile page costs its own file, never the others
                 log.error("could not read %s: %s", path, traceback.format_exc())
                 err.print(f"[red]{escape(str(path))}: skipped: {type(exc).__name__}: {escape(str(exc))}[/]")
-                status = EXIT_USAGE
-        for (path, article), events in zip(batch, _extract(batch), strict=True):
-            if events is None:
-                err.print(f"[red]{escape(str(path))}: skipped: could not be analysed (see the log)[/]")
-                status = EXIT_USAGE
+                unread.append(path)
                 continue
-            try:
-                stored = repository.add(article, events)  # one transaction per article
-            except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
-                log.debug("store write failed", exc_info=True)
-                repository.database.close()
-                failure = store_write_error(exc, 1, sqlite_directory(repository.database.url))
-                raise exit_store_failed(failure, recorded, "articles") from exc
-            recorded += 1
-            merged = sum(1 for _, was_merged in stored if was_merged)
-            err.print(
-                f"{escape(str(path))}: {escape(article.title[:70] or '(untitled)')} "
-                f"({article.published or 'undated'}): "
-                f"{len(events)} events, {merged} merged with earlier reports"
-            )
-    repository.database.close()
-    raise typer.Exit(status)
+            yield from ((path, article) for article in read)
 
-
-def _extract(batch: list[tuple[Path, Article]]) -> list[list[Event] | None]:
-    """Events of each article of a batch; when the batch fails, article by article, so that a
-    hostile article costs its own events, never the batch's."""
-    from seawall.osint.events import extract_all
-
-    try:
-        return list(extract_all([article for _, article in batch]))
-    except Exception:
-        log.error("batch analysis failed, retrying article by article: %s", traceback.format_exc())
-    results: list[list[Event] | None] = []
-    for path, article in batch:
+    status = 0
+    for path, article, events in extract_stream(articles()):
+        if events is None:
+            err.print(f"[red]{escape(str(path))}: skipped: could not be analysed (see the log)[/]")
+            status = EXIT_USAGE
+            continue
         try:
-            results.append(extract_all([article])[0])
-        except Exception:
-            log.error("could not analyse %s: %s", path, traceback.format_exc())
-            results.append(None)
-    return results
+            stored = repository.add(article, events)  # one transaction per article
+        except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
+            log.debug("store write failed", exc_info=True)
+            repository.database.close()
+            failure = store_write_error(exc, 1, sqlite_directory(repository.database.url))
+            raise exit_store_failed(failure, recorded, "articles") from exc
+        recorded += 1
+        merged = sum(1 for _, was_merged in stored if was_merged)
+        err.print(
+            f"{escape(str(path))}: {escape(article.title[:70] or '(untitled)')} "
+            f"({article.published or 'undated'}): "
+            f"{len(events)} events, {merged} merged with earlier reports"
+        )
+    repository.database.close()
+    raise typer.Exit(EXIT_USAGE if unread else status)
 
 
 @osint_app.command("events")

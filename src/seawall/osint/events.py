@@ -16,8 +16,12 @@ also when the attacker is unnamed ("hackers stole the records of 3,000 patients"
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import traceback
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from seawall.osint.articles import Article, parse_published
 from seawall.osint.attribution import Attribution, attribution
@@ -35,10 +39,12 @@ from seawall.osint.syntax import (
     Tree,
     nearest_trigger,
     pair_features,
-    parse,
+    parse_stream,
     phrases,
     token_at,
 )
+
+log = logging.getLogger(__name__)
 
 ATTACKER_THRESHOLD = 0.4
 VICTIM_THRESHOLD = 0.5
@@ -183,7 +189,12 @@ operation sentences an article is read no further, so that a hostile "article" o
 sentences costs seconds, not hours of parsing."""
 
 
-def _operations(article: Article) -> tuple[list[_Told], list[Attribution]]:
+_Found = tuple[list[_Told], list[Attribution]]
+"""An article's operation sentences, and the sentences that only say who did one."""
+K = TypeVar("K")
+
+
+def _operations(article: Article) -> _Found:
     """The sentences that tell an operation, and those that only say who did one."""
     told: list[_Told] = []
     attributions: list[Attribution] = []
@@ -209,14 +220,39 @@ def extract_events(article: Article) -> list[Event]:
 
 
 def extract_all(articles: list[Article]) -> list[list[Event]]:
-    """The events of each article; the operation sentences of all of them parsed in one batch
-    (the parse is most of the cost, and a batch shares it across two processes when large)."""
-    found = [_operations(article) for article in articles]
-    docs = iter(parse([t.sentence for items, _ in found for t in items]))
-    return [
-        _article_events(article, [(t, next(docs)) for t in items], attributions)
-        for article, (items, attributions) in zip(articles, found, strict=True)
-    ]
+    """The events of each article (raises when one cannot be analysed)."""
+    results: list[list[Event]] = []
+    for _, article, events in extract_stream((None, article) for article in articles):
+        if events is None:
+            raise RuntimeError(f"could not analyse article {article.id[:12]} (see the log)")
+        results.append(events)
+    return results
+
+
+def extract_stream(items: Iterable[tuple[K, Article]]) -> Iterator[tuple[K, Article, list[Event] | None]]:
+    """The events of each article, in order, as they are ready (a long stream's operation
+    sentences are parsed by worker processes meanwhile, ``syntax.parse_stream``); None for an
+    article that could not be analysed (logged): a hostile article costs its own events,
+    never the others'."""
+
+    def jobs() -> Iterator[tuple[tuple[K, Article, _Found | None], list[str]]]:
+        for key, article in items:
+            try:
+                found: _Found | None = _operations(article)
+            except Exception:
+                log.error("could not read the operations of %s: %s", article.id[:12], traceback.format_exc())
+                found = None
+            yield (key, article, found), [t.sentence for t in found[0]] if found else []
+
+    for (key, article, found), trees in parse_stream(jobs()):
+        events: list[Event] | None = None
+        if found is not None and trees is not None:
+            told, attributions = found
+            try:
+                events = _article_events(article, list(zip(told, trees, strict=True)), attributions)
+            except Exception:
+                log.error("could not analyse %s: %s", article.id[:12], traceback.format_exc())
+        yield key, article, events
 
 
 def _article_events(

