@@ -248,22 +248,23 @@ def extract_stream(items: Iterable[tuple[K, Article]]) -> Iterator[tuple[K, Arti
     could not be analysed (logged): a hostile article costs its own events, never the others'.
 
     A stream of more than one chunk is analysed by two worker processes (the machine Seawall is
-    measured on has two cores) while this one reads the articles and stores their events; the
-    first chunk is analysed here, which loads the parser and the tables the workers then share.
+    measured on has two cores) while this one reads the articles and stores their events.
     The parse is most of the cost; spaCy's own ``n_process`` would parallelise only it, and
     send every Doc back through msgpack (docs/benchmarks.md: the 800 CASIE articles ingest in
     about 0.5 of the wall time)."""
     chunks = _chunks(items)
     first = next(chunks, None)
-    if first is None:
+    second = next(chunks, None) if first is not None else None
+    if first is None or second is None:
+        if first is not None:
+            yield from _zip_results(first, _analyse([article for _, article in first]))
         return
-    yield from _zip_results(first, _analyse([article for _, article in first]))
-    second = next(chunks, None)
-    if second is None:
-        return
+    # a story of one sentence, analysed before the workers fork, loads the parser and every
+    # table they then share
+    _analyse([Article(id="warm-up", text="Hackers stole the records of the ministry on Monday.")])
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
         in_flight: deque[tuple[list[tuple[K, Article]], Future[bytes]]] = deque()
-        for chunk in itertools.chain([second], chunks):
+        for chunk in itertools.chain([first, second], chunks):
             in_flight.append((chunk, pool.submit(_analyse_encoded, [article for _, article in chunk])))
             while in_flight and (len(in_flight) > AHEAD or in_flight[0][1].done()):
                 yield from _finish(*in_flight.popleft())
