@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
 
 from seawall.config import Settings, StoreConfig
 from seawall.detect.result import ScanResult
 from seawall.intake.source import Origin, RawMessage
 from seawall.pipeline import Scanner
 from seawall.store.blobs import BlobStore
-from seawall.store.database import Database, head_revision
+from seawall.store.database import HEAD_REVISION, Database, head_revision
 from seawall.store.repository import ScanRepository
 from tests.conftest import REPO, fixture_path
 
@@ -32,6 +32,31 @@ def test_migrations_create_the_schema(database_url: str) -> None:
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
     Database(database_url).close()  # opening again is a no-op migration
+    database.close()
+
+
+def test_the_head_a_store_is_checked_against_is_the_newest_migration() -> None:
+    # a store at HEAD_REVISION opens without Alembic: a new migration must move it
+    assert head_revision() == HEAD_REVISION
+
+
+def test_a_store_behind_the_newest_migration_is_brought_up_to_it(tmp_path: Path) -> None:
+    from alembic import command
+
+    from seawall.store.database import _alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    Database(url).close()
+    config = _alembic_config()
+    config.set_main_option("sqlalchemy.url", url)
+    command.downgrade(config, "0004")  # a store written by the release before the quarantine
+    engine = create_engine(url)
+    assert "quarantine" not in inspect(engine).get_table_names()
+    engine.dispose()
+    database = Database(url)
+    assert "quarantine" in inspect(database.engine).get_table_names()
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
     database.close()
 
 
