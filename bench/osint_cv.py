@@ -30,9 +30,9 @@ import msgspec
 
 from seawall.osint import roles
 from seawall.osint.articles import Article, read_articles
-from seawall.osint.events import extract_all
 from seawall.osint.events_model import Event
 from seawall.osint.merge import merge_reports
+from seawall.osint.stream import extract_all
 from seawall.store.osint import attackers_key
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -124,7 +124,7 @@ def ingest(
 ) -> None:
     """Read articles (offline) into events; the same operation from several articles is one event."""
     from seawall.osint.articles import read_articles
-    from seawall.osint.events import extract_stream
+    from seawall.osint.stream import extract_stream
     from seawall.store.osint import OsintRepository
 
     settings = settings_or_exit(config)

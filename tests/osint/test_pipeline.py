@@ -13,13 +13,14 @@ import pytest
 
 from seawall.osint.articles import Article, read_articles
 from seawall.osint.dates import EventDate
-from seawall.osint.events import extract_all, extract_events
+from seawall.osint.events import extract_events
 from seawall.osint.events_model import Event
 from seawall.osint.gazetteer import country_code, lexicon
 from seawall.osint.mentions import find_mentions
 from seawall.osint.merge import merge_reports, merge_within, same_operation_across
 from seawall.osint.operations import operation_mention
 from seawall.osint.roles import ROLE_MODEL_ENV, ROLES, RoleModel, role_model
+from seawall.osint.stream import extract_all
 from seawall.osint.syntax import pair_features, parse, phrases, token_at
 from tests.conftest import REPO
 
@@ -310,12 +311,12 @@ def test_a_long_stream_is_analysed_in_worker_processes_as_it_is_here(
 ) -> None:
     import os
 
-    from seawall.osint import events
+    from seawall.osint import stream
 
     articles = [Article(id=f"s{i}", published="2019-06-24", text=text) for i, text in enumerate(STORIES * 2)]
     here = [extract_events(article) for article in articles]
     analysed_by = tmp_path / "pids"
-    analyse = events._analyse
+    analyse = stream.analyse_batch
 
     def analyse_and_note(chunk: list[Article]) -> list[list[Event] | None]:
         with analysed_by.open("a") as file:
@@ -323,9 +324,9 @@ def test_a_long_stream_is_analysed_in_worker_processes_as_it_is_here(
         return analyse(chunk)
 
     # a chunk of about one article: the first chunk is analysed here, the others by the workers
-    monkeypatch.setattr(events, "CHUNK_CHARACTERS", 40)
-    monkeypatch.setattr(events, "_analyse", analyse_and_note)
-    streamed = list(events.extract_stream((article.id, article) for article in articles))
+    monkeypatch.setattr(stream, "CHUNK_CHARACTERS", 40)
+    monkeypatch.setattr(stream, "analyse_batch", analyse_and_note)
+    streamed = list(stream.extract_stream((article.id, article) for article in articles))
     assert [key for key, _, _ in streamed] == [article.id for article in articles]
     assert [found for _, _, found in streamed] == here
     workers = {int(pid) for pid in analysed_by.read_text().split()} - {os.getpid()}
@@ -333,7 +334,7 @@ def test_a_long_stream_is_analysed_in_worker_processes_as_it_is_here(
 
 
 def test_an_article_that_breaks_the_analysis_costs_only_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    from seawall.osint import events
+    from seawall.osint import events, stream
 
     operations = events._operations
 
@@ -343,9 +344,9 @@ def test_an_article_that_breaks_the_analysis_costs_only_its_own(monkeypatch: pyt
         return operations(article)
 
     articles = [Article(id=f"s{i}", published="2019-06-24", text=text) for i, text in enumerate(STORIES * 2)]
-    monkeypatch.setattr(events, "CHUNK_CHARACTERS", 150)  # several articles per chunk, in workers
+    monkeypatch.setattr(stream, "CHUNK_CHARACTERS", 150)  # several articles per chunk, in workers
     monkeypatch.setattr(events, "_operations", breaks_on_the_third)
-    streamed = {key: found for key, _, found in events.extract_stream((a.id, a) for a in articles)}
+    streamed = {key: found for key, _, found in stream.extract_stream((a.id, a) for a in articles)}
     assert streamed["s3"] is None
     assert streamed["s9"] and streamed["s2"] and streamed["s4"], "its neighbours were analysed"
     with pytest.raises(RuntimeError, match="could not analyse"):
