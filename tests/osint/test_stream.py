@@ -67,3 +67,59 @@ def test_an_article_that_breaks_the_analysis_costs_only_its_own(monkeypatch: pyt
     assert streamed["s9"] and streamed["s2"] and streamed["s4"], "its neighbours were analysed"
     with pytest.raises(RuntimeError, match="could not analyse"):
         extract_all(articles)
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (read from /proc: no library needed for a test)."""
+    found: set[int] = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+def test_the_workers_end_when_ingest_is_killed(tmp_path: Path) -> None:
+    # a killed ingest gives its pool no chance to stop the workers: they must not wait for
+    # work forever
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for number in range(400):
+        text = " ".join(STORIES[(number + i) % len(STORIES)] for i in range(40))
+        (folder / f"{number:03}.txt").write_text(f"Report {number}\n\n{text}\n", encoding="utf-8")
+    ingest = subprocess.Popen(
+        [sys.executable, "-m", "seawall", "osint", "ingest", str(folder)],
+        env={**os.environ, "SEAWALL_HOME": str(tmp_path / "home")},
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers := _children(ingest.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers) == 2, "the workers never started"
+        ingest.send_signal(signal.SIGKILL)
+        ingest.wait()
+        deadline = time.monotonic() + 15
+        while (alive := {w for w in workers if Path(f"/proc/{w}").exists()}) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not alive, "workers outlived the killed ingest"
+    finally:
+        ingest.kill()
+        for worker in workers:
+            if Path(f"/proc/{worker}").exists():
+                os.kill(worker, signal.SIGKILL)

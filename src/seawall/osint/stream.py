@@ -3,9 +3,12 @@ stores them (``seawall osint ingest``); one article or one batch is ``events.ana
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import logging
 import multiprocessing
+import os
+import signal
 import traceback
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -58,7 +61,12 @@ def extract_stream(items: Iterable[tuple[K, Article]]) -> Iterator[tuple[K, Arti
     # a story of one sentence, analysed before the workers fork, loads the parser and every
     # table they then share
     analyse_batch([Article(id="warm-up", text="Hackers stole the records of the ministry on Monday.")])
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=2,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         in_flight: deque[tuple[list[tuple[K, Article]], Future[bytes]]] = deque()
         for chunk in itertools.chain([first, second], chunks):
             in_flight.append((chunk, pool.submit(_analyse_encoded, [article for _, article in chunk])))
@@ -66,6 +74,23 @@ def extract_stream(items: Iterable[tuple[K, Article]]) -> Iterator[tuple[K, Arti
                 yield from _finish(*in_flight.popleft())
         while in_flight:
             yield from _finish(*in_flight.popleft())
+
+
+PR_SET_PDEATHSIG = 1
+"""prctl(2)'s option number (linux/prctl.h)."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """Each worker ends when the ingest process ends, however it ends: a SIGTERM or SIGKILL gives
+    the pool no chance to stop its workers, which would wait for work forever. Linux sends a
+    worker SIGKILL when its parent dies if asked through prctl(2); asked here through libc,
+    as no maintained library wraps prctl without a C build."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: a killed ingest's workers wait for work
+        log.debug("no parent-death signal on this system", exc_info=True)
+    if os.getppid() != parent:  # the ingest died before the signal was asked for
+        os._exit(1)
 
 
 def _chunks(items: Iterable[tuple[K, Article]]) -> Iterator[list[tuple[K, Article]]]:
