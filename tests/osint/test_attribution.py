@@ -14,6 +14,13 @@ def test_the_first_state_or_group_after_the_cue_is_the_author() -> None:
     assert said is not None and said.countries() == ["RU"]
 
 
+def test_blaming_a_state_is_about_an_operation_by_itself() -> None:
+    # "linked to" may be about anything; an accusation names who did it
+    said = attribution("Georgia accused Russia, but its involvement was contested at that time.")
+    assert said is not None and said.countries() == ["RU"]
+    assert attribution("The prosecutor accused the mayor of corruption.") is None
+
+
 def test_a_denial_or_a_sentence_about_no_attack_attributes_nothing() -> None:
     assert attribution("Moscow denied being linked to the attack.") is None
     assert attribution("The retailer, a company in California, is associated with a Florida firm.") is None

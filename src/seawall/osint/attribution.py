@@ -4,12 +4,14 @@ Reporting often tells an operation in one sentence and its author in another, wi
 operation word: "Recorded Future later linked this campaign to the Chinese group Red Alpha",
 "Dark Pink is operated by a Chinese group", "the intrusion set is tied to Iran". Such a sentence
 names the attacker of the article's operations whose own sentences name none
-(``events.py``). The cue words are data (``attribution_cues`` in ``data/lexicon.yml``); the
+(``events.py``). The cue words are data (``attribution_cues`` and ``accusation_cues`` in
+``data/lexicon.yml``); the
 attributed is the first state or group named after the cue, so that the one who blames ("U.S.
 officials blamed Russia") is not taken for the one blamed, nor the victim named later ("accused
 Russia of interfering in the U.S. election") for a second author. The sentence must be about an
-attacker or an operation (a group, "hackers", "the campaign"): "a company based in California"
-and "associated with a Florida company" attribute nothing.
+attacker or an operation (a group, "hackers", "the campaign") or blame someone ("Georgia accused
+Russia"): "a company based in California" and "associated with a Florida company" attribute
+nothing.
 """
 
 from __future__ import annotations
@@ -41,7 +43,13 @@ class Attribution:
 
 @cache
 def _cues() -> re.Pattern[str]:
-    return re.compile(_words(lexicon_data()["attribution_cues"]), re.IGNORECASE)
+    data = lexicon_data()
+    return re.compile(_words([*data["attribution_cues"], *data["accusation_cues"]]), re.IGNORECASE)
+
+
+@cache
+def _accusations() -> frozenset[str]:
+    return frozenset(word.lower() for word in lexicon_data()["accusation_cues"])
 
 
 def attribution(sentence: str) -> Attribution | None:
@@ -53,8 +61,10 @@ def attribution(sentence: str) -> Attribution | None:
     if cue is None or lexicon().not_event.search(sentence):
         return None
     mentions = find_mentions(sentence)  # after the cheap tests: most sentences have no cue
-    about_an_attack = any(m.kind in ("group", "generic", "malware") for m in mentions) or bool(
-        attack_words().search(sentence)
+    about_an_attack = (
+        cue.group(0).lower() in _accusations()
+        or any(m.kind in ("group", "generic", "malware") for m in mentions)
+        or bool(attack_words().search(sentence))
     )
     if not about_an_attack:
         return None
