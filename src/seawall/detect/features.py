@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -64,6 +65,7 @@ FEATURES: dict[str, str] = {
     "from.list_rewrite": "display name 'X via List': a mailing list rewrote From (DMARC mitigation)",
     "from.display_name_unrelated": "display name names nobody its (non-webmail) address does",
     "from.lookalike": "From domain imitates a protected domain (value: imitated domain; where: kind)",
+    "from.display_name_names_links": "the display name spells the site every link goes to (value: the names)",
     "from.brand_wrapped_linking_brand": "From wraps a brand's name in other words, but every link is "
     "that brand's own (value: brand's domain)",
     "from.punycode": "From domain is internationalised (xn--)",
@@ -423,6 +425,14 @@ def _tld(registered: str) -> str:
     return registered.rsplit(".", 1)[-1] if registered else ""
 
 
+def _same_government(registry: str, brand_domains: Iterable[str], context: FeatureContext) -> bool:
+    """Whether a sender under a government-only ``registry`` speaks for a brand that is a body
+    of that same government (a domain of the brand lies under it)."""
+    return bool(registry) and any(
+        _restricted_registry(domain, context.restricted_registries) == registry for domain in brand_domains
+    )
+
+
 def _restricted_registry(domain: str, registries: frozenset[str]) -> str:
     """The government-only suffix ``domain`` lies under ("gov" for mail.house.gov), or ""."""
     labels = domain.lower().rstrip(".").split(".")
@@ -640,7 +650,10 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
                 if brand is context.brands.organisation:
                     if external:
                         add("from.display_name_own_org", keyword, "header:From")
-                elif from_reg not in brand.domains:
+                elif from_reg not in brand.domains and not _same_government(registry, brand.domains, context):
+                    # (a government body named from its government's own registry is that
+                    # government speaking: "HMRC" <noreply@tax.service.gov.uk>; nobody else can
+                    # register under gov.uk)
                     add("from.display_name_brand", brand.name, "header:From")
             if external:
                 for executive in context.executives:
@@ -741,12 +754,37 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
     _authentication(message, context, from_reg, add)
     _links(message, context, protected_domains, lookalike, add)
     _brand_wrap_linking_brand(out.features, context.brands.static)
+    _name_and_links_agree(out.features, context.brands)
     _html(message, add)
     _attachments(message, add)
     _language(message, context, add, out.features)
     for defect in message.defects:
         add("defect", defect.kind, f"part:{defect.part}" if defect.part else "message")
     return out.features
+
+
+def _name_and_links_agree(features: Features, brands: BrandBook) -> None:
+    """A display name that names the site every reader is sent to ("SWM Kundenservice"
+    <rechnung@stadtwerke-muenchen.de> linking swm.de; "Energy Weekly" linking
+    energyweekly.com) stands behind its links, and they behind it: only the address differs,
+    as when a company bills from another of its domains. Neither is then "unrelated". A name
+    that claims a protected brand is left to the brand rules."""
+    names = features.get("from.display_name")
+    if not names or not ("from.display_name_unrelated" in features or "link.unrelated_to_sender" in features):
+        return
+    words = normalise_words(str(names[0].value))
+    if any(True for _ in brands.claimed_brands(words)):
+        return
+    letters = _LETTERS.findall(" ".join(words))
+    spelled = {word for word in letters} | ({"".join(letters)} if len(letters) > 1 else set())
+    linked = {str(hit.value).split(".", 1)[0].replace("-", "") for hit in features.get("link.domain", [])}
+    if not linked or not linked <= spelled:
+        return
+    for name in ("from.display_name_unrelated", "link.unrelated_to_sender"):
+        features.pop(name, None)
+    features["from.display_name_names_links"] = [
+        Hit("from.display_name_names_links", ", ".join(sorted(linked)), "header:From")
+    ]
 
 
 _WRAPPING_KINDS = ("(brand_in_domain)", "(brand_in_subdomain)")
