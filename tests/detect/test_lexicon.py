@@ -35,3 +35,11 @@ def test_styled_letters_are_read_as_the_words_they_show() -> None:
     assert normalise_words("𝐈𝐦𝐩𝐨𝐫𝐭𝐚𝐧𝐭 𝐌𝐞𝐬𝐬𝐚𝐠𝐞 𝐅𝐨𝐫 𝐘𝐨𝐮") == ["important", "message", "for", "you"]
     found = default_lexicon().find(normalise_words("𝐘𝐨𝐮 𝐡𝐚𝐯𝐞 𝐰𝐨𝐧 𝐚𝐧 𝐢𝐏𝐡𝐨𝐧𝐞"))
     assert [match.category for match in found] == ["prize_lure"]
+
+
+def test_asking_whether_the_reader_is_available_is_not_saying_something_is() -> None:
+    lexicon = default_lexicon()
+    found = categories(lexicon, "¿Estás disponible? Necesito que hagas algo por mí.")
+    assert found["secrecy"] == "estas disponible"
+    assert "secrecy" in categories(lexicon, "¿Está usted disponible esta tarde?")
+    assert "secrecy" not in categories(lexicon, "Tu extracto de junio ya está disponible")
