@@ -159,3 +159,27 @@ def test_a_newsletter_through_a_european_mail_platform_is_no_lure_from_a_strange
     # the same voucher behind a stranger's domain is still a lure from someone else
     label, rules = newsletter_verdict("https://gutschein-einloesen.example-deals.shop/r")
     assert "lure-from-unverified-sender" in rules and label == "phishing"
+
+
+def unrelated_links(sender: str, links: list[str]) -> bool:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "j.doe@petroco-energy.com"
+    message["Subject"] = "Your password expires in 5 days"
+    message.set_content("Change it before it expires.")
+    message.add_alternative("".join(f"<p><a href='{link}'>Open</a></p>" for link in links), subtype="html")
+    parsed = parse_message(RawMessage.from_bytes(message.as_bytes(), Origin("m.eml")), Limits())
+    return "link.unrelated_to_sender" in extract_features(parsed, FeatureContext.from_settings(Settings()))
+
+
+def test_links_to_a_brands_own_sign_in_pages_are_not_a_strangers_site() -> None:
+    it = '"IT Service Desk" <it-servicedesk@petroco-energy.com>'
+    # the organisation's IT sends staff to Microsoft's real self-service reset
+    assert not unrelated_links(it, ["https://passwordreset.microsoftonline.com/"])
+    # where anyone can publish on a brand's domain, the page is someone's, not the brand's
+    assert unrelated_links(it, ["https://petroco-my.sharepoint.com/:b:/g/personal/reset.pdf"])
+    assert unrelated_links(it, ["https://storage.googleapis.com/bucket-7731/reset.html"])
+    # one link to a stranger's site and the links are unexplained again
+    assert unrelated_links(
+        it, ["https://passwordreset.microsoftonline.com/", "https://m365-reset.example.net/"]
+    )

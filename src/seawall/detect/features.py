@@ -508,6 +508,7 @@ class FeatureContext:
     suspicious_tlds: frozenset[str]
     redirectors: Redirectors
     restricted_registries: frozenset[str] = frozenset()
+    user_content: frozenset[str] = frozenset()
     trust_microsoft365: bool = False
 
     @classmethod
@@ -527,6 +528,7 @@ class FeatureContext:
             mail_platforms=data_lines("mail_platforms.txt"),
             suspicious_tlds=data_lines("suspicious_tlds.txt"),
             restricted_registries=data_lines("restricted_registries.txt"),
+            user_content=data_lines("user_content.txt"),
             redirectors=default_redirectors(),
         )
 
@@ -893,6 +895,10 @@ def _links(
     sender = message.from_
     sender_domain = (registered_domain(sender.domain) or sender.domain) if sender is not None else ""
     tracked = False
+    # Every link to a protected brand's own site (its sign-in, account, support pages, not a
+    # host where anyone publishes): the reader is sent to the brand itself, not to a stranger's
+    # page ("IT Service Desk" <it@petroco-energy.com> linking passwordreset.microsoftonline.com).
+    only_brand_sites = True
     for index, link in enumerate(links):
         where = f"link[{index}]" if link.source == "body" else f"link[{index}] in {link.source}"
         url = link.url
@@ -938,6 +944,15 @@ def _links(
         hosting = _host_in(host, context.free_hosting)
         if hosting:
             add("link.free_hosting", hosting, where)
+        if not (
+            reg
+            and not target.is_ip
+            and owners.owner_of(reg)
+            and not hosting
+            and not shortener
+            and not _host_in(host, context.user_content)
+        ):
+            only_brand_sites = False
         if host.startswith("xn--") or ".xn--" in host:
             add("link.punycode", host, where)
         if reg and reg not in own_domains:
@@ -997,6 +1012,7 @@ def _links(
         domains
         and sender_domain
         and not tracked
+        and not only_brand_sites
         and not any(
             _domains_related(sender_domain, d) or (sender_owner and owners.owner_of(d) == sender_owner)
             for d in domains
