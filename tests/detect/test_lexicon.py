@@ -43,3 +43,13 @@ def test_asking_whether_the_reader_is_available_is_not_saying_something_is() -> 
     assert found["secrecy"] == "estas disponible"
     assert "secrecy" in categories(lexicon, "¿Está usted disponible esta tarde?")
     assert "secrecy" not in categories(lexicon, "Tu extracto de junio ya está disponible")
+
+
+def test_a_written_request_in_the_infinitive_is_still_a_request() -> None:
+    # French and Spanish letters ask politely with an infinitive: "Veuillez mettre à jour ..."
+    lexicon = default_lexicon()
+    letter = "Veuillez mettre à jour vos coordonnées bancaires pour recevoir votre remboursement."
+    assert "credential_request" in categories(lexicon, letter)
+    assert "credential_request" in categories(lexicon, "Es necesario actualizar tus datos bancarios hoy.")
+    # telling the reader what was done asks nothing
+    assert "credential_request" not in categories(lexicon, "Vos coordonnées bancaires ont été enregistrées.")

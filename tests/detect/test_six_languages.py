@@ -6,7 +6,7 @@ linking the other, a voucher newsletter through Emarsys, a savings bank); those 
 find the faults, so they are no blind measure (docs/benchmarks.md). The ten after them were
 written before they were first scanned, and eight after those (one, an IT desk linking
 Microsoft's password reset, was labelled phishing and mended). Here they guard against the
-faults coming back."""
+faults coming back. Phish of the same languages, written the same way, must stay caught."""
 
 from __future__ import annotations
 
@@ -43,3 +43,25 @@ def test_legitimate_mail_in_six_languages_is_not_phishing(path: Path) -> None:
 )
 def test_a_regional_savings_bank_writing_from_its_own_domain_is_not_phishing() -> None:
     assert label_of(FOLDER / "de-sparkasse.eml") != "phishing"
+
+
+PHISH = Path(__file__).parent / "data" / "phish"
+UNSEEN_BRAND = {"nl-digid.eml"}
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in PHISH.glob("*.eml") if p.name not in UNSEEN_BRAND), ids=lambda p: p.name
+)
+def test_phish_in_five_languages_is_phishing(path: Path) -> None:
+    # written before they were first scanned (stop 30): 6 of 8 caught; the French refund lure
+    # was caught once written requests in the infinitive were read ("Veuillez mettre à jour")
+    assert label_of(path) == "phishing"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="DigiD (the Dutch government login) is no protected brand here: digid-verlenging.nl "
+    "imitates nothing Seawall knows, and the sender's name and links are its own",
+)
+def test_a_lookalike_of_a_brand_seawall_does_not_know_is_phishing() -> None:
+    assert label_of(PHISH / "nl-digid.eml") == "phishing"
