@@ -82,3 +82,16 @@ def test_a_display_name_that_spells_every_links_site_stands_behind_them() -> Non
     assert "from.display_name_names_links" not in sender_features(
         '"PayPal" <service@mailer-7731.com>', ["https://paypal.com/signin"]
     )
+
+
+def test_without_configured_domains_a_role_from_the_readers_own_domain_is_its_own() -> None:
+    message = EmailMessage()
+    message["From"] = '"Ressources humaines" <rh@example.org>'
+    message["To"] = "maria.schmidt@example.org"
+    message["Subject"] = "Votre bulletin de paie de juin est disponible"
+    message.set_content("Votre bulletin de paie est disponible dans votre espace salarié.")
+    parsed = parse_message(RawMessage.from_bytes(message.as_bytes(), Origin("m.eml")), Limits())
+    features = extract_features(parsed, FeatureContext.from_settings(Settings()))
+    assert "from.display_name_it_role" not in features
+    # the same role writing to someone of another organisation is claimed from outside
+    assert it_role('"Ressources humaines" <rh@example.org>', Settings())

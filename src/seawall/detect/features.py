@@ -666,7 +666,16 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
                 # address does not carry claims someone else's IT ("IT Support"
                 # <user@hotel.id>); "NOI Administrator" <admin@networksonline.com> is theirs.
                 # No IT department writes from webmail.
-                if role and (own_domains or freemail or not _names_related(name, sender.address)):
+                # Without configured domains, the reader's own domain is the organisation's: an
+                # HR or IT role writing from it ("Ressources humaines" <rh@example.org> to
+                # maria@example.org) is that organisation's own; a forgery of it is for the
+                # authentication rules to catch.
+                internal = not own_domains and from_reg in recipient_domains
+                if (
+                    role
+                    and not internal
+                    and (own_domains or freemail or not _names_related(name, sender.address))
+                ):
                     add("from.display_name_it_role", role, "header:From")
             for match in _EMAIL_IN_TEXT.finditer(name):
                 shown = registered_domain(match.group(1).lower())
