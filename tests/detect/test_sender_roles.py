@@ -95,3 +95,11 @@ def test_without_configured_domains_a_role_from_the_readers_own_domain_is_its_ow
     assert "from.display_name_it_role" not in features
     # the same role writing to someone of another organisation is claimed from outside
     assert it_role('"Ressources humaines" <rh@example.org>', Settings())
+
+
+def test_links_to_the_senders_own_domain_beside_the_named_site_do_not_undo_the_agreement() -> None:
+    both = sender_features(
+        '"SWM Kundenservice" <rechnung@stadtwerke-muenchen.de>',
+        ["https://www.swm.de/kundenportal", "https://www.stadtwerke-muenchen.de/impressum"],
+    )
+    assert "from.display_name_unrelated" not in both and "from.display_name_names_links" in both

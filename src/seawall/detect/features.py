@@ -784,11 +784,17 @@ def _name_and_links_agree(features: Features, brands: BrandBook) -> None:
     if not names or not ("from.display_name_unrelated" in features or "link.unrelated_to_sender" in features):
         return
     words = normalise_words(str(names[0].value))
-    if any(True for _ in brands.claimed_brands(words)):
+    if any(brands.claimed_brands(words)):
         return
     letters = _LETTERS.findall(" ".join(words))
-    spelled = {word for word in letters} | ({"".join(letters)} if len(letters) > 1 else set())
-    linked = {str(hit.value).split(".", 1)[0].replace("-", "") for hit in features.get("link.domain", [])}
+    spelled = set(letters) | ({"".join(letters)} if len(letters) > 1 else set())
+    own = [str(hit.value) for hit in features.get("from.registered_domain", [])]
+    # the sites the address does not explain, by name ("swm" of swm.de)
+    linked = {
+        str(hit.value).split(".", 1)[0].replace("-", "")
+        for hit in features.get("link.domain", [])
+        if not any(_domains_related(domain, str(hit.value)) for domain in own)
+    }
     if not linked or not linked <= spelled:
         return
     for name in ("from.display_name_unrelated", "link.unrelated_to_sender"):
