@@ -174,7 +174,8 @@ def test_scores_combine_like_independent_evidence() -> None:
 
 
 def test_only_government_registries_count_as_government_senders() -> None:
-    from seawall.detect.features import _restricted_registry, data_lines
+    from seawall.detect.features import data_lines
+    from seawall.detect.features.context import _restricted_registry
 
     registries = data_lines("restricted_registries.txt")
     assert _restricted_registry("mail.house.gov", registries) == "gov"

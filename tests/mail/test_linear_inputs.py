@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from seawall.config import Settings
 from seawall.detect.detector import Detector
-from seawall.detect.features import _mixed_script
+from seawall.detect.features.sender import _mixed_script
 from seawall.intake.source import Origin, RawMessage
 from seawall.mail.auth import parse_authentication_results
 from seawall.mail.html import MAX_NESTING, _limit_nesting
