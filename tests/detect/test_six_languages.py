@@ -27,8 +27,6 @@ KNOWN_GAPS = {
     "de-sale-campaign-name.eml": "a campaign as the display name ('Sommer-Sale') is a name its "
     "address does not carry, and a voucher is a lure: nothing tells a campaign's name from a "
     "borrowed organisation's ('PancakeSwap' <is@israelbien.com>, airdrops convicted the same way)",
-    "nl-digid.eml": "DigiD (the Dutch government login) is no protected brand here: "
-    "digid-verlenging.nl imitates nothing Seawall knows, and the sender's name and links are its own",
 }
 
 
