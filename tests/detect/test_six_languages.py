@@ -49,5 +49,6 @@ def _cases(folder: str, expected: str) -> list[object]:
 @pytest.mark.parametrize(("path", "expected"), _cases("legitimate", "clean") + _cases("phish", "phishing"))
 def test_mail_of_six_languages_gets_its_label(path: Path, expected: str) -> None:
     # the phish were written before they were first scanned (stop 30): 12 of 14 caught; the
-    # French refund lure was caught once written requests in the infinitive were read
+    # French refund lure was caught once written requests in the infinitive were read, the
+    # DigiD lookalike once DigiD was a protected brand
     assert label_of(path) == expected
