@@ -12,7 +12,7 @@ from seawall.detect.features.context import _LETTERS, FeatureContext, _Add, _res
 from seawall.detect.features.links import _domains_related
 from seawall.detect.lexicon import normalise_words
 from seawall.detect.protected import BrandBook, ProtectedSet
-from seawall.mail.domains import email_domain, registered_domain
+from seawall.mail.domains import domain_label, email_domain, registered_domain
 from seawall.mail.model import AuthResults, ParsedMessage
 
 _WORD_RUN = re.compile(r"\w+")
@@ -115,7 +115,7 @@ def _name_and_links_agree(features: Features, brands: BrandBook) -> None:
     own = [str(hit.value) for hit in features.get("from.registered_domain", [])]
     # the sites the address does not explain, by name ("swm" of swm.de)
     linked = {
-        str(hit.value).split(".", 1)[0].replace("-", "")
+        domain_label(str(hit.value)).replace("-", "")
         for hit in features.get("link.domain", [])
         if not any(_domains_related(domain, str(hit.value)) for domain in own)
     }
