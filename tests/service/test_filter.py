@@ -22,7 +22,7 @@ from tests.conftest import REPO
 from tests.support.postfix import (
     PrivatePostfix,
     available,
-    free_port,
+    free_ports,
     message_as_sent,
     start_service,
     stop_service,
@@ -84,7 +84,7 @@ def test_forged_verdict_headers_go_and_ours_come_first() -> None:
 
 
 def test_a_filter_that_cannot_hand_the_message_back_answers_451(tmp_path: Path) -> None:
-    listen, closed = free_port(), free_port()  # nothing listens on the re-injection port
+    listen, closed = free_ports(2)  # nothing listens on the re-injection port
     process = start_filter(listen, closed, tmp_path / "home")
     try:
         with pytest.raises(smtplib.SMTPDataError) as refused:

@@ -48,10 +48,22 @@ def available() -> bool:
     return bool(shutil.which("postfix") and shutil.which("smtp-sink"))
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` different free loopback ports. The probes stay bound until all are chosen:
+    asked one at a time, the kernel may hand the same port out twice (seen in CI: the front
+    smtpd and smtp-sink got one port, and mail went straight to the sink)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return free_ports(1)[0]
 
 
 def wait_for_port(port: int, seconds: float = 15.0) -> None:
@@ -81,10 +93,12 @@ class PrivatePostfix:
         """With ``milter``, port ``smtp`` asks a milter on ``self.milter`` (tempfail when it is
         down) instead of handing messages to the content filter. With ``filters`` > 1, each
         further filter instance gets an smtpd of its own (``more``), all re-injecting to one."""
-        instance = cls(root, free_port(), free_port(), free_port(), free_port())
+        ports = free_ports(5 + 2 * (filters - 1))
+        instance = cls(root, *ports[:4])
         if milter:
-            instance.milter = free_port()
-        instance.more = [(free_port(), free_port()) for _ in range(filters - 1)]
+            instance.milter = ports[4]
+        further = ports[5:]
+        instance.more = list(zip(further[::2], further[1::2], strict=True))
         instance._configure()
         return instance
 
