@@ -81,10 +81,17 @@ def main() -> None:
     parser.add_argument("--final", action="store_true", help="also score the kept-back sources")
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--show-flagged", type=int, default=0, help="list N flagged ham per source")
+    parser.add_argument(
+        "--model-without-deception",
+        type=float,
+        help="points the model may add when nothing deceives (default: the shipped setting)",
+    )
     parser.add_argument("--show-missed", type=int, default=0, help="list N missed phish per source")
     args = parser.parse_args()
     settings = Settings()
     settings.model.enabled = False
+    if args.model_without_deception is not None:
+        settings.verdict.model_without_deception = args.model_without_deception
     for view in ("scrubbed", "bare") if args.view == "both" else (args.view,):
         examples = load_examples(Path(args.labels), view, not args.no_cache, settings)
         report = leave_source_out(

@@ -75,6 +75,8 @@ class Training:
     eurepoc: list[trainer.Example]
     c: float
     weight: float
+    drop: tuple[str, ...] = ()
+    """Feature families (name prefixes) left out of training, to judge what a family is worth."""
 
     def use_model_without(self, casie_fold: int | None = None, eurepoc_fold: int | None = None) -> None:
         """Train without one fold of one corpus and make the product read with that model."""
@@ -86,7 +88,10 @@ class Training:
             if eurepoc_fold is None or _eurepoc_fold(e[2].split("-")[1]) != eurepoc_fold
         ]
         model = roles.train(
-            [(features, role) for features, role, _ in examples],
+            [
+                ({k: v for k, v in features.items() if not k.startswith(self.drop)}, role)
+                for features, role, _ in examples
+            ],
             c=self.c,
             sample_weights=[
                 self.weight if document.startswith("eurepoc") else 1.0 for _, _, document in examples
@@ -173,6 +178,9 @@ def main() -> None:
         type=Path,
         help="write each document's events as JSON lines (FILE.casie.jsonl, .eurepoc.jsonl)",
     )
+    parser.add_argument(
+        "--drop", default="", help="comma-separated feature-name prefixes left out of training"
+    )
     parser.add_argument("--only", choices=["casie", "eurepoc"], help="score one corpus only")
     args = parser.parse_args()
     osint = Path(args.osint)
@@ -181,7 +189,10 @@ def main() -> None:
         [r for r in trainer.eurepoc_rows(osint) if int(r["ID"]) % 2 == 1]
     )
     print(f"role models with C = {args.C}, EuRepoC examples weighted {args.eurepoc_weight}")
-    training = Training(casie_examples, eurepoc_examples, args.C, args.eurepoc_weight)
+    drop = tuple(prefix for prefix in args.drop.split(",") if prefix)
+    if drop:
+        print(f"feature families left out: {', '.join(drop)}")
+    training = Training(casie_examples, eurepoc_examples, args.C, args.eurepoc_weight, drop)
     if args.only != "eurepoc":
         casie(osint, training, args.dump.with_suffix(".casie.jsonl") if args.dump else None)
     if args.only != "casie":

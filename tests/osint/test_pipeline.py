@@ -367,3 +367,22 @@ def test_a_form_another_type_writes_out_stays_that_types() -> None:
     # "hacking" is written as a generic attack word: "hacked" (an intrusion) does not claim it
     operation = operation_mention("The hacking group APT28 targeted the ministry.")
     assert operation is not None and operation.types == ["cyberattack"]
+
+
+def test_an_undated_report_happens_when_the_story_is_and_is_not_merged_into_another_years() -> None:
+    # "... the cyber operation crippled Iranian military command." (the story is in June 2019)
+    # "In 2010, Iran was hit by the Stuxnet virus ..." (the story moves to 2010)
+    # "The virus disrupted Iranian centrifuges." (undated: still 2010)
+    this_week = EventDate(start="2019-06-22", end="2019-06-22", precision="day", text="Saturday")
+    in_2010 = EventDate(start="2010-01-01", end="2010-12-31", precision="year", text="In 2010")
+    # (read with both countries as victims, so the undated report does not join it)
+    authorized = Event(victim_countries=["IR", "US"], victim_text=["Iranian missile systems"], date=this_week)
+    crippled = Event(victim_countries=["IR"], victim_text=["Iranian military command"])
+    stuxnet = Event(victim_countries=["IR"], victim_text=["Iran"], malware=["Stuxnet"], date=in_2010)
+    disrupted = Event(victim_countries=["IR"], victim_text=["Iranian centrifuges"], malware=["Stuxnet"])
+    merged = merge_within([authorized, crippled, stuxnet, disrupted])
+    assert len(merged) == 3
+    assert merged[1].victim_text == ["Iranian military command"] and merged[1].date is None
+    assert merged[2].victim_text == ["Iran", "Iranian centrifuges"] and merged[2].date == in_2010
+    # without the story's time, the undated report joins whichever operation it names the victim of
+    assert len(merge_within([crippled, stuxnet])) == 1

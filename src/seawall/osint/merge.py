@@ -9,6 +9,7 @@ attackers, victims or dates: thirteen Pegasus operations are thirteen events.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -54,9 +55,17 @@ def _attackers(event: Event) -> set[str]:
     return set(event.attacker_countries) | set(event.attacker_groups)
 
 
-def _dated_apart(a: Event, b: Event) -> bool:
-    """Both events carry a date of their own (from their sentences) and the dates do not meet."""
-    return bool(a.date and b.date and a.date.text and b.date.text and not overlaps(a.date, b.date))
+def _own_date(event: Event) -> EventDate | None:
+    return event.date if event.date is not None and event.date.text else None
+
+
+def _dated_apart(
+    a: Event, b: Event, when_a: EventDate | None = None, when_b: EventDate | None = None
+) -> bool:
+    """The two events' times do not meet: each one's own date (from its sentence), or for a
+    sentence that gives none, the time the story was telling of when it came (``when_*``)."""
+    date_a, date_b = _own_date(a) or when_a, _own_date(b) or when_b
+    return bool(date_a and date_b and not overlaps(date_a, date_b))
 
 
 def _types_compatible(a: Event, b: Event) -> bool:
@@ -77,13 +86,16 @@ def _opposed(a: Event, b: Event) -> bool:
     )
 
 
-def same_operation(a: Event, b: Event) -> bool:
+def same_operation(
+    a: Event, b: Event, when_a: EventDate | None = None, when_b: EventDate | None = None
+) -> bool:
     """Within one article: no conflict (attackers, victims, types, dates, one's attacker the
     other's victim) and the same participants: the same named attackers with compatible
     victims; or, when only one names its attacker, the other names no attacker at all and the
     same victim countries (or none: an attribution told apart, "The attack was blamed on
-    Iran"); or, when neither names one, the same victims."""
-    if _dated_apart(a, b) or _opposed(a, b):
+    Iran"); or, when neither names one, the same victims. ``when_*``: the time the story was
+    telling of at each report (``narrative_times``), for a report that gives no date of its own."""
+    if _dated_apart(a, b, when_a, when_b) or _opposed(a, b):
         return False
     if not _types_compatible(a, b) and not (_attribution_only(a) or _attribution_only(b)):
         return False
@@ -104,16 +116,30 @@ def same_operation(a: Event, b: Event) -> bool:
     return bool(set(a.victim_text) & set(b.victim_text))
 
 
+def narrative_times(events: Sequence[Event]) -> list[EventDate | None]:
+    """When each report of an article happens as the story tells it: its own date, or else the
+    last date the story gave before it. A story moves in time ("In 2010, Iran was hit by
+    Stuxnet") and stays there until it dates something else; a sentence without a date tells of
+    the time the story is in, so an undated operation of this week is not the one of 2010
+    that a later sentence dates."""
+    times: list[EventDate | None] = []
+    current: EventDate | None = None
+    for event in events:
+        current = _own_date(event) or current
+        times.append(current)
+    return times
+
+
 def merge_within(events: list[Event]) -> list[Event]:
     """One article's events, each merged into the latest earlier one it describes again."""
-    kept: list[Event] = []
-    for event in events:
-        stored = next((e for e in reversed(kept) if same_operation(e, event)), None)
+    kept: list[tuple[Event, EventDate | None]] = []
+    for event, when in zip(events, narrative_times(events), strict=True):
+        stored = next((e for e, at in reversed(kept) if same_operation(e, event, at, when)), None)
         if stored is None:
-            kept.append(event)
+            kept.append((event, when))
         else:
             merge_into(stored, event)
-    return kept
+    return [event for event, _ in kept]
 
 
 def _days(span: EventDate) -> int:
