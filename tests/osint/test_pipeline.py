@@ -386,3 +386,17 @@ def test_an_undated_report_happens_when_the_story_is_and_is_not_merged_into_anot
     assert merged[2].victim_text == ["Iran", "Iranian centrifuges"] and merged[2].date == in_2010
     # without the story's time, the undated report joins whichever operation it names the victim of
     assert len(merge_within([crippled, stuxnet])) == 1
+
+
+def test_an_attack_on_what_exists_only_on_the_network_is_a_cyber_operation() -> None:
+    # a state and an attack word alone may be a war; beside a server, a website or an account
+    # it is an operation on the network
+    assert operation_mention("Russia attacked Ukraine on Thursday.") is None
+    hijacked = operation_mention("The APT Lazarus hijacked south-Korean servers to run cryptocoin miners.")
+    assert hijacked is not None and hijacked.types == ["intrusion"]
+    seized = operation_mention("Cyber Caliphate took control of the Twitter account of US Central Command.")
+    assert seized is not None and seized.types == ["intrusion"]
+    targeted = operation_mention("The US targeted the Russian cybernetwork with reconnaissance operations.")
+    assert targeted is not None and targeted.types == ["cyberattack"]
+    downed = operation_mention("The Monte Melkonian Cyber Army took down Azerbaijani servers.")
+    assert downed is not None and downed.types == ["denial of service"]
