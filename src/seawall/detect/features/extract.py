@@ -69,7 +69,8 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
 
     # -- sender ---------------------------------------------------------------------------
     if sender is None or "@" not in sender.address:
-        add("from.missing", True, "header:From")
+        written = next((h.value for h in message.headers if h.name.lower() == "from"), "")
+        add("from.missing", written.strip()[:120] or "(no From header)", "header:From")
     else:
         add("from.address", sender.address, "header:From")
         add("from.domain", from_domain, "header:From")
