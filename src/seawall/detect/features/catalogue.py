@@ -26,6 +26,7 @@ FEATURES: dict[str, str] = {
     "from.registered_domain": "the registered domain of the From address",
     "from.display_name": "the From display name",
     "from.missing": "no usable From address",
+    "from.name_without_address": "From shows a sender but holds no address (value: the header as written)",
     "from.multiple": "more than one From address",
     "from.freemail": "From is a free webmail address",
     "from.own_domain": "From uses one of the organisation's (or recipients') own domains",

@@ -69,8 +69,11 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
 
     # -- sender ---------------------------------------------------------------------------
     if sender is None or "@" not in sender.address:
-        written = next((h.value for h in message.headers if h.name.lower() == "from"), "")
-        add("from.missing", written.strip()[:120] or "(no From header)", "header:From")
+        add("from.missing", True, "header:From")
+        written = next((h.value for h in message.headers if h.name.lower() == "from"), "").strip()
+        if written:
+            # something is shown as the sender, and nothing can be checked ('"Facebook" <>')
+            add("from.name_without_address", written[:120], "header:From")
     else:
         add("from.address", sender.address, "header:From")
         add("from.domain", from_domain, "header:From")
