@@ -400,3 +400,16 @@ def test_an_attack_on_what_exists_only_on_the_network_is_a_cyber_operation() -> 
     assert targeted is not None and targeted.types == ["cyberattack"]
     downed = operation_mention("The Monte Melkonian Cyber Army took down Azerbaijani servers.")
     assert downed is not None and downed.types == ["denial of service"]
+
+
+def test_a_report_without_its_author_joins_the_named_operation_whose_victims_it_names() -> None:
+    # "the US Cyber Command initiated a cyberattack on an Iranian group" (read with Trump, a
+    # US victim, beside it) and "the cyber operation crippled Iranian military command"
+    named = _event(["US"], ["IR", "US"], "2019-06-21")
+    named.types = ["cyberattack"]
+    unnamed = Event(victim_countries=["IR"], victim_text=["Iranian military command"], types=["sabotage"])
+    (merged,) = merge_within([named, unnamed])
+    assert merged.attacker_countries == ["US"] and "Iranian military command" in merged.victim_text
+    # a victim the named operation does not have is another operation
+    elsewhere = Event(victim_countries=["IL"], victim_text=["Israeli websites"], types=["sabotage"])
+    assert len(merge_within([_event(["US"], ["IR", "US"], "2019-06-21"), elsewhere])) == 2

@@ -91,9 +91,9 @@ def same_operation(
 ) -> bool:
     """Within one article: no conflict (attackers, victims, types, dates, one's attacker the
     other's victim) and the same participants: the same named attackers with compatible
-    victims; or, when only one names its attacker, the other names no attacker at all and the
-    same victim countries (or none: an attribution told apart, "The attack was blamed on
-    Iran"); or, when neither names one, the same victims. ``when_*``: the time the story was
+    victims; or, when only one names its attacker, the other names no attacker at all and
+    victim countries among the named one's (or none: an attribution told apart, "The attack
+    was blamed on Iran"); or, when neither names one, the same victims. ``when_*``: the time the story was
     telling of at each report (``narrative_times``), for a report that gives no date of its own."""
     if _dated_apart(a, b, when_a, when_b) or _opposed(a, b):
         return False
@@ -110,7 +110,7 @@ def same_operation(
             return False  # "hackers" and "APT33" in one article may be two operations
         if not named.victim_countries or not unnamed.victim_countries:
             return True  # an attribution told apart, or more of the operation's victims
-        return set(named.victim_countries) == set(unnamed.victim_countries)
+        return set(unnamed.victim_countries) <= set(named.victim_countries)
     if victims_a or victims_b:
         return victims_a == victims_b
     return bool(set(a.victim_text) & set(b.victim_text))
