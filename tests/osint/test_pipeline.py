@@ -38,6 +38,18 @@ def test_a_numbered_group_is_found_however_it_is_spaced() -> None:
         assert mention.name == "APT40" and mention.country == "CN"
 
 
+def test_a_name_of_several_words_written_as_one_is_still_the_name() -> None:
+    # incident trackers' quick notes: "NorthKorea launches DDoS attacks against SouthKorea"
+    note = "NorthKorea launches DDoS attacks against SouthKorea"
+    found = [(m.text, m.country) for m in find_mentions(note)]
+    assert found == [("NorthKorea", "KP"), ("SouthKorea", "KR")]
+    downs = "Hackergroup SyrianElectronicArmy downs websites"
+    (army,) = [m for m in find_mentions(downs) if m.kind == "group"]
+    assert army.country == "SY"
+    # only capitalised words joined: an everyday compound is no name
+    assert not [m for m in find_mentions("the northkorea file and a southkorean") if m.kind == "country"]
+
+
 def test_unnamed_and_aligned_attackers_are_mentions() -> None:
     found = {
         (m.text, m.kind, m.country)

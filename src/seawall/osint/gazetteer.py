@@ -216,6 +216,9 @@ def lexicon() -> Lexicon:
     for country in countries:
         for name in country["names"]:
             table.setdefault(name, ("country", country["code"], country["name"]))
+            joined = joined_variant(name)
+            if joined:
+                table.setdefault(joined, ("country", country["code"], country["name"]))
     for country in countries:
         for name in country["names"]:
             # Incident databases and quick notes write "iranian hackers", "the turkish network":
@@ -261,7 +264,7 @@ def lexicon() -> Lexicon:
                 if " " not in alias and alias.istitle() and alias.lower() in _COMMON_WORDS:
                     continue
                 table[alias] = ("group", actor.country, actor.name)
-                for spelled in (_news_spelling(alias), *spacing_variants(alias)):
+                for spelled in (_news_spelling(alias), *spacing_variants(alias), joined_variant(alias)):
                     if spelled and spelled not in table:
                         table[spelled] = ("group", actor.country, actor.name)
     names = re.compile(
@@ -302,6 +305,17 @@ def spacing_variants(alias: str) -> list[str]:
         return []
     letters, number = match.groups()
     return [f"{letters}{number}", f"{letters} {number}", f"{letters}-{number}"]
+
+
+def joined_variant(name: str) -> str:
+    """A name of two or three capitalised words written as one, as quick notes and incident
+    trackers do ("NorthKorea", "SouthKorea", "LazarusGroup"); "" for any other name. Written
+    with its capitals, so that it never reads an everyday word."""
+    words = name.split()
+    capitalised = all(w.isalpha() and w[:1].isupper() and w[1:].islower() for w in words)
+    if not 2 <= len(words) <= 3 or not capitalised:
+        return ""
+    return "".join(words)
 
 
 def _news_spelling(alias: str) -> str:
