@@ -104,3 +104,11 @@ def test_skeleton_undoes_homoglyphs_and_punycode() -> None:
     assert skeleton("xn--pypal-4ve") == skeleton("paypal")
     assert skeleton("rnicrosoft") == skeleton("microsoft")
     assert skeleton("g00gle") == skeleton("google")
+
+
+def test_a_brand_run_together_with_a_lure_word_of_another_language_is_a_lookalike() -> None:
+    # phish in Portuguese, German and Dutch run the brand into their own service words
+    book = default_brand_book()
+    for domain in ("infobradesco.com.br", "bradescoseguranca.com", "sparkassesicherheit.de"):
+        found = book.static.check(domain)
+        assert found is not None and found.kind == "brand_in_domain", domain

@@ -113,6 +113,12 @@ _MULTI_CONFUSABLES = (
 _DECEPTIVE_WORD = re.compile(
     r"login|logon|signin|secure|verif|account|support|update|service|billing|help|confirm|auth|wallet"
     r"|recover|security|alert|notice|center|centre|online|portal|webmail|unlock|validate|refund|payment"
+    r"|info"
+    # the same words in the other languages our phish come in ("infobradesco", "bradescoseguranca",
+    # "sparkassesicherheit", "ingklantenservice"): pt, de, es, fr, nl
+    r"|seguranca|seguridad|securite|sicherheit|beveiliging|atendimento|atencion|cliente|client|kunden"
+    r"|klant|conta|cuenta|compte|konto|rekening|acesso|acceso|acces|zugang|toegang|suporte|soporte"
+    r"|assistance|hilfe|pagamento|pago|paiement|zahlung|betaling|cadastro|desbloqueio|anmeldung"
 )
 
 
