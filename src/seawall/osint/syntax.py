@@ -419,6 +419,11 @@ def pair_features(tree: Tree, phrase: Phrase, trigger: int) -> dict[str, float]:
         features[f"up={up_path}"] = 1.0
         features[f"down={down_path}"] = 1.0
         features[f"meet={lower[common]}"] = 1.0
+        # the prepositions on the way down to the operation word: "X was behind the attack",
+        # "X is the main suspect for the attack", "X suffered from an attack"
+        for token in down[:fall]:
+            if deps[token] == "prep":
+                features[f"down_prep={lower[token]}"] = 1.0
         features[f"meet_dep={deps[common]}|dep={dep}"] = 1.0
         if common == trigger:
             features["meets_at_trigger"] = 1.0
