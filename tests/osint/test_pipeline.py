@@ -425,3 +425,11 @@ def test_a_report_without_its_author_joins_the_named_operation_whose_victims_it_
     # a victim the named operation does not have is another operation
     elsewhere = Event(victim_countries=["IL"], victim_text=["Israeli websites"], types=["sabotage"])
     assert len(merge_within([_event(["US"], ["IR", "US"], "2019-06-21"), elsewhere])) == 2
+
+
+def test_an_operation_word_joined_by_a_hyphen_is_still_the_operation() -> None:
+    # incident trackers write "Website-defacements", "Espionage-Hacks against ..."
+    hacks = operation_mention("Espionage-Hacks against private companies in the US.")
+    assert hacks is not None and hacks.types == ["intrusion"]
+    # ... but a word that turns it around makes it no operation
+    assert operation_mention("The agency ran an anti-phishing course for its staff.") is None

@@ -114,8 +114,15 @@ def alternation(terms: Iterable[str]) -> str:
     return f"(?:{pattern(trie)})" if trie else "(?!)"
 
 
+# A term joined to the word before it by a hyphen is still the term ("Website-defacements",
+# "Espionage-Hacks"), unless that word turns it around ("anti-phishing", "counter-espionage").
+_NOT_AFTER = "".join(
+    rf"(?<!{prefix}-)" for prefix in ("anti", "non", "counter", "post", "pre")
+)
+
+
 def _words(terms: Iterable[str]) -> str:
-    return r"(?<![\w-])" + alternation(terms) + r"(?![\w-])"
+    return r"(?<!\w)" + _NOT_AFTER + alternation(terms) + r"(?![\w-])"
 
 
 def _inflected(terms: Iterable[str], written_elsewhere: frozenset[str] = frozenset()) -> list[str]:
