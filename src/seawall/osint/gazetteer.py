@@ -116,9 +116,7 @@ def alternation(terms: Iterable[str]) -> str:
 
 # A term joined to the word before it by a hyphen is still the term ("Website-defacements",
 # "Espionage-Hacks"), unless that word turns it around ("anti-phishing", "counter-espionage").
-_NOT_AFTER = "".join(
-    rf"(?<!{prefix}-)" for prefix in ("anti", "non", "counter", "post", "pre")
-)
+_NOT_AFTER = "".join(rf"(?<!{prefix}-)" for prefix in ("anti", "non", "counter", "post", "pre"))
 
 
 def _words(terms: Iterable[str]) -> str:
