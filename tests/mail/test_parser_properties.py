@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from seawall.detect.redirectors import default_redirectors
 from seawall.mail.auth import parse_authentication_results, parse_received
-from seawall.mail.domains import UrlParts, domain_shown_in_text, email_domain, registered_domain
+from seawall.mail.domains import (
+    UrlParts,
+    domain_shown_in_text,
+    email_domain,
+    is_ip_literal,
+    registered_domain,
+)
 from seawall.mail.headers import decode_value, parse_addresses, parse_date
 from seawall.mail.html import analyse_html
 from seawall.mail.links import MAX_URL_CHARS, urls_in_text
@@ -156,3 +162,14 @@ def test_authentication_results_and_received_parse_from_anything(value: str) -> 
     parse_authentication_results(value, 0)
     parse_authentication_results(value, 1, arc=True)
     parse_received(value, 0)
+
+
+def test_a_url_host_a_browser_reads_as_an_address_is_an_address() -> None:
+    # WHATWG URL: a host that ends in a number is IPv4 however it is written
+    for url in ("http://220.65.283/webscr/", "http://0300.0250.0.1/x", "http://3232235777/", "http://10.1/"):
+        parts = UrlParts(url)
+        assert parts.is_ip and parts.registered_domain == parts.host, url
+    for url in ("http://www.example.com/", "http://a.b.2019x/", "http://example.com./"):
+        assert not UrlParts(url).is_ip, url
+    # a year in a link's text is no address shown
+    assert not is_ip_literal("2019")

@@ -39,6 +39,18 @@ def is_ip_literal(host: str) -> bool:
         return bool(_HEX_OR_DECIMAL_IP.match(host))
 
 
+_NUMBER_PART = re.compile(r"^(?:\d+|0x[0-9a-f]*)$", re.IGNORECASE)
+
+
+def ends_in_a_number(host: str) -> bool:
+    """Whether a browser reads a URL's host as an IPv4 address (WHATWG URL, "ends in a number"):
+    "220.65.283", "0300.0250.0.1" and "192.168.1" all reach an address, not a name. Only for
+    hosts of URLs: in a link's text, "2019" or "3.2" is no address. Written by hand: neither
+    ``ipaddress`` nor ``urllib`` parse hosts as browsers do."""
+    last = host.rstrip(".").rpartition(".")[2]
+    return bool(last) and bool(_NUMBER_PART.match(last))
+
+
 @lru_cache(maxsize=65536)
 def registered_domain(host: str) -> str:
     """The registrable domain (``login.microsoftonline.com`` -> ``microsoftonline.com``).
@@ -131,8 +143,11 @@ class UrlParts:
             self.query = split.query
         except ValueError:
             pass
-        self.is_ip = is_ip_literal(self.host)
-        self.registered_domain = registered_domain(self.host) if self.host else ""
+        self.is_ip = is_ip_literal(self.host) or ends_in_a_number(self.host)
+        if self.is_ip:
+            self.registered_domain = self.host
+        else:
+            self.registered_domain = registered_domain(self.host) if self.host else ""
 
 
 # Visible strings that look like a domain (``www.paypal.com``, ``paypal.com/login``); used to
