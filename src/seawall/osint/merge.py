@@ -93,8 +93,9 @@ def same_operation(
     other's victim) and the same participants: the same named attackers with compatible
     victims; or, when only one names its attacker, the other names no attacker at all and
     victim countries among the named one's (or none: an attribution told apart, "The attack
-    was blamed on Iran"); or, when neither names one, the same victims. ``when_*``: the time the story was
-    telling of at each report (``narrative_times``), for a report that gives no date of its own."""
+    was blamed on Iran"); or, when neither names one, the same victims. ``when_*``: the time
+    the story was telling of at each report (``narrative_times``), for a report that gives no
+    date of its own."""
     if _dated_apart(a, b, when_a, when_b) or _opposed(a, b):
         return False
     if not _types_compatible(a, b) and not (_attribution_only(a) or _attribution_only(b)):
