@@ -27,11 +27,17 @@ from seawall.detect.features.sender import (
     _names_related,
     _recipient_protected,
     _same_government,
+    generated_label,
+    styled_letters,
 )
 from seawall.detect.lexicon import normalise_words
-from seawall.mail.domains import email_domain, registered_domain
+from seawall.mail.domains import domain_label, email_domain, registered_domain
 from seawall.mail.headers import angle_stripped
 from seawall.mail.model import ParsedMessage
+
+STYLED_LETTERS = 3
+"""Styled letters (``sender.styled_letters``) that make a subject or a name styled: one 𝟏 may be
+a formula, a word of them is written to be seen and not matched."""
 
 
 def extract_features(message: ParsedMessage, context: FeatureContext) -> Features:
@@ -94,6 +100,8 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
         sender_tld = _tld(from_reg)
         if sender_tld in context.suspicious_tlds:
             add("from.suspicious_tld", sender_tld, "header:From")
+        if generated_label(domain_label(from_reg)):
+            add("from.generated_domain", from_reg, "header:From")
         registry = _restricted_registry(from_domain, context.restricted_registries)
         if registry:
             add("from.restricted_registry", registry, "header:From")
@@ -141,6 +149,8 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
                     add("from.display_name_address", match.group(0).lower(), "header:From")
             if not name.isascii() and _mixed_script(name):
                 add("from.display_name_mixed_script", name, "header:From")
+            if styled_letters(name) >= STYLED_LETTERS:
+                add("from.display_name_styled", name, "header:From")
             via = _VIA_LIST.search(name)
             if via and _is_list_address(via.group(1), sender.address):
                 add("from.list_rewrite", name, "header:From")
@@ -203,6 +213,8 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
                 add("subject.mixed_script", subject[:120], "subject")
             if _INVISIBLE.search(subject):
                 add("subject.invisible_chars", len(_INVISIBLE.findall(subject)), "subject")
+            if styled_letters(subject) >= STYLED_LETTERS:
+                add("subject.styled_letters", subject[:120], "subject")
 
     if message.header("In-Reply-To") or message.header("References"):
         add("thread.reply", True, "header:In-Reply-To")

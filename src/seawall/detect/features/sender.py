@@ -3,6 +3,7 @@ roles and executives it claims, Reply-To, authentication results."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -28,6 +29,28 @@ def _mixed_script(text: str) -> bool:
         _LATIN_LETTER.search(word) and _GREEK_OR_CYRILLIC.search(word)
         for word in (match.group(0) for match in _WORD_RUN.finditer(text))
     )
+
+
+def generated_label(label: str) -> bool:
+    """A domain label that reads as machine-generated ("24ljq337lqkwedzny9rg", "ip-94-23-7"):
+    long, with digits scattered among its letters. Throwaway domains registered by the batch
+    to outrun reputation look so; a business or a person picks a name ("e2open", "3com").
+    None of the 8,154 ham of our corpora sends from one, 74 of 2,170 phish do."""
+    if len(label) < 10:
+        return False
+    digits = sum(c.isdigit() for c in label)
+    switches = sum(1 for a, b in itertools.pairwise(label) if a.isdigit() != b.isdigit())
+    return digits >= 3 and switches >= 4
+
+
+_STYLED_LETTER = re.compile("[\U0001d400-\U0001d7ff]")
+"""Unicode's mathematical alphanumerics (𝐁𝐨𝐥𝐝, 𝘪𝘵𝘢𝘭𝘪𝘤, 𝓈𝒸𝓇𝒾𝓅𝓉, 𝟙𝟚): letters for formulas that
+render as styled text and match no word a filter or a reader's search looks for."""
+
+
+def styled_letters(text: str) -> int:
+    """How many letters of ``text`` are written in mathematical alphanumerics."""
+    return len(_STYLED_LETTER.findall(text)) if not text.isascii() else 0
 
 
 # "Jane Doe via USRP-users", "'Jane Doe' via Google Groups": Mailman and Google Groups put
