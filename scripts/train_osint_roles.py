@@ -111,6 +111,11 @@ def eurepoc_rows(osint: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+ATTACKER_KINDS = frozenset({"group", "aligned"})
+"""Kinds of phrase that name those who attack (``syntax.Phrase.kind``): EuRepoC's coded receiver
+country never makes one of them a victim."""
+
+
 def eurepoc_examples(rows: list[dict[str, str]]) -> list[Example]:
     jobs: list[tuple[str, list[int], set[str], set[str], str]] = []
     for row in rows:
@@ -134,6 +139,10 @@ def eurepoc_examples(rows: list[dict[str, str]]) -> list[Example]:
                 continue
             attacker, victim = bool(codes & initiators), bool(codes & receivers)
             if attacker and victim:
+                continue
+            if victim and phrase.kind in ATTACKER_KINDS:
+                # "Anonymous Russia", "the Saudi branch of Anonymous": a group named after the
+                # country it strikes shares the receiver's country, not its role
                 continue
             role = "attacker" if attacker else "victim" if victim else "none"
             examples.append((pair_features(tree, phrase, trigger), role, f"eurepoc-{incident}"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -31,8 +32,9 @@ def test_timeline_cli_table_plot_and_stix_export(origin_article: Article, tmp_pa
     listed = runner.invoke(app, ["osint", "events", "--format", "json"])
     count = len(listed.stdout.splitlines())
     again = runner.invoke(app, ["osint", "ingest", str(ORIGIN)])
-    # reading the same article again records nothing new: every event merges with itself
-    assert f"{count} events, {count} merged with earlier reports" in again.output.replace("\n", " ")
+    # reading the same article again records nothing new: every event merges with a stored one
+    read = re.search(r"(\d+) events, (\d+) merged with earlier reports", again.output.replace("\n", " "))
+    assert read is not None and read.group(1) == read.group(2) and int(read.group(1)) >= count
     assert len(runner.invoke(app, ["osint", "events", "--format", "json"]).stdout.splitlines()) == count
     old = runner.invoke(app, ["osint", "events", "--format", "json", "--until", "2015"])
     assert [json.loads(line)["malware"] for line in old.stdout.splitlines()] == [["Stuxnet"]]

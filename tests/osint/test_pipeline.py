@@ -318,14 +318,19 @@ def origin_events() -> list[Event]:
 
 def test_origin_story_gives_its_three_operations_and_no_drone_event(origin_events: list[Event]) -> None:
     # Iran's phishing waves against the US, the US operation against Iran, and Stuxnet in 2010
+    assert len(origin_events) == 3
     phishing = [e for e in origin_events if "phishing" in e.types]
     assert any(e.attacker_countries == ["IR"] and "US" in e.victim_countries for e in phishing)
     assert any("US" in e.attacker_countries and "IR" in e.victim_countries for e in origin_events)
     (stuxnet,) = [e for e in origin_events if "Stuxnet" in e.malware]
     assert set(stuxnet.attacker_countries) == {"US", "IL"} and stuxnet.victim_countries == ["IR"]
     assert stuxnet.date is not None and stuxnet.date.start == "2010-01-01"
-    # the drone shot down by a missile gives no event of its own
-    assert not any(all("drone" in ev.sentence for ev in e.evidence) for e in origin_events)
+    # the drone shot down by a missile gives no event of its own (the US operation that
+    # answered it names the drone too, as its reason)
+    assert not any("anti-aircraft missile" in ev.sentence for e in origin_events for ev in e.evidence)
+    # the states' roles are never inverted: Iran attacks only with phishing, the US only Iran
+    assert all(e.attacker_countries == ["IR"] for e in origin_events if "IR" in e.attacker_countries)
+    assert all("IR" in e.victim_countries for e in origin_events if "US" in e.attacker_countries)
     assert all(e.types for e in origin_events)
 
 
@@ -433,3 +438,13 @@ def test_an_operation_word_joined_by_a_hyphen_is_still_the_operation() -> None:
     assert hacks is not None and hacks.types == ["intrusion"]
     # ... but a word that turns it around makes it no operation
     assert operation_mention("The agency ran an anti-phishing course for its staff.") is None
+
+
+def test_reports_within_an_article_are_opposed_only_when_one_attacks_the_others_attacker() -> None:
+    # both read the attacker's own state among the victims: the same sides, one operation
+    told = [_event(["US"], ["IR", "US"], "2019-06-22"), _event(["US"], ["IR", "US"], "2019-06-22")]
+    assert len(merge_within(told)) == 1
+    # tit for tat: each one's attacker is the other's victim
+    assert (
+        len(merge_within([_event(["US"], ["IR"], "2019-06-22"), _event(["IR"], ["US"], "2019-06-22")])) == 2
+    )

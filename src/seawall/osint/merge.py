@@ -80,9 +80,12 @@ def _attribution_only(event: Event) -> bool:
 
 
 def _opposed(a: Event, b: Event) -> bool:
-    """One report's attacker is the other's victim: two operations, one each way."""
-    return bool(set(a.attacker_countries) & set(b.victim_countries)) or bool(
-        set(b.attacker_countries) & set(a.victim_countries)
+    """One report's attacker is the other's victim, and not its own: two operations, one each
+    way. (Two reports that both read the attacker's state among the victims tell the same
+    sides; the store, merging across articles, would join them anyway.)"""
+    victims_a, victims_b = set(a.victim_countries), set(b.victim_countries)
+    return bool(set(a.attacker_countries) & (victims_b - victims_a)) or bool(
+        set(b.attacker_countries) & (victims_a - victims_b)
     )
 
 
