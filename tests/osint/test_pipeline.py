@@ -448,3 +448,18 @@ def test_reports_within_an_article_are_opposed_only_when_one_attacks_the_others_
     assert (
         len(merge_within([_event(["US"], ["IR"], "2019-06-22"), _event(["IR"], ["US"], "2019-06-22")])) == 2
     )
+
+
+@pytest.mark.parametrize(
+    ("attacker", "victim"), [("Israel", "Iran"), ("Iran", "Israel"), ("Russia", "Ukraine")]
+)
+def test_which_state_is_named_never_decides_its_role(attacker: str, victim: str) -> None:
+    # the role model never sees the state's name: a dataset's incidents mostly against Israel
+    # or Russia taught it to read them as victims whatever the sentence said
+    for text in (
+        f"{attacker} launched a cyberattack against {victim}.",
+        f"{attacker} hacked networks in {victim}.",
+    ):
+        (event,) = extract_events(Article(id="s", published="2020-01-01", text=text))
+        assert event.attacker_countries == [country_code(attacker)], text
+        assert event.victim_countries == [country_code(victim)], text
