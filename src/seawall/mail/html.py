@@ -108,6 +108,8 @@ _ELEMENTS = (
     "title,script,meta[http-equiv],base[href],a[href],area[href],iframe[src],frame[src],"
     "embed[src],object[data],form,img,input"
 )
+_STATUS_WRITE = re.compile(r"\bstatus\s*=[^=]", re.IGNORECASE)
+"""An event handler that sets the status bar's text ("window.status='…'", "status=…")."""
 _LINK_ATTRIBUTE = {"iframe": "src", "frame": "src", "embed": "src", "object": "data"}
 
 
@@ -269,6 +271,11 @@ def analyse_html(html: str, source: str = "body") -> tuple[HtmlInfo, list[HtmlLi
             if href and not href.startswith("#"):
                 info.anchor_count += 1
                 links.append(HtmlLink(href, "html_anchor", _node_text(node)))
+                if any(
+                    name.lower().startswith("on") and value and _STATUS_WRITE.search(value)
+                    for name, value in attributes.items()
+                ):
+                    info.status_spoofs += 1
         elif tag == "img":
             info.image_count += 1
         elif tag == "input":

@@ -87,6 +87,7 @@ FEATURES: dict[str, str] = {
     "link.punycode": "link host is internationalised (xn--)",
     "link.lookalike": "link domain imitates a protected domain",
     "link.userinfo": "URL with user@ before the host (http://paypal.com@evil.example)",
+    "link.escaped_host": "a link's host is written in percent escapes (value: the URL)",
     "link.suspicious_tld": "link under a top-level domain with high abuse rates",
     "link.nonstandard_port": "http(s) link with an explicit unusual port",
     "link.dangerous_file": "link path ends in an executable or script extension (value: extension)",
@@ -106,6 +107,7 @@ FEATURES: dict[str, str] = {
     "html.obfuscated_script": "script using eval / unescape / atob / fromCharCode",
     "html.script_redirect": "script or meta refresh sending the reader elsewhere",
     "html.hidden_text_chars": "characters of text hidden from the reader",
+    "html.status_bar_spoof": "links whose event handlers fake the status bar's address (value: how many)",
     "html.tiny_text_chars": "characters of text in zero or one-pixel fonts",
     "html.image_only": "almost no visible text, but images and a link",
     # attachments

@@ -178,6 +178,8 @@ def _html(message: ParsedMessage, add: _Add) -> None:
                 add("html.script_redirect", redirect.group(0)[:40], where)
         if html.meta_refresh:
             add("html.script_redirect", "meta refresh", where)
+        if html.status_spoofs:
+            add("html.status_bar_spoof", html.status_spoofs, where)
         hidden += len(html.hidden_text)
         tiny += html.tiny_text_chars
     for link in message.links:

@@ -221,6 +221,11 @@ def _links(
         authority = target_url.split("//", 1)[-1].split("/", 1)[0]
         if "@" in authority and _shows_a_host(authority.rpartition("@")[0]):
             add("link.userinfo", target_url[:200], where)
+        if link.where != "text" and _ESCAPED.search(authority):
+            # "http://%64%38%31…%63%6F%6D/" behind an anchor's words: the browser decodes the
+            # host, the reader cannot. Written out in a plain-text body it hides nothing (a list
+            # post quoting a spam's URL to discuss it).
+            add("link.escaped_host", target_url[:200], where)
         path = target_url.split("?", 1)[0].split("#", 1)[0]
         slash = path.rfind("/")
         last = path[slash + 1 :].lower() if slash >= 0 else ""
@@ -310,6 +315,9 @@ _TRACKER_LABELS = frozenset(
 )
 
 
+_ESCAPED = re.compile(r"%[0-9A-Fa-f]{2}")
+"""A percent escape, in a URL's host part only: hosts are names, and no one who wants a reader
+to see where a link goes writes one in escapes."""
 _TRACKER_PATH = re.compile(
     r"(?:^|/)(?:click|clicks|c|t|l|r|f|u|ls|track|trk|redirect|redir|page/m)(?:/|$)", re.IGNORECASE
 )
