@@ -262,6 +262,8 @@ def analyse_html(html: str, source: str = "body") -> tuple[HtmlInfo, list[HtmlLi
 
     total_script = 0
     password_outside_form = False
+    # handlers are read only in documents that write a status bar at all (most never do)
+    status_written = "status" in html or "STATUS" in html or "Status" in html
     forms = []
     for node in tree.css(_ELEMENTS):
         tag = node.tag
@@ -271,7 +273,7 @@ def analyse_html(html: str, source: str = "body") -> tuple[HtmlInfo, list[HtmlLi
             if href and not href.startswith("#"):
                 info.anchor_count += 1
                 links.append(HtmlLink(href, "html_anchor", _node_text(node)))
-                if any(
+                if status_written and any(
                     name.lower().startswith("on") and value and _STATUS_WRITE.search(value)
                     for name, value in attributes.items()
                 ):
