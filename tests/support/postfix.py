@@ -148,6 +148,9 @@ alias_database =
 queue_run_delay = 2s
 minimal_backoff_time = 2s
 maximal_backoff_time = 4s
+# and contact the filter again soon after it failed (default 60 s: a transport that refused
+# connections while the filter was down is otherwise left alone for a minute after it is back)
+transport_retry_time = 2s
 """
         )
         (self.config / "master.cf").write_text(
