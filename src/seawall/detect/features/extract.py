@@ -36,7 +36,7 @@ from seawall.mail.headers import angle_stripped
 from seawall.mail.model import ParsedMessage
 
 STYLED_LETTERS = 3
-"""Styled letters (``sender.styled_letters``) that make a subject or a name styled: one 𝟏 may be
+"""Mathematical letters (``styled_letters``) that make a subject or a name styled: one 𝟏 may be
 a formula, a word of them is written to be seen and not matched."""
 
 
