@@ -16,10 +16,12 @@ articles its evidence cites.
   a gold argument of its role).
 * EuRepoC (1,643 coded incidents): each row's name and description is ingested as a short
   article dated by its start date; from the row's recorded events, the initiator country (the
-  attacker country most events name), the receiver country, the receiver category (from the
-  victim sectors) and the incident type are scored against the coding, on the rows where the
-  field is coded; the initiator also on the rows whose text names or implies it (a country,
-  demonym, agency or threat-actor group of that country). No event means no answer.
+  attacker country most events name), the receiver country (any recorded victim country
+  coded; and, the other way round, the share of recorded victim countries that are coded), the
+  receiver category (from the victim sectors) and the incident type are scored against the
+  coding, on the rows where the field is coded; the initiator also on the rows whose text
+  names or implies it (a country, demonym, agency or threat-actor group of that country). No
+  event means no answer.
 
 Development halves: CASIE's first 560 articles, EuRepoC's odd IDs (the role model is trained
 on them, ``scripts/train_osint_roles.py``). The held-out halves (CASIE's last 240, EuRepoC's
@@ -280,6 +282,10 @@ def score_eurepoc_row(
     if gold_receivers:
         totals["receiver country"] += 1
         scores["receiver country"] += bool(receivers & gold_receivers)
+        # and the other way round: of the victim countries recorded, how many the coding has
+        # (a row counts right with one coded receiver among several recorded)
+        totals["victim countries recorded that are coded receivers"] += len(receivers)
+        scores["victim countries recorded that are coded receivers"] += len(receivers & gold_receivers)
     if gold_categories:
         totals["receiver category"] += 1
         scores["receiver category"] += any(g.startswith(c) for g in gold_categories for c in categories)
@@ -317,6 +323,7 @@ def eurepoc(osint: Path, held_out: bool) -> None:
             "initiator, when one is recorded",
             "inverted (the receiver recorded as initiator)",
             "receiver country",
+            "victim countries recorded that are coded receivers",
             "receiver category",
             "incident type",
             "incidents",
