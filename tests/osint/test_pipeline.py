@@ -463,3 +463,12 @@ def test_which_state_is_named_never_decides_its_role(attacker: str, victim: str)
         (event,) = extract_events(Article(id="s", published="2020-01-01", text=text))
         assert event.attacker_countries == [country_code(attacker)], text
         assert event.victim_countries == [country_code(victim)], text
+
+
+def test_a_city_places_its_victim_and_a_capital_stays_its_state() -> None:
+    found = {m.text: (m.kind, m.country) for m in find_mentions("Hackers in Moscow hit Baltimore and Lagos.")}
+    assert found["Moscow"] == ("country", "RU")  # a capital stands for its state
+    assert found["Baltimore"] == ("place", "US") and found["Lagos"] == ("place", "NG")
+    text = "Ransomware crippled the computer systems of the city of Baltimore in May 2019."
+    (event,) = extract_events(Article(id="c", published="2019-06-01", text=text))
+    assert event.victim_countries == ["US"] and event.attacker_countries == []

@@ -54,7 +54,7 @@ FALLBACK_VICTIM = 0.15
 """When the attacker is named and no phrase passes ``VICTIM_THRESHOLD``, the likeliest victim
 phrase is taken if the model gives it at least this."""
 # Kinds of names that are the victim's country when the victim phrase holds them.
-_VICTIM_PLACED = STATE_KINDS | {"institution", "company", "target"}
+_VICTIM_PLACED = STATE_KINDS | {"institution", "company", "target", "place"}
 # A phrase that refers back to an attacker named before ("the group", "they", "the hackers").
 _REFERS_BACK = re.compile(
     r"^(?:the\s+(?:group|hackers|attackers|actors?|gang|crew)|it|"
@@ -107,7 +107,7 @@ def _headline(article: Article) -> list[str]:
 
 
 def _names_someone(phrase: Phrase) -> bool:
-    return any(m.kind not in ("generic", "malware") for m in phrase.mentions + phrase.nested)
+    return any(m.kind not in ("generic", "malware", "place") for m in phrase.mentions + phrase.nested)
 
 
 def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:

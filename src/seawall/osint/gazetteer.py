@@ -257,6 +257,10 @@ def lexicon() -> Lexicon:
         table[name] = ("target", code, name)
     for name in data["malware"]:
         table[name] = ("malware", "", name)
+    # a city places what is attacked in it ("the city of Baltimore", "Atlanta's systems"); never
+    # a name the table already holds (a capital standing for its state, an outlet, a group)
+    for name, code in json.loads(_data("cities.json"))["cities"].items():
+        table.setdefault(name, ("place", code, name))
     gazetteer = default_gazetteer()
     for actor in gazetteer.actors:
         for alias in [actor.name, *actor.aliases]:

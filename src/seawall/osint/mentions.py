@@ -21,13 +21,15 @@ KINDS = (
     "company",
     "person",
     "target",
+    "place",
     "group",
     "aligned",
     "generic",
     "malware",
 )
 """What a mention names: a state; a state body (agency, ministry, military unit); a body named
-without its country (NASA); a company placed by its headquarters; a leader; a known target; a
+without its country (NASA); a company placed by its headquarters; a leader; a known target; a city
+(it places what is attacked in it, but makes a phrase nothing: ``syntax.Phrase.kind``); a
 threat-actor group; operators aligned with a state ("pro-Russian hackers"); an unnamed attacker;
 a malware family."""
 STATE_KINDS = frozenset({"country", "organisation", "person"})

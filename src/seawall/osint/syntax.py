@@ -222,7 +222,9 @@ class Phrase:
 
     @property
     def kind(self) -> str:
-        """The strongest kind of name inside: a group over a state over an unnamed attacker."""
+        """The strongest kind of name inside: a group over a state over an unnamed attacker. A city
+        is no kind: it places the phrase, and the parse alone says what the phrase does ("hackers
+        based in Lagos" are not attacked)."""
         kinds = [m.kind for m in self.mentions]
         for kind in (
             "group",
