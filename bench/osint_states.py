@@ -18,6 +18,7 @@ from itertools import permutations
 
 from seawall.osint.articles import Article
 from seawall.osint.events import extract_events
+from seawall.osint.gazetteer import country_code
 
 STATES = (
     "Russia",
@@ -42,8 +43,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--show", type=int, default=0, help="list N sentences read wrong")
     args = parser.parse_args()
-    from seawall.osint.gazetteer import country_code
-
     wrong: dict[str, int] = {}
     shown = total = 0
     for a, b in permutations(STATES, 2):

@@ -111,8 +111,9 @@ class HtmlInfo(msgspec.Struct, omit_defaults=True):
     image_count: int = 0
     anchor_count: int = 0
     status_spoofs: int = 0
-    """Links whose event handlers write the browser's status bar ("window.status='https://www.
-    paypal.com'"): the address shown on hovering is not where the link goes."""
+    """Links whose event handlers write the browser's status bar
+    (``window.status='https://www.paypal.com'``): the address shown on hovering is not where the
+    link goes."""
     meta_refresh: str = ""
     base_href: str = ""
     truncated: str = ""
