@@ -290,6 +290,16 @@ def test_a_victim_the_text_does_not_place_is_in_the_one_other_country_the_articl
     assert all(not e.victim_countries for e in two)
 
 
+def test_an_operation_told_only_as_a_break_in_takes_the_kind_its_article_names() -> None:
+    (event,) = events_of(
+        "Chinese military hackers broke into the network of Alcoa last year.\n"
+        "The operation's goal was espionage against the aluminium industry."
+    )
+    assert event.types == ["intrusion", "espionage"]
+    (alone,) = events_of("Chinese military hackers broke into the network of Alcoa last year.")
+    assert alone.types == ["intrusion"]
+
+
 def test_states_and_groups_become_countries_and_groups() -> None:
     (event,) = events_of(
         "APT33, an Iranian threat group, sent spear-phishing emails to employees of US energy companies."
