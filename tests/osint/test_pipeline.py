@@ -129,6 +129,13 @@ def test_stolen_material_made_public_or_sold_is_a_hack_and_leak() -> None:
     assert published is None or "hack and leak" not in published.types
 
 
+def test_a_type_gives_way_to_the_narrower_type_the_same_words_name() -> None:
+    leaked = operation_mention("A hacker leaks personal data of 34 million residents.")
+    assert leaked is not None and leaked.types == ["hack and leak"]
+    taken = operation_mention("Hackers stole the records of 3,000 patients.")
+    assert taken is not None and taken.types == ["data theft"]
+
+
 def test_the_verb_forms_table_is_built_from_the_current_lexicon() -> None:
     import json
 

@@ -40,6 +40,9 @@ class OperationType:
     when what was taken stands right beside them: "collect passwords", "to access the data of",
     "no personal information was taken". Their objects are a narrower list: one collects
     e-mails and copies files without stealing anything."""
+    narrows: tuple[str, ...] = ()
+    """Types this one is a kind of: a hack and leak is a data theft made public, so a sentence
+    that reads as both is the narrower one."""
 
     def search(self, sentence: str) -> re.Match[str] | None:
         match = self.terms.search(sentence)
@@ -207,6 +210,7 @@ def lexicon() -> Lexicon:
             _objects(entry),
             _verbs(entry["near_terms"], elsewhere[name]) if entry.get("near_terms") else None,
             re.compile(_words(entry["near_objects"]), re.IGNORECASE) if entry.get("near_objects") else None,
+            tuple(entry.get("narrows", ())),
         )
         for name, entry in data["operation_types"].items()
     ]

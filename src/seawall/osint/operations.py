@@ -62,6 +62,8 @@ def operation_mention(sentence: str) -> OperationMention | None:
     if len(matched) > 1:
         # the generic wording ("attack", "hackers") gives way to a type it does not narrow down
         matched = [(operation, match) for operation, match in matched if operation.name != GENERIC]
+        narrowed = {name for operation, _ in matched for name in operation.narrows}
+        matched = [(operation, match) for operation, match in matched if operation.name not in narrowed]
     types = [operation.name for operation, _ in matched]
     techniques = {technique for operation, _ in matched for technique in operation.attack}
     first = min((match.start() for _, match in matched), default=-1)
