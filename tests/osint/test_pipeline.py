@@ -297,6 +297,18 @@ def test_a_victim_the_text_does_not_place_is_in_the_one_other_country_the_articl
     assert all(not e.victim_countries for e in two)
 
 
+def test_whose_or_where_the_attackers_are_is_not_attacked() -> None:
+    for text in (
+        "Russia's hackers defaced Vietnam's government websites.",
+        "Hackers from Russia stole data from Vietnam's defence ministry.",
+    ):
+        (event,) = events_of(text)
+        assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"], text
+    # a clause about the attackers may name whom they attacked before
+    (event,) = events_of("Hackers who breached the Pentagon last year stole data from NASA.")
+    assert any("Pentagon" in v for v in event.victim_text)
+
+
 def test_an_operation_told_only_as_a_break_in_takes_the_kind_its_article_names() -> None:
     (event,) = events_of(
         "Chinese military hackers broke into the network of Alcoa last year.\n"

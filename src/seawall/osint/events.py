@@ -36,6 +36,7 @@ from seawall.osint.syntax import (
     Phrase,
     SyntaxUnavailableError,
     Tree,
+    describes,
     nearest_trigger,
     pair_features,
     parse,
@@ -137,7 +138,12 @@ def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
     if chosen is not None and not victims and likeliest is not None and likeliest[0] >= FALLBACK_VICTIM:
         # an operation has a target: with its attacker named, the likeliest victim phrase is it
         victims = [likeliest[1]]
-    return chosen, [v for v in victims if chosen is None or (v.start, v.end) != (chosen.start, chosen.end)]
+    if chosen is None:
+        return None, victims
+    # the attacker's own description ("Russia's hackers", "hackers from Russia") is not attacked
+    return chosen, [
+        v for v in victims if (v.start, v.end) != (chosen.start, chosen.end) and not describes(tree, v, chosen)
+    ]
 
 
 def _event(told: _Told, attacker: Phrase | None, victims: list[Phrase], article: Article) -> Event:

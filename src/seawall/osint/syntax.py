@@ -334,6 +334,23 @@ def nearest_trigger(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> int:
     return min(triggers, key=distance)
 
 
+_ORIGIN_PREPOSITIONS = frozenset({"from", "in", "inside", "within"})
+
+
+def describes(tree: Tree, inner: Phrase, outer: Phrase) -> bool:
+    """Whether a phrase says whose or where another is: its possessor ("Russia's hackers") or
+    the object of a preposition of origin on it ("hackers from Russia", "hackers in China")."""
+    head = inner.head
+    governor = tree.head[head]
+    if tree.dep[head] == "poss":
+        return governor == outer.head
+    return (
+        tree.dep[head] == "pobj"
+        and tree.lower[governor] in _ORIGIN_PREPOSITIONS
+        and tree.head[governor] == outer.head
+    )
+
+
 def _effective(tree: Tree, index: int) -> int:
     """A conjunct or apposition stands where the phrase it joins stands ("Vietnam and Ecuador")."""
     seen = 0
