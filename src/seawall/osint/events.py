@@ -141,9 +141,8 @@ def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
     if chosen is None:
         return None, victims
     # the attacker's own description ("Russia's hackers", "hackers from Russia") is not attacked
-    return chosen, [
-        v for v in victims if (v.start, v.end) != (chosen.start, chosen.end) and not describes(tree, v, chosen)
-    ]
+    same = (chosen.start, chosen.end)
+    return chosen, [v for v in victims if (v.start, v.end) != same and not describes(tree, v, chosen)]
 
 
 def _event(told: _Told, attacker: Phrase | None, victims: list[Phrase], article: Article) -> Event:
