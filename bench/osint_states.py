@@ -1,23 +1,29 @@
-"""Does the state named decide the role it gets? Every ordered pair of ten states, in three
-plain sentence forms, through the product's own extraction.
+"""Does the state named, or the way the sentence is built, decide the role it gets? Every
+ordered pair of ten states, in sixteen plain sentence forms, through the product's own
+extraction.
 
     python bench/osint_states.py [--show N]
 
 An invariance check (as CheckList's): "Israel launched a cyberattack against Iran" must read
 as "Iran launched a cyberattack against Israel" does, with the sides swapped. A role model that
 learned which states a coded dataset's incidents are usually against reads the same sentence
-one way for one state and the other way for another. The sentences are this script's own; the
-figure is the share read right: one event, the subject's state its only attacker, the other
-state among its victims and the attacker's not.
+one way for one state and the other way for another. The forms are the common ways English
+tells who attacked whom (subject and object, passive agent, "by" after an operation noun,
+possessive, "hackers from", accusation, attribution, responsibility): a form read wrong for
+every pair is a construction the product does not read, whichever states fill it. The
+sentences are this script's own, written to cover constructions, not taken from any corpus;
+the figure is the share read right: one event, the attacking state its only attacker, the
+other state among its victims and the attacker's not.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from itertools import permutations
 
 from seawall.osint.articles import Article
-from seawall.osint.events import extract_events
+from seawall.osint.events import analyse_batch
 from seawall.osint.gazetteer import country_code
 
 STATES = (
@@ -36,6 +42,22 @@ FORMS = (
     "{a} launched a cyberattack against {b}.",
     "{a} hacked government networks in {b}.",
     "Hackers working for {a} targeted {b}'s energy companies.",
+    "{a} was behind a cyberattack against {b}.",
+    "{a} is responsible for the cyberattack on {b}'s power grid.",
+    "Government networks in {b} were hacked by {a}.",
+    "{b} was targeted by hackers linked to {a}.",
+    "{b} accused {a} of hacking its ministries.",
+    "{b} blamed {a} for the cyberattack on its banks.",
+    "The cyberattack on {b}'s banks was attributed to {a}.",
+    "{a}'s hackers defaced {b}'s government websites.",
+    "Hackers from {a} stole data from {b}'s defence ministry.",
+    "{a} responded by hacking {b}'s government websites.",
+    "{a}-backed hackers breached networks in {b}.",
+    "A phishing campaign by {a} targeted diplomats in {b}.",
+    "{a} used malware to spy on officials in {b}.",
+    "Officials in {b} said {a} hacked their networks.",
+    "{a} attacked {b} with ransomware.",
+    "{b}'s foreign ministry was hit by a cyberattack from {a}.",
 )
 
 
@@ -43,29 +65,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--show", type=int, default=0, help="list N sentences read wrong")
     args = parser.parse_args()
-    wrong: dict[str, int] = {}
-    shown = total = 0
-    for a, b in permutations(STATES, 2):
-        for form in FORMS:
-            text = form.format(a=a, b=b)
-            text = text[0].upper() + text[1:]
-            events = extract_events(Article(id="s", published="2020-01-01", text=text))
-            attacker, victim = country_code(a.removeprefix("the ")), country_code(b.removeprefix("the "))
-            right = (
-                len(events) == 1
-                and events[0].attacker_countries == [attacker]
-                and victim in events[0].victim_countries
-                and attacker not in events[0].victim_countries
-            )
-            total += 1
-            if not right:
-                wrong[a] = wrong.get(a, 0) + 1
-                if shown < args.show:
-                    shown += 1
-                    print(f"  {text} -> {[(e.attacker_countries, e.victim_countries) for e in events]}")
-    print(f"read right: {total - sum(wrong.values())} / {total}")
+    cases = [(form, a, b) for a, b in permutations(STATES, 2) for form in FORMS]
+    articles = []
+    for n, (form, a, b) in enumerate(cases):
+        text = form.format(a=a, b=b)
+        articles.append(Article(id=str(n), published="2020-01-01", text=text[0].upper() + text[1:]))
+    right_by_form: Counter[str] = Counter()
+    wrong_by_state: Counter[str] = Counter()
+    shown = 0
+    for (form, a, b), article, events in zip(cases, articles, analyse_batch(articles), strict=True):
+        events = events or []
+        attacker, victim = country_code(a.removeprefix("the ")), country_code(b.removeprefix("the "))
+        right = (
+            len(events) == 1
+            and events[0].attacker_countries == [attacker]
+            and victim in events[0].victim_countries
+            and attacker not in events[0].victim_countries
+        )
+        if right:
+            right_by_form[form] += 1
+            continue
+        wrong_by_state[a] += 1
+        if shown < args.show:
+            shown += 1
+            print(f"  {article.text} -> {[(e.attacker_countries, e.victim_countries) for e in events]}")
+    pairs = len(cases) // len(FORMS)
+    print(f"read right, by form (of {pairs} ordered pairs each):")
+    for form in FORMS:
+        print(f"  {right_by_form[form]:3d}  {form}")
+    print(f"read right: {sum(right_by_form.values())} / {len(cases)}")
     print(
-        "wrong, by the attacking state named: " + (", ".join(f"{s} {n}" for s, n in wrong.items()) or "none")
+        "wrong, by the attacking state named: "
+        + (", ".join(f"{s} {n}" for s, n in wrong_by_state.most_common()) or "none")
     )
 
 

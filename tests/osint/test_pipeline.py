@@ -297,6 +297,15 @@ def test_a_victim_the_text_does_not_place_is_in_the_one_other_country_the_articl
     assert all(not e.victim_countries for e in two)
 
 
+def test_the_agent_of_an_operation_told_as_a_noun_attacks() -> None:
+    for text in (
+        "A phishing campaign by Russia targeted diplomats in Vietnam.",
+        "A cyberattack by Russia hit banks in Vietnam.",
+    ):
+        (event,) = events_of(text)
+        assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"], text
+
+
 def test_whose_or_where_the_attackers_are_is_not_attacked() -> None:
     for text in (
         "Russia's hackers defaced Vietnam's government websites.",

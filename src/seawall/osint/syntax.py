@@ -351,6 +351,42 @@ def describes(tree: Tree, inner: Phrase, outer: Phrase) -> bool:
     )
 
 
+_NOUN_STANDING = frozenset(
+    {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "npadvmod", "dative", "oprd"}
+)
+_NAMES_SOMEONE = frozenset(
+    {"group", "aligned", "organisation", "person", "country", "institution", "generic"}
+)
+
+
+def agent_of_operation(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether a phrase is the agent of an operation told as a noun: "a phishing campaign by
+    Russia", "the attack by the Lazarus group". English marks the doer of a nominalised action
+    with "by", as it marks the agent of a passive: this is syntax, whichever name fills it. The
+    role model, trained on reporting whose states are mostly where victims are, read "by
+    Russia" there as a victim (``bench/osint_states.py``). Not "from": in the development
+    reporting "hacked email from Stratfor" and "leaks from the ministry" name the victim as often
+    as "attacks from Australia" name the attacker (``bench/osint_cv.py``)."""
+    if phrase.kind not in _NAMES_SOMEONE:
+        return False
+    head = _effective(tree, phrase.head)
+    preposition = tree.head[head]
+    if tree.dep[head] != "pobj" or tree.lower[preposition] != "by":
+        return False
+    if tree.dep[preposition] not in ("prep", "agent"):
+        return False
+    noun = tree.head[preposition]
+    operation = noun in triggers or any(
+        child in triggers and tree.dep[child] in ("amod", "compound", "nmod") for child in tree.children[noun]
+    )
+    if not operation:
+        return False
+    children = {tree.dep[c] for c in tree.children[noun]}
+    return tree.dep[noun] in _NOUN_STANDING or (
+        tree.dep[noun] == "ROOT" and not children & {"nsubj", "nsubjpass", "aux", "auxpass"}
+    )
+
+
 def _effective(tree: Tree, index: int) -> int:
     """A conjunct or apposition stands where the phrase it joins stands ("Vietnam and Ecuador")."""
     seen = 0
