@@ -6,7 +6,8 @@
 Inputs: ``threat-actor.json`` (MISP threat actors), ``mitre-intrusion-set.json`` (MITRE ATT&CK
 groups) and ``microsoft-activity-group.json`` from the MISP galaxy (CC0 1.0 or BSD-2-Clause;
 the notice is copied into the output). Output: one small JSON file of actors (name, aliases,
-suspected sponsor country, ATT&CK group id) and an alias index.
+suspected sponsor country, ATT&CK group id, the kinds of operation the CFR's tracker records for
+it) and an alias index.
 
 How entries become actors (documented in docs/intel.md):
 1. Every MISP threat-actor entry is one actor (MISP keeps e.g. APT35 and Charming Kitten apart;
@@ -77,6 +78,8 @@ def build(folder: Path) -> dict[str, Any]:
         sponsor = meta.get("cfr-suspected-state-sponsor") or ""
         synonyms = [s for s in meta.get("synonyms", []) if isinstance(s, str)]
         attributions = [a.split(":", 1)[0] for a in meta.get("name-attribution", []) if isinstance(a, str)]
+        incidents = meta.get("cfr-type-of-incident") or []
+        incidents = [incidents] if isinstance(incidents, str) else incidents
         actors[actor_id] = {
             "id": actor_id,
             "name": entry["value"],
@@ -86,6 +89,8 @@ def build(folder: Path) -> dict[str, Any]:
             "mitre": "",
             "sources": ["misp-threat-actor"],
         }
+        if incidents:
+            actors[actor_id]["incidents"] = sorted({str(i) for i in incidents if i})
         by_uuid[entry["uuid"]] = actor_id
         by_name[alias_key(entry["value"])] = actor_id
         for related in entry.get("related", []):

@@ -328,6 +328,14 @@ def test_an_operation_told_only_as_a_break_in_takes_the_kind_its_article_names()
     assert alone.types == ["intrusion"]
 
 
+def test_an_attack_by_a_group_known_for_espionage_is_espionage() -> None:
+    (event,) = events_of("APT10 targeted government agencies in Japan.")
+    assert event.attacker_groups == ["APT10"] and "espionage" in event.types
+    # told in its own words, the kind the text names stands alone
+    (told,) = events_of("APT10 stole the records of government agencies in Japan.")
+    assert told.types == ["data theft"]
+
+
 def test_states_and_groups_become_countries_and_groups() -> None:
     (event,) = events_of(
         "APT33, an Iranian threat group, sent spear-phishing emails to employees of US energy companies."

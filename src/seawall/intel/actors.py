@@ -24,6 +24,9 @@ class Actor(msgspec.Struct, frozen=True, omit_defaults=True):
     sponsor: str = ""
     mitre: str = ""
     sources: list[str] = []
+    incidents: list[str] = []
+    """The kinds of operation the MISP galaxy records for the actor (its ``cfr-type-of-incident``:
+    "Espionage", "Sabotage", "Denial of service" ...); empty for most."""
 
 
 class Ambiguity(msgspec.Struct, frozen=True):

@@ -21,11 +21,12 @@ import re
 import traceback
 from dataclasses import dataclass
 
+from seawall.intel.actors import default_gazetteer
 from seawall.osint.articles import Article, parse_published
 from seawall.osint.attribution import Attribution, attribution
 from seawall.osint.dates import publication_date, resolve
 from seawall.osint.events_model import GENERIC, Event, Evidence, Source
-from seawall.osint.gazetteer import _COMMON_WORDS, lexicon
+from seawall.osint.gazetteer import _COMMON_WORDS, lexicon, lexicon_data
 from seawall.osint.mentions import STATE_KINDS, Mention, find_mentions
 from seawall.osint.merge import merge_within
 from seawall.osint.operations import OperationMention, operation_mention
@@ -313,6 +314,7 @@ def _article_events(
     publisher = [Source(article.outlet, "publisher")] if article.outlet else []
     merged = merge_within(events)
     _type_from_article(merged, [item for item, _ in parsed])
+    _type_from_attacker(merged)
     # after merging: a country read from elsewhere in the article is no evidence that two
     # of its operations are one
     _place_victims(merged, article)
@@ -340,6 +342,20 @@ def _type_from_article(events: list[Event], told: list[_Told]) -> None:
     for event in events:
         if set(event.types) <= _UNSPECIFIC_TYPES:
             event.types = [*event.types, *(t for t in specific if t not in event.types)]
+
+
+def _type_from_attacker(events: list[Event]) -> None:
+    """An operation still told only as an attack or a break-in takes the kinds of operation its
+    named group is known for (``actor_incident_types`` in the lexicon; most known groups are
+    known for espionage), when the group's record gives any."""
+    kinds: dict[str, str] = lexicon_data()["actor_incident_types"]
+    gazetteer = default_gazetteer()
+    for event in events:
+        if not event.attacker_groups or not set(event.types) <= _UNSPECIFIC_TYPES:
+            continue
+        known = (gazetteer.resolve(group) for group in event.attacker_groups)
+        told = [kinds[i] for actor in known if actor is not None for i in actor.incidents if i in kinds]
+        event.types = [*event.types, *(t for t in dict.fromkeys(told) if t not in event.types)]
 
 
 def _place_victims(events: list[Event], article: Article) -> None:
