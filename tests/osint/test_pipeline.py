@@ -147,6 +147,17 @@ def test_the_verb_forms_table_is_built_from_the_current_lexicon() -> None:
     assert shipped == build(lexicon), "run: python scripts/build_verb_forms.py"
 
 
+def test_a_website_broken_into_is_defaced_and_a_network_only_broken_into() -> None:
+    for sentence in (
+        "A Pakistani group has hacked at least five Indian government websites.",
+        "The website of the ministry was hacked on Monday.",
+    ):
+        operation = operation_mention(sentence)
+        assert operation is not None and "defacement" in operation.types, sentence
+    network = operation_mention("Anonymous hacks the network of the ministry.")
+    assert network is not None and network.types == ["intrusion"]
+
+
 def test_a_break_in_goes_with_what_was_done_inside() -> None:
     broke_in = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["intrusion"])
     stole = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["data theft"])
