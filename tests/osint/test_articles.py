@@ -272,6 +272,9 @@ def test_dates_resolve_against_the_publication_date() -> None:
     vague = resolve("on Saturday", date(2019, 6, 1), "month")
     assert vague is not None and vague.precision == "month"
     assert resolve("no date here", date(2019, 6, 23), "day") is None
+    # the time of what came before or after the operation is not its time
+    after = "It was the Cyber Command's first operation after the president granted it powers in May."
+    assert resolve(after, date(2019, 6, 23), "day") is None
     # a span of weekdays in an article known only to its month stays the month
     vague_span = resolve(
         "The attacks began on Saturday and continued through Monday.", date(2019, 6, 1), "month"

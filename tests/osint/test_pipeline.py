@@ -501,6 +501,9 @@ def test_reports_within_an_article_are_opposed_only_when_one_attacks_the_others_
     # both read the attacker's own state among the victims: the same sides, one operation
     told = [_event(["US"], ["IR", "US"], "2019-06-22"), _event(["US"], ["IR", "US"], "2019-06-22")]
     assert len(merge_within(told)) == 1
+    # the attacker's own state read among the other's victims, the other naming no victim
+    told = [_event(["US"], ["IR", "US"], "2019-06-22"), _event(["US"], [], "2019-06-22")]
+    assert len(merge_within(told)) == 1
     # tit for tat: each one's attacker is the other's victim
     assert (
         len(merge_within([_event(["US"], ["IR"], "2019-06-22"), _event(["IR"], ["US"], "2019-06-22")])) == 2

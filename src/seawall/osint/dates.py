@@ -82,6 +82,9 @@ _RANGE_OPEN = re.compile(
 _RANGE_CLOSE = re.compile(r"\b(?:until|till|through|thru|to)\s*(?:the\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"\bsince\s*$", re.IGNORECASE)
 _WEEK_OF = re.compile(r"\bweek\s+of\s*$", re.IGNORECASE)
+# A clause of another event's time ("after the president granted it new powers earlier in May"):
+# "after" or "before" opening a clause of several words, not yet closed by a comma.
+_OTHER_EVENTS_CLAUSE = re.compile(r"\b(?:after|before)\s+(?:\w+\s+){2,}[^,;]*$", re.IGNORECASE)
 
 
 class EventDate(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -121,6 +124,8 @@ def resolve(sentence: str, anchor: date | None, precision: str) -> EventDate | N
     if (_SINCE.search(before) or found.text.lower().startswith("since ")) and anchor.isoformat() > found.end:
         text = found.text if found.text.lower().startswith("since ") else f"since {found.text}"
         return EventDate(found.start, anchor.isoformat(), found.precision, text)
+    if _OTHER_EVENTS_CLAUSE.search(sentence[max(0, at - 80) : at] if at >= 0 else ""):
+        return None  # the date of what came before or after, not of the operation
     if found.precision == "day" and _WEEK_OF.search(before):
         end = date.fromisoformat(found.start) + timedelta(days=6)
         return EventDate(found.start, end.isoformat(), "week", f"the week of {found.text}")

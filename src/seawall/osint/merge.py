@@ -83,9 +83,10 @@ def _opposed(a: Event, b: Event) -> bool:
     """One report's attacker is the other's victim, and not its own: two operations, one each
     way. (Two reports that both read the attacker's state among the victims tell the same
     sides; the store, merging across articles, would join them anyway.)"""
+    attackers_a, attackers_b = set(a.attacker_countries), set(b.attacker_countries)
     victims_a, victims_b = set(a.victim_countries), set(b.victim_countries)
-    return bool(set(a.attacker_countries) & (victims_b - victims_a)) or bool(
-        set(b.attacker_countries) & (victims_a - victims_b)
+    return bool(attackers_a & (victims_b - victims_a - attackers_b)) or bool(
+        attackers_b & (victims_a - victims_b - attackers_a)
     )
 
 
