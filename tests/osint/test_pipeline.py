@@ -317,6 +317,18 @@ def test_the_agent_of_an_operation_told_as_a_noun_attacks() -> None:
         assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"], text
 
 
+def test_the_accused_of_a_headline_passive_attacks() -> None:
+    for text in (
+        "Russia accused of cyberattack on Vietnam's banks.",
+        "Russia blamed for hacking Vietnam's ministries.",
+    ):
+        (event,) = events_of(text)
+        assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"], text
+    # the accuser of an active sentence is not
+    (accused,) = events_of("Vietnam accused Russia of cyberattacks on its ministries.")
+    assert accused.attacker_countries == ["RU"]
+
+
 def test_whose_or_where_the_attackers_are_is_not_attacked() -> None:
     for text in (
         "Russia's hackers defaced Vietnam's government websites.",

@@ -37,6 +37,7 @@ from seawall.osint.syntax import (
     Phrase,
     SyntaxUnavailableError,
     Tree,
+    accused_in_a_headline,
     agent_of_operation,
     describes,
     nearest_trigger,
@@ -126,7 +127,7 @@ def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
             continue  # a tool, not a participant
         trigger = nearest_trigger(tree, phrase, triggers)
         probabilities = model.probabilities(pair_features(tree, phrase, trigger))
-        if agent_of_operation(tree, phrase, triggers):
+        if agent_of_operation(tree, phrase, triggers) or accused_in_a_headline(tree, phrase, triggers):
             probabilities = {"none": 0.0, "attacker": 1.0, "victim": 0.0}
         role = max(probabilities, key=probabilities.__getitem__)
         if likeliest is None or probabilities["victim"] > likeliest[0]:

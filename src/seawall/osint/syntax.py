@@ -387,6 +387,29 @@ def agent_of_operation(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> b
     )
 
 
+def accused_in_a_headline(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether a phrase is the one accused in a passive that drops its auxiliary, as headlines
+    do: "Russia accused of cyberattack on Estonian banks", "Iran blamed for attack on Saudi oil
+    company". The parser reads an active subject there; a verb of blaming (``role_verbs``) in
+    its participle with no object and no auxiliary, its "of" or "for" holding the operation,
+    says the subject is the accused."""
+    head = _effective(tree, phrase.head)
+    if tree.dep[head] != "nsubj":
+        return False
+    verb = tree.head[head]
+    if _verb_class(tree.lower[verb]) != "blame" or not tree.lower[verb].endswith("ed"):
+        return False
+    children = tree.children[verb]
+    if any(tree.dep[c] in ("dobj", "obj", "aux", "auxpass", "dative") for c in children):
+        return False
+    return any(
+        tree.dep[c] == "prep"
+        and tree.lower[c] in ("of", "for", "over")
+        and any(tree.left_edge[c] <= t <= tree.right_edge[c] for t in triggers)
+        for c in children
+    )
+
+
 def _effective(tree: Tree, index: int) -> int:
     """A conjunct or apposition stands where the phrase it joins stands ("Vietnam and Ecuador")."""
     seen = 0
