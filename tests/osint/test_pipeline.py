@@ -329,6 +329,16 @@ def test_the_accused_of_a_headline_passive_attacks() -> None:
     assert accused.attacker_countries == ["RU"]
 
 
+def test_the_subject_of_an_active_operation_verb_attacks_however_the_sentence_goes_on() -> None:
+    for text in (
+        "Officials in Vietnam said Russia hacked their networks.",
+        "North Korea attacked Vietnam with ransomware.",
+    ):
+        (event,) = events_of(text)
+        assert event.attacker_countries == ["KP" if text.startswith("North") else "RU"], text
+        assert event.victim_countries == ["VN"], text
+
+
 def test_whose_or_where_the_attackers_are_is_not_attacked() -> None:
     for text in (
         "Russia's hackers defaced Vietnam's government websites.",

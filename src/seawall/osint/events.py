@@ -44,6 +44,7 @@ from seawall.osint.syntax import (
     pair_features,
     parse,
     phrases,
+    subject_of_the_deed,
     token_at,
 )
 
@@ -127,7 +128,12 @@ def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
             continue  # a tool, not a participant
         trigger = nearest_trigger(tree, phrase, triggers)
         probabilities = model.probabilities(pair_features(tree, phrase, trigger))
-        if agent_of_operation(tree, phrase, triggers) or accused_in_a_headline(tree, phrase, triggers):
+        if (
+            agent_of_operation(tree, phrase, triggers)
+            or accused_in_a_headline(tree, phrase, triggers)
+            or subject_of_the_deed(tree, phrase, triggers)
+        ):
+            # what the syntax alone says, whichever name fills the place (bench/osint_states.py)
             probabilities = {"none": 0.0, "attacker": 1.0, "victim": 0.0}
         role = max(probabilities, key=probabilities.__getitem__)
         if likeliest is None or probabilities["victim"] > likeliest[0]:

@@ -387,6 +387,22 @@ def agent_of_operation(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> b
     )
 
 
+def subject_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether a phrase that names someone is the subject of an active operation verb with an
+    object: "Russia hacked their networks", "Officials said Russia hacked their networks". An
+    active clause's subject does what its verb says, whatever state it names; the verb must be
+    the operation word itself and of the lexicon's "perpetrate" class, and take an object (a
+    headline's "Belgian MFA hacked." has none and is a passive without its auxiliary)."""
+    if phrase.kind not in _NAMES_SOMEONE:
+        return False
+    head = _effective(tree, phrase.head)
+    verb = tree.head[head]
+    if tree.dep[head] != "nsubj" or verb not in triggers or _verb_class(tree.lower[verb]) != "perpetrate":
+        return False
+    children = [tree.dep[c] for c in tree.children[verb]]
+    return ("dobj" in children or "obj" in children) and "auxpass" not in children
+
+
 def accused_in_a_headline(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     """Whether a phrase is the one accused in a passive that drops its auxiliary, as headlines
     do: "Russia accused of cyberattack on Estonian banks", "Iran blamed for attack on Saudi oil
