@@ -253,7 +253,8 @@ def test_the_role_model_is_plain_numbers_that_round_trip(tmp_path: Path) -> None
 def test_a_role_model_of_ones_own_replaces_the_shipped_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sentence = "Iranian hackers breached the networks of Saudi Aramco."
+    # (a passive: the syntax alone decides no role here, the model every one)
+    sentence = "The networks of Saudi Aramco were breached by Iranian hackers."
     assert events_of(sentence)
     # a model that reads no phrase as taking part: no event
     path = tmp_path / "roles.json"
