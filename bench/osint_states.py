@@ -1,5 +1,5 @@
 """Does the state named, or the way the sentence is built, decide the role it gets? Every
-ordered pair of ten states, in 21 plain sentence forms, through the product's own
+ordered pair of ten states, in 22 plain sentence forms, through the product's own
 extraction.
 
     python bench/osint_states.py [--show N]
@@ -60,6 +60,7 @@ FORMS = (
     "{b}'s foreign ministry was hit by a cyberattack from {a}.",
     "{a} accused of cyberattack on {b}'s banks.",
     "{a} blamed for hacking {b}'s ministries.",
+    "{a} has increased its cyberattack activity targeting {b}'s ministries.",
 )
 
 

@@ -408,6 +408,12 @@ def test_origin_story_gives_its_three_operations_and_no_drone_event(origin_event
     # the drone shot down by a missile gives no event of its own (the US operation that
     # answered it names the drone too, as its reason)
     assert not any("anti-aircraft missile" in ev.sentence for e in origin_events for ev in e.evidence)
+    # "Iran has increased its cyberattack activity targeting US government agencies" is Iran's
+    assert any(
+        "increased its cyberattack activity" in ev.sentence and e.attacker_countries == ["IR"]
+        for e in origin_events
+        for ev in e.evidence
+    )
     # the states' roles are never inverted: Iran attacks only with phishing, the US only Iran
     assert all(e.attacker_countries == ["IR"] for e in origin_events if "IR" in e.attacker_countries)
     assert all("IR" in e.victim_countries for e in origin_events if "US" in e.attacker_countries)

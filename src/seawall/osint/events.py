@@ -41,6 +41,7 @@ from seawall.osint.syntax import (
     agent_of_operation,
     describes,
     nearest_trigger,
+    owner_of_the_deed,
     pair_features,
     parse,
     phrases,
@@ -132,6 +133,7 @@ def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
             agent_of_operation(tree, phrase, triggers)
             or accused_in_a_headline(tree, phrase, triggers)
             or subject_of_the_deed(tree, phrase, triggers)
+            or owner_of_the_deed(tree, phrase, triggers)
         ):
             # what the syntax alone says, whichever name fills the place (bench/osint_states.py)
             probabilities = {"none": 0.0, "attacker": 1.0, "victim": 0.0}

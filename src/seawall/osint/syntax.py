@@ -403,6 +403,29 @@ def subject_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> 
     return ("dobj" in children or "obj" in children) and "auxpass" not in children
 
 
+def owner_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether a phrase that names someone is the subject of a verb whose object is its own
+    operation: "Iran has increased its cyberattack activity", "China stepped up its hacking".
+    The object's "its" or "their" is the subject's; not after a verb of undergoing, telling or
+    blaming ("the bank suffered its worst breach", "the firm disclosed its breach")."""
+    if phrase.kind not in _NAMES_SOMEONE:
+        return False
+    head = _effective(tree, phrase.head)
+    verb = tree.head[head]
+    if tree.dep[head] != "nsubj" or _verb_class(tree.lower[verb]) in ("undergo", "notice", "blame"):
+        return False
+    for obj in tree.children[verb]:
+        if tree.dep[obj] not in ("dobj", "obj"):
+            continue
+        operation = obj in triggers or any(
+            c in triggers and tree.dep[c] in ("compound", "amod") for c in tree.children[obj]
+        )
+        owned = any(tree.dep[c] == "poss" and tree.lower[c] in ("its", "their") for c in tree.children[obj])
+        if operation and owned:
+            return True
+    return False
+
+
 def accused_in_a_headline(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     """Whether a phrase is the one accused in a passive that drops its auxiliary, as headlines
     do: "Russia accused of cyberattack on Estonian banks", "Iran blamed for attack on Saudi oil
