@@ -408,6 +408,8 @@ def test_origin_story_gives_its_three_operations_and_no_drone_event(origin_event
     # the drone shot down by a missile gives no event of its own (the US operation that
     # answered it names the drone too, as its reason)
     assert not any("anti-aircraft missile" in ev.sentence for e in origin_events for ev in e.evidence)
+    # what the US operation answered is not what it struck
+    assert not any("downed" in v for e in origin_events for v in e.victim_text)
     # "Iran has increased its cyberattack activity targeting US government agencies" is Iran's
     assert any(
         "increased its cyberattack activity" in ev.sentence and e.attacker_countries == ["IR"]

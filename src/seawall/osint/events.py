@@ -40,6 +40,7 @@ from seawall.osint.syntax import (
     accused_in_a_headline,
     agent_of_operation,
     describes,
+    given_as_reason,
     nearest_trigger,
     owner_of_the_deed,
     pair_features,
@@ -145,7 +146,11 @@ def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
             rank = (_names_someone(phrase), probabilities[role])
             if attacker is None or rank > attacker[0]:
                 attacker = (rank, phrase)
-        elif role == "victim" and probabilities[role] > VICTIM_THRESHOLD:
+        elif (
+            role == "victim"
+            and probabilities[role] > VICTIM_THRESHOLD
+            and not given_as_reason(tree, phrase, trigger)  # what it answered, not whom it struck
+        ):
             victims.append(phrase)
     chosen = attacker[1] if attacker else None
     if chosen is not None and not victims and likeliest is not None and likeliest[0] >= FALLBACK_VICTIM:

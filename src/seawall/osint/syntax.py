@@ -403,6 +403,29 @@ def subject_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> 
     return ("dobj" in children or "obj" in children) and "auxpass" not in children
 
 
+@cache
+def _reason_words() -> frozenset[str]:
+    from seawall.osint.gazetteer import lexicon_data
+
+    return frozenset(w.lower() for w in lexicon_data()["reason_words"])
+
+
+def given_as_reason(tree: Tree, phrase: Phrase, trigger: int) -> bool:
+    """Whether a phrase hangs, below the operation, on a reason for it ("as a retaliatory measure
+    for the downed US drone", "in response to Iran's attack on tankers"): what the operation
+    answered, not whom it struck. The words are ``reason_words`` in the lexicon."""
+    reasons = _reason_words()
+    above_trigger = set(tree.ancestors(trigger))
+    for token in tree.ancestors(phrase.head)[1:]:
+        if token in above_trigger:
+            return False
+        if tree.lower[token] in reasons or any(
+            tree.dep[c] == "amod" and tree.lower[c] in reasons for c in tree.children[token]
+        ):
+            return True
+    return False
+
+
 def owner_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     """Whether a phrase that names someone is the subject of a verb whose object is its own
     operation: "Iran has increased its cyberattack activity", "China stepped up its hacking".
