@@ -235,9 +235,17 @@ def imap_watch(
     tls: Annotated[bool, typer.Option("--tls/--no-tls", help="IMAP over TLS (993).")] = True,
     once: Annotated[bool, typer.Option("--once", help="Read what is there, then stop.")] = False,
     sweep_seconds: Annotated[float, typer.Option(help="Sweep this often even without IDLE news.")] = 60.0,
+    inline_forwards: Annotated[
+        bool,
+        typer.Option(
+            "--inline-forwards/--no-inline-forwards",
+            help="Judge the message a 'Fw:' carries in its body (off for a journal mailbox).",
+        ),
+    ] = True,
     config: ConfigOption = None,
 ) -> None:
-    """Judge reported messages (the attached message of each report) as they arrive; runs until SIGTERM."""
+    """Judge reported messages (each report's attached or inline-forwarded message) as they
+    arrive; runs until SIGTERM."""
     from imapclient.exceptions import IMAPClientError
 
     from seawall.service.imap import Account, ReportWatcher
@@ -248,7 +256,9 @@ def imap_watch(
     except OSError as exc:
         err.print(f"[red]--password-file: {escape(str(exc))}[/]")
         raise typer.Exit(EXIT_USAGE) from exc
-    watcher = ReportWatcher(settings, Account(host, port, user, password, folder, tls), sweep_seconds)
+    watcher = ReportWatcher(
+        settings, Account(host, port, user, password, folder, tls), sweep_seconds, inline_forwards
+    )
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: watcher.stop())
     try:

@@ -63,6 +63,19 @@ def test_the_attached_message_is_the_one_judged_and_the_sender_its_reporter() ->
     assert reported_message(plain) == (plain, "")
 
 
+def test_a_report_forwarded_inline_is_judged_as_the_message_it_carries() -> None:
+    inline = (
+        b"From: Robert Hughes <r.hughes@example-agency.gov>\r\nSubject: Fw: Password expiry notice\r\n"
+        b"\r\n-----Original Message-----\r\nFrom: IT Helpdesk <it@helpdesk-portal.example>\r\n"
+        b"Sent: Monday\r\nSubject: Password expiry notice\r\n\r\nYour password expires today.\r\n"
+    )
+    suspect, reporter = reported_message(inline)
+    assert b"it@helpdesk-portal.example" in suspect and b"Robert Hughes" not in suspect
+    assert reporter == "r.hughes@example-agency.gov"
+    # a journal mailbox's forwards are mail of their own
+    assert reported_message(inline, inline_forwards=False) == (inline, "")
+
+
 @pytest.fixture
 def dovecot() -> Iterator[PrivateDovecot]:
     server = PrivateDovecot.create()

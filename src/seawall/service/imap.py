@@ -3,7 +3,10 @@
 Mail clients' "report phishing" buttons forward the suspect message as an attachment
 (``message/rfc822``, or an ``.eml`` file): that attachment is the message judged, and the
 sender of the report is recorded as its reporter ("reported by 3 people" in the campaign
-view). A message with no such attachment (a journal mailbox) is judged itself.
+view). Users who press "Forward" instead send it inline ("Fw: …", the original's From, Date,
+To and Subject written into the body): that message is rebuilt and judged (``mail/forwarded.py``;
+``--no-inline-forwards`` for a journal mailbox, whose forwards are mail of their own). A message
+with neither is judged itself.
 
 The folder is read by UID, on imapclient: every message above the checkpoint (UIDVALIDITY and
 the last UID processed, kept in the store and advanced after each message) is fetched, judged,
@@ -34,6 +37,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from seawall.config import Settings
 from seawall.intake.source import Origin, RawMessage
+from seawall.mail.forwarded import inline_forward
 from seawall.pipeline import Scanner
 from seawall.store.reports import ReportRepository
 
@@ -57,9 +61,10 @@ class Account:
         return f"{self.user}@{self.host}:{self.port}/{self.folder}"
 
 
-def reported_message(data: bytes) -> tuple[bytes, str]:
-    """(the message to judge, who reported it): the attached message of a report, else the
-    message itself with no reporter."""
+def reported_message(data: bytes, inline_forwards: bool = True) -> tuple[bytes, str]:
+    """(the message to judge, who reported it): the attached message of a report, else (with
+    ``inline_forwards``) the message a "Fw:" carries in its body, else the message itself with
+    no reporter."""
     try:
         outer = _HEADERS_ONLY.parsebytes(data)
     except Exception:  # unreadable: judge the bytes as they are
@@ -88,6 +93,9 @@ def reported_message(data: bytes) -> tuple[bytes, str]:
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes) and payload:
                 return payload, reporter
+    forwarded = inline_forward(data) if inline_forwards else None
+    if forwarded is not None:
+        return forwarded, reporter
     return data, ""
 
 
@@ -103,10 +111,17 @@ def _decode_transfer(text: str, encoding: str) -> bytes:
 class ReportWatcher:
     """Reads one folder of one account into the store (see the module docstring)."""
 
-    def __init__(self, settings: Settings, account: Account, sweep_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        account: Account,
+        sweep_seconds: float = 60.0,
+        inline_forwards: bool = True,
+    ) -> None:
         self.settings = settings
         self.account = account
         self.sweep_seconds = sweep_seconds
+        self.inline_forwards = inline_forwards
         self.scanner = Scanner(settings, record=True)
         assert self.scanner.database is not None
         self.reports = ReportRepository(self.scanner.database)
@@ -141,7 +156,7 @@ class ReportWatcher:
         return len(uids)
 
     def process(self, data: bytes, uid: int) -> None:
-        message, reporter = reported_message(data)
+        message, reporter = reported_message(data, self.inline_forwards)
         origin = Origin(f"imap:{self.account.key}", "imap", member=str(uid))
         result = self.scanner.scan_and_record(RawMessage.from_bytes(message, origin))
         if reporter and result.sha256:
