@@ -340,6 +340,23 @@ def test_the_subject_of_an_active_operation_verb_attacks_however_the_sentence_go
         assert event.victim_countries == ["VN"], text
 
 
+def test_the_subject_whose_own_operation_is_the_object_attacks() -> None:
+    (event,) = events_of(
+        "CBS reported that Iran has increased its cyberattack activity targeting US government agencies."
+    )
+    assert event.attacker_countries == ["IR"] and event.victim_countries == ["US"]
+    # not after a verb of undergoing: the bank's breach is one it suffered
+    (suffered,) = events_of("The Vietnamese bank suffered its worst data breach in June.")
+    assert not suffered.attacker_countries
+
+
+def test_what_an_operation_answered_is_not_what_it_struck() -> None:
+    (event,) = events_of(
+        "The US launched a cyberattack against Iran as a retaliatory measure for the downed US drone."
+    )
+    assert event.attacker_countries == ["US"] and event.victim_countries == ["IR"]
+
+
 def test_whose_or_where_the_attackers_are_is_not_attacked() -> None:
     for text in (
         "Russia's hackers defaced Vietnam's government websites.",
