@@ -350,6 +350,15 @@ def test_the_subject_whose_own_operation_is_the_object_attacks() -> None:
     assert not suffered.attacker_countries
 
 
+def test_the_one_a_copula_holds_responsible_attacks() -> None:
+    for text in (
+        "Russia is responsible for the cyberattack on Vietnam's power grid.",
+        "Russia was the culprit of the intrusion into Vietnam's ministry networks.",
+    ):
+        (event,) = events_of(text)
+        assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"], text
+
+
 def test_what_an_operation_answered_is_not_what_it_struck() -> None:
     (event,) = events_of(
         "The US launched a cyberattack against Iran as a retaliatory measure for the downed US drone."

@@ -41,6 +41,7 @@ from seawall.osint.syntax import (
     agent_of_operation,
     describes,
     given_as_reason,
+    held_responsible,
     nearest_trigger,
     owner_of_the_deed,
     pair_features,
@@ -135,6 +136,7 @@ def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
             or accused_in_a_headline(tree, phrase, triggers)
             or subject_of_the_deed(tree, phrase, triggers)
             or owner_of_the_deed(tree, phrase, triggers)
+            or held_responsible(tree, phrase, triggers)
         ):
             # what the syntax alone says, whichever name fills the place (bench/osint_states.py)
             probabilities = {"none": 0.0, "attacker": 1.0, "victim": 0.0}

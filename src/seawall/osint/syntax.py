@@ -426,6 +426,36 @@ def given_as_reason(tree: Tree, phrase: Phrase, trigger: int) -> bool:
     return False
 
 
+@cache
+def _responsibility_words() -> frozenset[str]:
+    from seawall.osint.gazetteer import lexicon_data
+
+    return frozenset(w.lower() for w in lexicon_data()["responsibility_words"])
+
+
+def held_responsible(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether a phrase that names someone is said to be the operation's author by a copula:
+    "Russia is responsible for the cyberattack on …", "China was the culprit of the intrusion".
+    The words are ``responsibility_words`` in the lexicon; the operation must hang on them."""
+    if phrase.kind not in _NAMES_SOMEONE:
+        return False
+    head = _effective(tree, phrase.head)
+    if tree.dep[head] != "nsubj":
+        return False
+    for predicate in tree.children[tree.head[head]]:
+        if (
+            tree.dep[predicate] not in ("acomp", "attr")
+            or tree.lower[predicate] not in _responsibility_words()
+        ):
+            continue
+        for preposition in tree.children[predicate]:
+            if tree.dep[preposition] == "prep" and tree.lower[preposition] in ("for", "of", "behind"):
+                first, last = tree.left_edge[preposition], tree.right_edge[preposition]
+                if any(first <= t <= last for t in triggers):
+                    return True
+    return False
+
+
 def owner_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     """Whether a phrase that names someone is the subject of a verb whose object is its own
     operation: "Iran has increased its cyberattack activity", "China stepped up its hacking".
