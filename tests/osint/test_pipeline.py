@@ -313,9 +313,13 @@ def test_the_agent_of_an_operation_told_as_a_noun_attacks() -> None:
     for text in (
         "A phishing campaign by Russia targeted diplomats in Vietnam.",
         "A cyberattack by Russia hit banks in Vietnam.",
+        "Vietnam's foreign ministry was hit by a cyberattack from Russia.",
     ):
         (event,) = events_of(text)
         assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"], text
+    # "from" after what was taken names whom it was taken from
+    (stolen,) = events_of("Hackers stole the data from Vietnam's foreign ministry.")
+    assert stolen.victim_countries == ["VN"] and not stolen.attacker_countries
 
 
 def test_the_accused_of_a_headline_passive_attacks() -> None:

@@ -364,21 +364,26 @@ def agent_of_operation(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> b
     Russia", "the attack by the Lazarus group". English marks the doer of a nominalised action
     with "by", as it marks the agent of a passive: this is syntax, whichever name fills it. The
     role model, trained on reporting whose states are mostly where victims are, read "by
-    Russia" there as a victim (``bench/osint_states.py``). Not "from": in the development
-    reporting "hacked email from Stratfor" and "leaks from the ministry" name the victim as often
-    as "attacks from Australia" name the attacker (``bench/osint_cv.py``)."""
+    Russia" there as a victim (``bench/osint_states.py``). "From" only after an attack noun
+    itself (``origin_nouns`` in the lexicon: "a cyberattack from Russia"): in the development
+    reporting "hacked email from Stratfor" and "leaks from the ministry" name the victim."""
     if phrase.kind not in _NAMES_SOMEONE:
         return False
     head = _effective(tree, phrase.head)
     preposition = tree.head[head]
-    if tree.dep[head] != "pobj" or tree.lower[preposition] != "by":
-        return False
-    if tree.dep[preposition] not in ("prep", "agent"):
+    if tree.dep[head] != "pobj" or tree.dep[preposition] not in ("prep", "agent"):
         return False
     noun = tree.head[preposition]
-    operation = noun in triggers or any(
-        child in triggers and tree.dep[child] in ("amod", "compound", "nmod") for child in tree.children[noun]
-    )
+    if tree.lower[preposition] == "from":
+        # the origin of an attack noun itself: "a cyberattack from Russia"
+        operation = noun in triggers and tree.lower[noun] in _origin_nouns()
+    elif tree.lower[preposition] == "by":
+        operation = noun in triggers or any(
+            child in triggers and tree.dep[child] in ("amod", "compound", "nmod")
+            for child in tree.children[noun]
+        )
+    else:
+        return False
     if not operation:
         return False
     children = {tree.dep[c] for c in tree.children[noun]}
@@ -424,6 +429,13 @@ def given_as_reason(tree: Tree, phrase: Phrase, trigger: int) -> bool:
         ):
             return True
     return False
+
+
+@cache
+def _origin_nouns() -> frozenset[str]:
+    from seawall.osint.gazetteer import lexicon_data
+
+    return frozenset(w.lower() for w in lexicon_data()["origin_nouns"])
 
 
 @cache
