@@ -11,7 +11,9 @@ one way for one state and the other way for another. The forms are the common wa
 tells who attacked whom (subject and object, passive agent, "by" after an operation noun,
 possessive, "hackers from", accusation, attribution, responsibility): a form read wrong for
 every pair is a construction the product does not read, whichever states fill it. The
-sentences are this script's own, written to cover constructions, not taken from any corpus;
+sentences are this script's own, written to cover constructions, not taken from any corpus,
+and several forms were added as the construction they test was made to read right: the figure
+is a regression check of syntax against names, not an estimate on unseen reporting;
 the figure is the share read right: one event, the attacking state its only attacker, the
 other state among its victims and the attacker's not.
 """
