@@ -309,39 +309,40 @@ def test_a_victim_the_text_does_not_place_is_in_the_one_other_country_the_articl
     assert all(not e.victim_countries for e in two)
 
 
-def test_the_agent_of_an_operation_told_as_a_noun_attacks() -> None:
-    for text in (
-        "A phishing campaign by Russia targeted diplomats in Vietnam.",
-        "A cyberattack by Russia hit banks in Vietnam.",
-        "Vietnam's foreign ministry was hit by a cyberattack from Russia.",
-    ):
-        (event,) = events_of(text)
-        assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"], text
-    # "from" after what was taken names whom it was taken from
+@pytest.mark.parametrize(
+    ("text", "attacker"),
+    [
+        # the agent of an operation told as a noun, "by" or, after an attack noun, "from"
+        ("A phishing campaign by Russia targeted diplomats in Vietnam.", "RU"),
+        ("A cyberattack by Russia hit banks in Vietnam.", "RU"),
+        ("Vietnam's foreign ministry was hit by a cyberattack from Russia.", "RU"),
+        # the accused of a headline passive without its auxiliary
+        ("Russia accused of cyberattack on Vietnam's banks.", "RU"),
+        ("Russia blamed for hacking Vietnam's ministries.", "RU"),
+        # the subject of an active operation verb with an object, however the sentence goes on
+        ("Officials in Vietnam said Russia hacked their networks.", "RU"),
+        ("North Korea attacked Vietnam with ransomware.", "KP"),
+        # the one a copula holds responsible
+        ("Russia is responsible for the cyberattack on Vietnam's power grid.", "RU"),
+        ("Russia was the culprit of the intrusion into Vietnam's ministry networks.", "RU"),
+        # whose or where the attackers are is not attacked
+        ("Russia's hackers defaced Vietnam's government websites.", "RU"),
+        ("Hackers from Russia stole data from Vietnam's defence ministry.", "RU"),
+    ],
+)
+def test_the_syntax_says_who_attacked_whom(text: str, attacker: str) -> None:
+    (event,) = events_of(text)
+    assert event.attacker_countries == [attacker] and event.victim_countries == ["VN"]
+
+
+def test_from_after_what_was_taken_and_the_accuser_are_no_attackers() -> None:
     (stolen,) = events_of("Hackers stole the data from Vietnam's foreign ministry.")
     assert stolen.victim_countries == ["VN"] and not stolen.attacker_countries
-
-
-def test_the_accused_of_a_headline_passive_attacks() -> None:
-    for text in (
-        "Russia accused of cyberattack on Vietnam's banks.",
-        "Russia blamed for hacking Vietnam's ministries.",
-    ):
-        (event,) = events_of(text)
-        assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"], text
-    # the accuser of an active sentence is not
     (accused,) = events_of("Vietnam accused Russia of cyberattacks on its ministries.")
     assert accused.attacker_countries == ["RU"]
-
-
-def test_the_subject_of_an_active_operation_verb_attacks_however_the_sentence_goes_on() -> None:
-    for text in (
-        "Officials in Vietnam said Russia hacked their networks.",
-        "North Korea attacked Vietnam with ransomware.",
-    ):
-        (event,) = events_of(text)
-        assert event.attacker_countries == ["KP" if text.startswith("North") else "RU"], text
-        assert event.victim_countries == ["VN"], text
+    # a clause about the attackers may name whom they attacked before
+    (event,) = events_of("Hackers who breached the Pentagon last year stole data from NASA.")
+    assert any("Pentagon" in v for v in event.victim_text)
 
 
 def test_the_subject_whose_own_operation_is_the_object_attacks() -> None:
@@ -354,32 +355,11 @@ def test_the_subject_whose_own_operation_is_the_object_attacks() -> None:
     assert not suffered.attacker_countries
 
 
-def test_the_one_a_copula_holds_responsible_attacks() -> None:
-    for text in (
-        "Russia is responsible for the cyberattack on Vietnam's power grid.",
-        "Russia was the culprit of the intrusion into Vietnam's ministry networks.",
-    ):
-        (event,) = events_of(text)
-        assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"], text
-
-
 def test_what_an_operation_answered_is_not_what_it_struck() -> None:
     (event,) = events_of(
         "The US launched a cyberattack against Iran as a retaliatory measure for the downed US drone."
     )
     assert event.attacker_countries == ["US"] and event.victim_countries == ["IR"]
-
-
-def test_whose_or_where_the_attackers_are_is_not_attacked() -> None:
-    for text in (
-        "Russia's hackers defaced Vietnam's government websites.",
-        "Hackers from Russia stole data from Vietnam's defence ministry.",
-    ):
-        (event,) = events_of(text)
-        assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"], text
-    # a clause about the attackers may name whom they attacked before
-    (event,) = events_of("Hackers who breached the Pentagon last year stole data from NASA.")
-    assert any("Pentagon" in v for v in event.victim_text)
 
 
 def test_an_operation_told_only_as_a_break_in_takes_the_kind_its_article_names() -> None:
