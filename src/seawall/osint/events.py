@@ -37,17 +37,13 @@ from seawall.osint.syntax import (
     Phrase,
     SyntaxUnavailableError,
     Tree,
-    accused_in_a_headline,
-    agent_of_operation,
+    attacks_by_construction,
     describes,
     given_as_reason,
-    held_responsible,
     nearest_trigger,
-    owner_of_the_deed,
     pair_features,
     parse,
     phrases,
-    subject_of_the_deed,
     token_at,
 )
 
@@ -131,14 +127,7 @@ def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
             continue  # a tool, not a participant
         trigger = nearest_trigger(tree, phrase, triggers)
         probabilities = model.probabilities(pair_features(tree, phrase, trigger))
-        if (
-            agent_of_operation(tree, phrase, triggers)
-            or accused_in_a_headline(tree, phrase, triggers)
-            or subject_of_the_deed(tree, phrase, triggers)
-            or owner_of_the_deed(tree, phrase, triggers)
-            or held_responsible(tree, phrase, triggers)
-        ):
-            # what the syntax alone says, whichever name fills the place (bench/osint_states.py)
+        if attacks_by_construction(tree, phrase, triggers):
             probabilities = {"none": 0.0, "attacker": 1.0, "victim": 0.0}
         role = max(probabilities, key=probabilities.__getitem__)
         if likeliest is None or probabilities["victim"] > likeliest[0]:

@@ -514,6 +514,21 @@ def accused_in_a_headline(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -
     )
 
 
+def attacks_by_construction(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether the sentence's construction alone makes the phrase the attacker, whichever name
+    fills it: the agent of an operation noun, the accused of a headline passive, the subject of
+    an active operation verb or of a verb whose object is its own operation, the one a copula
+    holds responsible. The role model, trained on reporting whose states are mostly victims,
+    read several of these the wrong way round (``bench/osint_states.py``)."""
+    return (
+        agent_of_operation(tree, phrase, triggers)
+        or accused_in_a_headline(tree, phrase, triggers)
+        or subject_of_the_deed(tree, phrase, triggers)
+        or owner_of_the_deed(tree, phrase, triggers)
+        or held_responsible(tree, phrase, triggers)
+    )
+
+
 def _effective(tree: Tree, index: int) -> int:
     """A conjunct or apposition stands where the phrase it joins stands ("Vietnam and Ecuador")."""
     seen = 0
