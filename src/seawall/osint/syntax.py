@@ -337,6 +337,14 @@ def nearest_trigger(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> int:
 _ORIGIN_PREPOSITIONS = frozenset({"from", "in", "inside", "within"})
 
 
+@cache
+def _lexicon_words(key: str) -> frozenset[str]:
+    """A word list of the lexicon (``reason_words``, ``origin_nouns`` ...), lower-cased, read once."""
+    from seawall.osint.gazetteer import lexicon_data
+
+    return frozenset(w.lower() for w in lexicon_data()[key])
+
+
 def describes(tree: Tree, inner: Phrase, outer: Phrase) -> bool:
     """Whether a phrase says whose or where another is: its possessor ("Russia's hackers") or
     the object of a preposition of origin on it ("hackers from Russia", "hackers in China")."""
@@ -376,7 +384,7 @@ def agent_of_operation(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> b
     noun = tree.head[preposition]
     if tree.lower[preposition] == "from":
         # the origin of an attack noun itself: "a cyberattack from Russia"
-        operation = noun in triggers and tree.lower[noun] in _origin_nouns()
+        operation = noun in triggers and tree.lower[noun] in _lexicon_words("origin_nouns")
     elif tree.lower[preposition] == "by":
         operation = noun in triggers or any(
             child in triggers and tree.dep[child] in ("amod", "compound", "nmod")
@@ -408,18 +416,11 @@ def subject_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> 
     return ("dobj" in children or "obj" in children) and "auxpass" not in children
 
 
-@cache
-def _reason_words() -> frozenset[str]:
-    from seawall.osint.gazetteer import lexicon_data
-
-    return frozenset(w.lower() for w in lexicon_data()["reason_words"])
-
-
 def given_as_reason(tree: Tree, phrase: Phrase, trigger: int) -> bool:
     """Whether a phrase hangs, below the operation, on a reason for it ("as a retaliatory measure
     for the downed US drone", "in response to Iran's attack on tankers"): what the operation
     answered, not whom it struck. The words are ``reason_words`` in the lexicon."""
-    reasons = _reason_words()
+    reasons = _lexicon_words("reason_words")
     above_trigger = set(tree.ancestors(trigger))
     for token in tree.ancestors(phrase.head)[1:]:
         if token in above_trigger:
@@ -429,20 +430,6 @@ def given_as_reason(tree: Tree, phrase: Phrase, trigger: int) -> bool:
         ):
             return True
     return False
-
-
-@cache
-def _origin_nouns() -> frozenset[str]:
-    from seawall.osint.gazetteer import lexicon_data
-
-    return frozenset(w.lower() for w in lexicon_data()["origin_nouns"])
-
-
-@cache
-def _responsibility_words() -> frozenset[str]:
-    from seawall.osint.gazetteer import lexicon_data
-
-    return frozenset(w.lower() for w in lexicon_data()["responsibility_words"])
 
 
 def held_responsible(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
@@ -455,9 +442,8 @@ def held_responsible(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> boo
     if tree.dep[head] != "nsubj":
         return False
     for predicate in tree.children[tree.head[head]]:
-        if (
-            tree.dep[predicate] not in ("acomp", "attr")
-            or tree.lower[predicate] not in _responsibility_words()
+        if tree.dep[predicate] not in ("acomp", "attr") or tree.lower[predicate] not in _lexicon_words(
+            "responsibility_words"
         ):
             continue
         for preposition in tree.children[predicate]:
