@@ -47,7 +47,6 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     prefixes = "|".join(re.escape(p) for p in _labels()["prefixes"])
     return {
         "from": _line("from"),
-        "date": _line("date"),
         "to": _line("to"),
         "subject": _line("subject"),
         "forward": re.compile(rf"^\s*(?:\[?(?:{prefixes})\]?\s?:\s*)+", re.IGNORECASE),
@@ -84,9 +83,7 @@ def inline_forward(data: bytes) -> bytes | None:
     sender = patterns["from"].search(text[:LOOK_WITHIN])
     if sender is None or not sender.group("value"):
         return None
-    block_end = text.find("\n", sender.end())
-    lines = text[sender.end() :].split("\n", HEADER_LINES + 1)[: HEADER_LINES + 1]
-    block = "\n".join(lines)
+    block = "\n".join(text[sender.end() :].split("\n", HEADER_LINES + 1)[: HEADER_LINES + 1])
     subject = patterns["subject"].search(block)
     if subject is None:
         return None
@@ -105,7 +102,7 @@ def inline_forward(data: bytes) -> bytes | None:
     if outer.get("Date"):
         _set(rebuilt, "Date", str(outer["Date"]))  # the forwarded date is in the client's words
     try:
-        rebuilt.set_content(text[max(body_start, block_end) :].lstrip("\n"))
+        rebuilt.set_content(text[body_start:].lstrip("\n"))
         html = outer.get_body(("html",))
         if html is not None:
             rebuilt.add_alternative(html.get_content(), subtype="html")
