@@ -375,8 +375,6 @@ def agent_of_operation(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> b
     Russia" there as a victim (``bench/osint_states.py``). "From" only after an attack noun
     itself (``origin_nouns`` in the lexicon: "a cyberattack from Russia"): in the development
     reporting "hacked email from Stratfor" and "leaks from the ministry" name the victim."""
-    if phrase.kind not in _NAMES_SOMEONE:
-        return False
     head = _effective(tree, phrase.head)
     preposition = tree.head[head]
     if tree.dep[head] != "pobj" or tree.dep[preposition] not in ("prep", "agent"):
@@ -406,8 +404,6 @@ def subject_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> 
     active clause's subject does what its verb says, whatever state it names; the verb must be
     the operation word itself and of the lexicon's "perpetrate" class, and take an object (a
     headline's "Belgian MFA hacked." has none and is a passive without its auxiliary)."""
-    if phrase.kind not in _NAMES_SOMEONE:
-        return False
     head = _effective(tree, phrase.head)
     verb = tree.head[head]
     if tree.dep[head] != "nsubj" or verb not in triggers or _verb_class(tree.lower[verb]) != "perpetrate":
@@ -436,8 +432,6 @@ def held_responsible(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> boo
     """Whether a phrase that names someone is said to be the operation's author by a copula:
     "Russia is responsible for the cyberattack on …", "China was the culprit of the intrusion".
     The words are ``responsibility_words`` in the lexicon; the operation must hang on them."""
-    if phrase.kind not in _NAMES_SOMEONE:
-        return False
     head = _effective(tree, phrase.head)
     if tree.dep[head] != "nsubj":
         return False
@@ -459,8 +453,6 @@ def owner_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bo
     operation: "Iran has increased its cyberattack activity", "China stepped up its hacking".
     The object's "its" or "their" is the subject's; not after a verb of undergoing, telling or
     blaming ("the bank suffered its worst breach", "the firm disclosed its breach")."""
-    if phrase.kind not in _NAMES_SOMEONE:
-        return False
     head = _effective(tree, phrase.head)
     verb = tree.head[head]
     if tree.dep[head] != "nsubj" or _verb_class(tree.lower[verb]) in ("undergo", "notice", "blame"):
@@ -506,9 +498,11 @@ def attacks_by_construction(tree: Tree, phrase: Phrase, triggers: Sequence[int])
     an active operation verb or of a verb whose object is its own operation, the one a copula
     holds responsible. The role model, trained on reporting whose states are mostly victims,
     read several of these the wrong way round (``bench/osint_states.py``)."""
-    return (
+    if accused_in_a_headline(tree, phrase, triggers):
+        return True
+    # the other constructions make an attacker only of a phrase that names someone
+    return phrase.kind in _NAMES_SOMEONE and (
         agent_of_operation(tree, phrase, triggers)
-        or accused_in_a_headline(tree, phrase, triggers)
         or subject_of_the_deed(tree, phrase, triggers)
         or owner_of_the_deed(tree, phrase, triggers)
         or held_responsible(tree, phrase, triggers)
