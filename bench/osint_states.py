@@ -63,6 +63,9 @@ FORMS = (
     "{a} accused of cyberattack on {b}'s banks.",
     "{a} blamed for hacking {b}'s ministries.",
     "{a} has increased its cyberattack activity targeting {b}'s ministries.",
+    "{b} said {a} is behind the hacking of its ministries.",
+    "The cyberattacks on {b}'s banks were traced back to {a}.",
+    "Attacks originating from {a} hit government websites in {b}.",
 )
 
 

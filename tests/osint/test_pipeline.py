@@ -355,6 +355,27 @@ def test_the_subject_whose_own_operation_is_the_object_attacks() -> None:
     assert not suffered.attacker_countries
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officials said Russia is behind the hacking of Vietnam's ministries.",
+        "Russian hackers are believed to be behind the cyberattack on Vietnam's banks.",
+        "The cyberattacks on Vietnam's banks were traced back to Russia.",
+        "A series of attacks believed to have originated from Russia hit websites in Vietnam.",
+    ],
+)
+def test_who_is_behind_an_operation_or_where_it_came_from_attacked(text: str) -> None:
+    events = events_of(text)
+    assert [e.attacker_countries for e in events] == [["RU"]]
+    assert events[0].victim_countries == ["VN"]
+
+
+def test_where_a_message_came_from_is_no_attacker() -> None:
+    # "came from" names an attacker only when it is said of a state or group, not of an account
+    (event,) = events_of("The phishing emails sent to Vietnam's ministries came from a Gmail account.")
+    assert not event.attacker_countries and event.victim_countries == ["VN"]
+
+
 def test_what_an_operation_answered_is_not_what_it_struck() -> None:
     (event,) = events_of(
         "The US launched a cyberattack against Iran as a retaliatory measure for the downed US drone."

@@ -430,21 +430,65 @@ def given_as_reason(tree: Tree, phrase: Phrase, trigger: int) -> bool:
 
 def held_responsible(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     """Whether a phrase that names someone is said to be the operation's author by a copula:
-    "Russia is responsible for the cyberattack on …", "China was the culprit of the intrusion".
-    The words are ``responsibility_words`` in the lexicon; the operation must hang on them."""
+    "Russia is responsible for the cyberattack on …", "China was the culprit of the intrusion",
+    "Iran is behind the hacking of …", "hackers believed to be behind the attack". The words
+    are ``responsibility_words`` in the lexicon; the operation must hang on them."""
     head = _effective(tree, phrase.head)
-    if tree.dep[head] != "nsubj":
+    if tree.dep[head] not in ("nsubj", "nsubjpass"):
         return False
-    for predicate in tree.children[tree.head[head]]:
-        if tree.dep[predicate] not in ("acomp", "attr") or tree.lower[predicate] not in _lexicon_words(
-            "responsibility_words"
-        ):
-            continue
-        for preposition in tree.children[predicate]:
-            if tree.dep[preposition] == "prep" and tree.lower[preposition] in ("for", "of", "behind"):
-                first, last = tree.left_edge[preposition], tree.right_edge[preposition]
-                if any(first <= t <= last for t in triggers):
+    verb = tree.head[head]
+    # "is behind", and through a verb of belief: "are believed to be behind"
+    copulas = [verb] + [c for c in tree.children[verb] if tree.dep[c] == "xcomp" and tree.lower[c] == "be"]
+    for copula in copulas:
+        if tree.dep[head] == "nsubjpass" and copula == verb:
+            continue  # a passive's subject is "behind" nothing: "was hit behind the lines"
+        for child in tree.children[copula]:
+            behind = tree.dep[child] == "prep" and tree.lower[child] == "behind"
+            if behind and _holds_trigger(tree, child, triggers):
+                return True
+            if tree.dep[child] not in ("acomp", "attr") or tree.lower[child] not in _lexicon_words(
+                "responsibility_words"
+            ):
+                continue
+            for preposition in tree.children[child]:
+                if (
+                    tree.dep[preposition] == "prep"
+                    and tree.lower[preposition] in ("for", "of", "behind")
+                    and _holds_trigger(tree, preposition, triggers)
+                ):
                     return True
+    return False
+
+
+def _holds_trigger(tree: Tree, token: int, triggers: Sequence[int]) -> bool:
+    first, last = tree.left_edge[token], tree.right_edge[token]
+    return any(first <= t <= last for t in triggers)
+
+
+def traced_to(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether a phrase is where an operation came from: "attacks originating from China",
+    "the intrusions were traced back to China", "the attack came from Russia", "believed to
+    have originated in North Korea". The verb is one of ``origin_verbs`` in the lexicon and the
+    operation its subject or the noun it describes; the place of origin is the attacker's."""
+    head = _effective(tree, phrase.head)
+    preposition = tree.head[head]
+    if tree.dep[head] != "pobj" or tree.lower[preposition] not in ("from", "to", "in"):
+        return False
+    verb = tree.head[preposition]
+    if tree.dep[verb] == "advmod" and tree.lower[verb] == "back":  # "traced back to"
+        verb = tree.head[verb]
+    if tree.lower[verb] not in _lexicon_words("origin_verbs"):
+        return False
+    seen = 0
+    while seen < 4:
+        if any(tree.dep[c] in ("nsubj", "nsubjpass") and c in triggers for c in tree.children[verb]):
+            return True
+        if tree.dep[verb] in ("acl", "relcl"):
+            return tree.head[verb] in triggers
+        if tree.dep[verb] != "xcomp" or tree.head[verb] == verb:
+            return False
+        verb = tree.head[verb]  # "believed to have originated from": up to what is believed
+        seen += 1
     return False
 
 
@@ -506,6 +550,7 @@ def attacks_by_construction(tree: Tree, phrase: Phrase, triggers: Sequence[int])
         or subject_of_the_deed(tree, phrase, triggers)
         or owner_of_the_deed(tree, phrase, triggers)
         or held_responsible(tree, phrase, triggers)
+        or traced_to(tree, phrase, triggers)
     )
 
 
