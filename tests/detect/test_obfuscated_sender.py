@@ -42,3 +42,25 @@ def test_styled_letters_in_subject_and_display_name() -> None:
     assert {"subject.styled_letters", "from.display_name_styled"} <= found
     # one symbol of a formula is not styled text
     assert "subject.styled_letters" not in features_of("a@b.example", "Grade 𝑥 for the quiz")
+
+
+def features_of_raw_from(written: str) -> set[str]:
+    raw = (
+        f"From: {written}\r\nTo: reader@example-agency.gov\r\nSubject: Hello\r\n"
+        "Date: Mon, 13 Jan 2025 08:41:02 +0100\r\nMessage-ID: <a1@example.org>\r\n\r\nSee you.\r\n"
+    ).encode()
+    parsed = parse_message(RawMessage.from_bytes(raw, Origin("m.eml")), Limits())
+    return set(extract_features(parsed, FeatureContext.from_settings(Settings())))
+
+
+def test_a_name_set_apart_from_its_address_by_a_comma() -> None:
+    for written in (
+        "KundenService, <angebote@newsletter.shop.example>",
+        "Microsoft account team ,_<no-reply@access-security.example>",
+        "Fgehen69, jehd <service@friends.example>",
+    ):
+        assert "from.name_apart_from_address" in features_of_raw_from(written), written
+    # mail software quotes a name that holds a comma; a bare address has no name to set apart
+    quoted = ('"Smith, John" <john.smith@example.org>', "john.smith@example.org", "John <j@example.org>")
+    for written in quoted:
+        assert "from.name_apart_from_address" not in features_of_raw_from(written), written

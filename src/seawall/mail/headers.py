@@ -160,10 +160,13 @@ def parse_addresses(raw_values: list[str]) -> list[Address]:
             orphan = " ".join(p for p in (orphan, name, addr) if p)
             continue
         display = decode_display_name(name) if name else ""
+        apart = bool(orphan)
         if orphan:
             display = decode_display_name(orphan) if len(display) <= 1 else display
             orphan = ""
-        result.append(Address(address=addr.lower(), display_name=display, domain=email_domain(addr)))
+        result.append(
+            Address(address=addr.lower(), display_name=display, domain=email_domain(addr), name_apart=apart)
+        )
     return result
 
 

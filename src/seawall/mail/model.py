@@ -20,6 +20,10 @@ class Address(msgspec.Struct, gc=False, frozen=True, omit_defaults=True):
     address: str
     display_name: str = ""
     domain: str = ""
+    name_apart: bool = False
+    """The name stood apart from the address, a comma between them ('Microsoft account team
+    ,_<x@y>', 'KundenService, <x@y>'): a mail client shows the name, a filter reads a mailbox
+    without one."""
 
 
 class Header(msgspec.Struct, gc=False, frozen=True, array_like=True):

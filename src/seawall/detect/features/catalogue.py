@@ -28,6 +28,7 @@ FEATURES: dict[str, str] = {
     "from.missing": "no usable From address",
     "from.name_without_address": "From shows a sender but holds no address (value: the header as written)",
     "from.multiple": "more than one From address",
+    "from.name_apart_from_address": "From's name set apart from its address by a comma (value: the name)",
     "from.freemail": "From is a free webmail address",
     "from.own_domain": "From uses one of the organisation's (or recipients') own domains",
     "from.brand_domain": "From uses a protected brand's own domain, not its webmail (value: brand)",

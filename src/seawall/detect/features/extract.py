@@ -86,6 +86,8 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
         add("from.registered_domain", from_reg, "header:From")
         if message.from_count > 1:
             add("from.multiple", message.from_count, "header:From")
+        if sender.name_apart:
+            add("from.name_apart_from_address", sender.display_name[:120], "header:From")
         is_own = from_reg in own_domains
         external = not is_own
         if is_own:
