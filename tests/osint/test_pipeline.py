@@ -158,6 +158,24 @@ def test_a_website_broken_into_is_defaced_and_a_network_only_broken_into() -> No
     assert network is not None and network.types == ["intrusion"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Afghan hackers hack the webpage of the Vietnamese registration authority.",
+        "The website of the Supreme Court of Vietnam is hacked and political remarks are left.",
+        "Vietnamese government sites hacked after court ruling, Anonymous claims credit.",
+    ],
+)
+def test_an_operation_that_struck_a_website_is_a_defacement(text: str) -> None:
+    # the parse, not a window of words, finds the website: the verb's object or what it befell
+    assert [e.types for e in events_of(text)] == [["defacement"]]
+
+
+def test_an_operation_on_a_network_stays_a_break_in() -> None:
+    (event,) = events_of("Anonymous hacks the network of the Vietnamese defence ministry.")
+    assert "defacement" not in event.types
+
+
 def test_a_break_in_goes_with_what_was_done_inside() -> None:
     broke_in = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["intrusion"])
     stole = Event(attacker_countries=["KP"], victim_countries=["CL"], types=["data theft"])

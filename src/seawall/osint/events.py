@@ -44,6 +44,7 @@ from seawall.osint.syntax import (
     pair_features,
     parse,
     phrases,
+    strikes_a_website,
     token_at,
 )
 
@@ -114,11 +115,15 @@ def _names_someone(phrase: Phrase) -> bool:
     return any(m.kind not in ("generic", "malware", "place") for m in phrase.mentions + phrase.nested)
 
 
+def _trigger_tokens(told: _Told, tree: Tree) -> list[int]:
+    offsets = told.operation.triggers or [told.operation.first]
+    return list(dict.fromkeys(token_at(tree, offset) for offset in offsets))
+
+
 def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
     """The attacker phrase (the likeliest, if any) and the victim phrases of one sentence."""
     model = role_model()
-    offsets = told.operation.triggers or [told.operation.first]
-    triggers = list(dict.fromkeys(token_at(tree, offset) for offset in offsets))
+    triggers = _trigger_tokens(told, tree)
     attacker: tuple[tuple[bool, float], Phrase] | None = None
     likeliest: tuple[float, Phrase] | None = None
     victims: list[Phrase] = []
@@ -289,6 +294,8 @@ def _article_events(
     for item, tree in parsed:
         attacker, victims = _roles(item, tree)
         event = _event(item, attacker, victims, article)
+        if set(event.types) <= _UNSPECIFIC_TYPES and strikes_a_website(tree, _trigger_tokens(item, tree)):
+            event.types, event.techniques = ["defacement"], _defacement_techniques()
         paragraph = paragraphs.get(item.sentence, -1)
         if (
             attacker is not None
@@ -332,6 +339,12 @@ def _article_events(
 
 
 _UNSPECIFIC_TYPES = frozenset({GENERIC, "intrusion"})
+
+
+def _defacement_techniques() -> list[str]:
+    return next(list(t.attack) for t in lexicon().types if t.name == "defacement")
+
+
 """Types that say an operation happened, not what it did."""
 
 

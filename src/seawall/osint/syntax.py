@@ -677,3 +677,29 @@ def pair_features(tree: Tree, phrase: Phrase, trigger: int) -> dict[str, float]:
     if head == trigger or phrase.start <= trigger < phrase.end:
         features["holds_trigger"] = 1.0
     return features
+
+
+def strikes_a_website(tree: Tree, triggers: Sequence[int]) -> bool:
+    """Whether an operation verb's object, or a passive's subject, is a website: "hacks the
+    website of Voice of America", "the website of the Supreme Court was hacked", "government
+    sites hacked". Reporting on hacktivists tells a defacement so; what else was done there (data
+    taken) has words of its own. The nouns are the defacement type's ``near_objects``."""
+    websites = _website_nouns()
+    for trigger in triggers:
+        for child in tree.children[trigger]:
+            # a website does nothing: as the verb's subject it is a headline's passive ("Music
+            # sites hacked after …")
+            if tree.dep[child] in ("dobj", "obj", "nsubjpass", "nsubj") and tree.lower[child] in websites:
+                return True
+        # "government sites hacked": a participle on the noun it describes
+        if tree.dep[trigger] in ("acl", "amod") and tree.lower[tree.head[trigger]] in websites:
+            return True
+    return False
+
+
+@cache
+def _website_nouns() -> frozenset[str]:
+    from seawall.osint.gazetteer import lexicon_data
+
+    objects = lexicon_data()["operation_types"]["defacement"]["near_objects"]
+    return frozenset(w.lower() for w in objects if " " not in w) | {"site", "sites"}
