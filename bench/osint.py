@@ -220,6 +220,10 @@ _TYPE = {
 }
 
 
+_EUREPOC_REGIONS = {"East Asia": {"EASTERN ASIA"}, "Middle East": {"MIDDLE EAST", "MENA REGION"}}
+"""Our region names that EuRepoC spells otherwise (the rest match upper-cased)."""
+
+
 def _coded(value: str) -> list[str]:
     try:
         parsed = ast.literal_eval(value)
@@ -255,6 +259,13 @@ def score_eurepoc_row(
     against its coding, to the counts."""
     initiator = _most([c for e in mine for c in e.get("attacker_countries", [])])
     receivers = {c for e in mine for c in e.get("victim_countries", [])}
+    # a world region the event records stands for the region EuRepoC codes ("Europe (region)")
+    regions = {
+        code
+        for e in mine
+        for r in e.get("victim_regions", [])
+        for code in _EUREPOC_REGIONS.get(r, {r.upper()})
+    }
     categories = {_CATEGORY[s] for e in mine for s in e.get("victim_sectors", []) if s in _CATEGORY}
     kinds = {_TYPE[t] for e in mine for t in e.get("types", []) if t in _TYPE}
     if "Hijacking" in kinds:  # EuRepoC tells hijacking with and without misuse apart
@@ -281,7 +292,7 @@ def score_eurepoc_row(
                 )
     if gold_receivers:
         totals["receiver country"] += 1
-        scores["receiver country"] += bool(receivers & gold_receivers)
+        scores["receiver country"] += bool((receivers | regions) & gold_receivers)
         # and the other way round: of the victim countries recorded, how many the coding has
         # (a row counts right with one coded receiver among several recorded)
         totals["victim countries recorded that are coded receivers"] += len(receivers)

@@ -105,7 +105,7 @@ def _victim(event: Event) -> str:
     """Countries and sectors; a victim named only in the text's words ("Wonga") otherwise."""
     from seawall.osint.events import victim_phrases
 
-    text = ", ".join(event.victim_countries)
+    text = ", ".join(event.victim_countries + event.victim_regions)
     if event.victim_sectors:
         text += f" [{', '.join(event.victim_sectors)}]"
     return text or "; ".join(victim_phrases(event)) or "?"
@@ -226,6 +226,7 @@ def _event_record(event: Event) -> dict[str, object]:
         "attacker_groups": event.attacker_groups,
         "malware": event.malware,
         "victim_countries": event.victim_countries,
+        "victim_regions": event.victim_regions,
         "victim_sectors": event.victim_sectors,
         "victim_text": event.victim_text,
         "types": event.types,

@@ -85,6 +85,27 @@ def test_stix_export_names_victim_organisations_in_stix_sector_terms() -> None:
     assert aramco["id"] in targeted
 
 
+def test_a_victim_placed_only_by_a_world_region_is_exported_with_it() -> None:
+    from seawall.osint.stix import to_stix
+
+    text = "APT29 conducted an espionage campaign against European ministries of foreign affairs in 2019."
+    article = Article(id="r", published="2019-11-01", outlet="Example News", text=text)
+    (event,) = extract_events(article)
+    assert event.victim_regions == ["Europe"] and not event.victim_countries
+    bundle, _types = valid_bundle(json.dumps(to_stix([event], [article])))
+    regions = [o for o in bundle["objects"] if o["type"] == "location" and "region" in o]
+    assert [(o["name"], o["region"]) for o in regions] == [("Europe", "europe")]
+    targeted = {o["target_ref"] for o in bundle["objects"] if o.get("relationship_type") == "targets"}
+    assert regions[0]["id"] in targeted
+
+
+def test_a_named_country_leaves_no_region_beside_it() -> None:
+    text = "Russian hackers attacked energy companies in Ukraine and other Eastern European states in 2022."
+    article = Article(id="u", published="2022-03-01", outlet="Example News", text=text)
+    (event,) = extract_events(article)
+    assert event.victim_countries == ["UA"] and event.victim_regions == []
+
+
 def test_osint_store_works_on_both_databases_and_deduplicates(
     database_url: str, origin_article: Article
 ) -> None:

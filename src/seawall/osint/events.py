@@ -112,7 +112,9 @@ def _headline(article: Article) -> list[str]:
 
 
 def _names_someone(phrase: Phrase) -> bool:
-    return any(m.kind not in ("generic", "malware", "place") for m in phrase.mentions + phrase.nested)
+    return any(
+        m.kind not in ("generic", "malware", "place", "region") for m in phrase.mentions + phrase.nested
+    )
 
 
 def _trigger_tokens(told: _Told, tree: Tree) -> list[int]:
@@ -179,11 +181,14 @@ def _event(told: _Told, attacker: Phrase | None, victims: list[Phrase], article:
         event.victim_countries.extend(
             m.country for m in victim.mentions + victim.nested if m.kind in _VICTIM_PLACED and m.country
         )
+        event.victim_regions.extend(m.name for m in victim.mentions + victim.nested if m.kind == "region")
         event.victim_sectors.extend(_sectors(victim.text))
     event.attacker_countries = sorted(set(event.attacker_countries))
     event.aligned_countries = sorted(set(event.aligned_countries))
     event.attacker_groups = sorted(set(event.attacker_groups))
     event.victim_countries = sorted(set(event.victim_countries))
+    # a region only where no country of it is named: "Ukraine and other Eastern European states"
+    event.victim_regions = sorted(set(event.victim_regions)) if not event.victim_countries else []
     event.victim_sectors = sorted(set(event.victim_sectors))
     event.malware = sorted({m.name for m in told.mentions if m.kind == "malware"})
     event.date = resolve(told.sentence, anchor, precision)
@@ -381,7 +386,7 @@ def _type_from_attacker(events: list[Event]) -> None:
 def _place_victims(events: list[Event], article: Article) -> None:
     """A victim the text does not place ("opposition websites suffered DDoS attacks") is in the
     one country the article names apart from its attackers', if it names just one."""
-    unplaced = [e for e in events if e.victim_text and not e.victim_countries]
+    unplaced = [e for e in events if e.victim_text and not e.victim_countries and not e.victim_regions]
     if not unplaced:
         return
     named = {

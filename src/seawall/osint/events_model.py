@@ -44,6 +44,8 @@ class Event(msgspec.Struct, kw_only=True, omit_defaults=True):
     attacker_text: list[str] = []
     malware: list[str] = []
     victim_countries: list[str] = []
+    victim_regions: list[str] = []
+    """World regions struck where no country is named ("ministries in Europe", "Middle East")."""
     victim_sectors: list[str] = []
     victim_text: list[str] = []
     types: list[str] = []

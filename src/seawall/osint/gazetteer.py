@@ -194,6 +194,12 @@ def _yaml(text: str) -> Any:
 
 
 @cache
+def regions() -> dict[str, list[str]]:
+    """World regions (``data/regions.yml``): name -> [STIX region, other spellings ...]."""
+    return {str(k): [str(v) for v in values] for k, values in _yaml(_data("regions.yml"))["regions"].items()}
+
+
+@cache
 def lexicon() -> Lexicon:
     data = lexicon_data()
     written = {name: _written(entry) for name, entry in data["operation_types"].items()}
@@ -261,6 +267,11 @@ def lexicon() -> Lexicon:
         table[name] = ("target", code, name)
     for name in data["malware"]:
         table[name] = ("malware", "", name)
+    # a world region places a victim no country places ("ministries in Europe"); the table's
+    # own names go first ("European Union" is an institution, not the region)
+    for region, (_stix, *spellings) in regions().items():
+        for spelling in (region, *spellings):
+            table.setdefault(spelling, ("region", "", region))
     # a city places what is attacked in it ("the city of Baltimore", "Atlanta's systems"); never
     # a name the table already holds (a capital standing for its state, an outlet, a group)
     for name, code in json.loads(_data("cities.json"))["cities"].items():

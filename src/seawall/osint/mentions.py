@@ -22,6 +22,7 @@ KINDS = (
     "person",
     "target",
     "place",
+    "region",
     "group",
     "aligned",
     "generic",

@@ -34,6 +34,7 @@ def merge_into(target: Event, other: Event) -> None:
     target.attacker_text = union(target.attacker_text, other.attacker_text)
     target.malware = sorted(set(target.malware) | set(other.malware))
     target.victim_countries = sorted(set(target.victim_countries) | set(other.victim_countries))
+    target.victim_regions = sorted(set(target.victim_regions) | set(other.victim_regions))
     target.victim_sectors = sorted(set(target.victim_sectors) | set(other.victim_sectors))
     target.victim_text = union(target.victim_text, other.victim_text)
     types = union(target.types, other.types)

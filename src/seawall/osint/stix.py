@@ -22,7 +22,7 @@ from seawall.intel.export import stix_id, stix_sector, technique_names
 from seawall.osint.articles import Article
 from seawall.osint.events import victim_organisations
 from seawall.osint.events_model import Event
-from seawall.osint.gazetteer import lexicon
+from seawall.osint.gazetteer import lexicon, regions
 
 CONFIDENCE = {"confirmed": 95, "claimed": 85, "widely believed": 70, "reported": 50}
 
@@ -53,6 +53,21 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
                 id=stix_id("location", code),
                 name=_country_name(code),
                 country=code,
+                created=epoch,
+                modified=epoch,
+            )
+        )
+
+    def region(name: str) -> str | None:
+        """A world region as STIX's region vocabulary names it; none for the whole world."""
+        stix_region = regions().get(name, [""])[0]
+        if not stix_region:
+            return None
+        return add(
+            stix2.v21.Location(
+                id=stix_id("location", "region", name),
+                name=name,
+                region=stix_region,
                 created=epoch,
                 modified=epoch,
             )
@@ -129,6 +144,7 @@ def to_stix(events: list[Event], articles: list[Article]) -> dict[str, Any]:
                 )
             )
         targets: list[str] = [location(code) for code in event.victim_countries]
+        targets += [ref for name in event.victim_regions if (ref := region(name))]
         for sector in event.victim_sectors:
             targets.append(
                 add(
