@@ -50,6 +50,14 @@ def test_a_name_of_several_words_written_as_one_is_still_the_name() -> None:
     assert not [m for m in find_mentions("the northkorea file and a southkorean") if m.kind == "country"]
 
 
+def test_a_name_of_two_words_joined_by_a_hyphen_is_still_the_name() -> None:
+    note = "The north-Korean APT attacked South-Korean banks and a Hong-Kong exchange."
+    found = [(m.text, m.country) for m in find_mentions(note) if m.kind == "country"]
+    assert found == [("north-Korean", "KP"), ("South-Korean", "KR"), ("Hong-Kong", "HK")]
+    # not every hyphened pair: words of one name, capitalised as names are
+    assert not [m for m in find_mentions("a north-korean-style attack") if m.kind == "country"]
+
+
 def test_unnamed_and_aligned_attackers_are_mentions() -> None:
     found = {
         (m.text, m.kind, m.country)

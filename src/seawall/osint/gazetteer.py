@@ -231,9 +231,9 @@ def lexicon() -> Lexicon:
     for country in countries:
         for name in country["names"]:
             table.setdefault(name, ("country", country["code"], country["name"]))
-            joined = joined_variant(name)
-            if joined:
-                table.setdefault(joined, ("country", country["code"], country["name"]))
+            for variant in (joined_variant(name), *hyphened_variants(name)):
+                if variant:
+                    table.setdefault(variant, ("country", country["code"], country["name"]))
     for country in countries:
         for name in country["names"]:
             # Incident databases and quick notes write "iranian hackers", "the turkish network":
@@ -340,6 +340,16 @@ def joined_variant(name: str) -> str:
     if not 2 <= len(words) <= 3 or not capitalised:
         return ""
     return "".join(words)
+
+
+def hyphened_variants(name: str) -> tuple[str, ...]:
+    """A name of two capitalised words joined by a hyphen, as incident notes write them
+    ("North-Korean hackers", "north-Korean APT", "Hong-Kong"); none for any other name."""
+    words = name.split()
+    if len(words) != 2 or not all(w.isalpha() and w[:1].isupper() for w in words):
+        return ()
+    hyphened = "-".join(words)
+    return (hyphened, hyphened[0].lower() + hyphened[1:])
 
 
 def _news_spelling(alias: str) -> str:
