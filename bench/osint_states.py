@@ -66,6 +66,7 @@ FORMS = (
     "{b} said {a} is behind the hacking of its ministries.",
     "The cyberattacks on {b}'s banks were traced back to {a}.",
     "Attacks originating from {a} hit government websites in {b}.",
+    "Investigators traced the intrusion into {b}'s ministries to {a}.",
 )
 
 

@@ -479,12 +479,19 @@ def traced_to(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
         verb = tree.head[verb]
     if tree.lower[verb] not in _lexicon_words("origin_verbs"):
         return False
+
+    def operation(token: int) -> bool:  # "the intrusion", "the cyberespionage campaign"
+        return token in triggers or any(
+            c in triggers and tree.dep[c] in ("compound", "amod") for c in tree.children[token]
+        )
+
     seen = 0
     while seen < 4:
-        if any(tree.dep[c] in ("nsubj", "nsubjpass") and c in triggers for c in tree.children[verb]):
+        # what came or was traced: the subject, or an active "traced the intrusion to China"
+        if any(tree.dep[c] in ("nsubj", "nsubjpass", "dobj") and operation(c) for c in tree.children[verb]):
             return True
         if tree.dep[verb] in ("acl", "relcl"):
-            return tree.head[verb] in triggers
+            return operation(tree.head[verb])
         if tree.dep[verb] != "xcomp" or tree.head[verb] == verb:
             return False
         verb = tree.head[verb]  # "believed to have originated from": up to what is believed
