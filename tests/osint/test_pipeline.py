@@ -396,6 +396,15 @@ def test_who_is_behind_an_operation_or_where_it_came_from_attacked(text: str) ->
     assert events[0].victim_countries == ["VN"]
 
 
+def test_a_construction_names_an_attacker_named_right_of_its_head() -> None:
+    # "officials in Beijing", "operatives of the Russian military": the state is in the phrase's
+    # modifiers, and the construction still makes the phrase the attacker
+    (event,) = events_of("Officials in Beijing were behind the cyberattack on Vietnam's banks.")
+    assert event.attacker_countries == ["CN"] and event.victim_countries == ["VN"]
+    (event,) = events_of("Operatives of the Russian military were behind the hacking of Vietnam's banks.")
+    assert event.attacker_countries == ["RU"] and "VN" in event.victim_countries
+
+
 def test_where_a_message_came_from_is_no_attacker() -> None:
     # "came from" names an attacker only when it is said of a state or group, not of an account
     (event,) = events_of("The phishing emails sent to Vietnam's ministries came from a Gmail account.")

@@ -551,8 +551,10 @@ def attacks_by_construction(tree: Tree, phrase: Phrase, triggers: Sequence[int])
     read several of these the wrong way round (``bench/osint_states.py``)."""
     if accused_in_a_headline(tree, phrase, triggers):
         return True
-    # the other constructions make an attacker only of a phrase that names someone
-    return phrase.kind in _NAMES_SOMEONE and (
+    # the other constructions make an attacker only of a phrase that names someone, in its
+    # words or right of its head ("authorities from the Chinese mainland")
+    names = phrase.kind in _NAMES_SOMEONE or any(m.kind in _NAMES_SOMEONE for m in phrase.nested)
+    return names and (
         agent_of_operation(tree, phrase, triggers)
         or subject_of_the_deed(tree, phrase, triggers)
         or owner_of_the_deed(tree, phrase, triggers)
