@@ -67,6 +67,7 @@ FORMS = (
     "The cyberattacks on {b}'s banks were traced back to {a}.",
     "Attacks originating from {a} hit government websites in {b}.",
     "Investigators traced the intrusion into {b}'s ministries to {a}.",
+    "Hackers from {a} claimed responsibility for the DDoS attacks on {b}'s government websites.",
 )
 
 

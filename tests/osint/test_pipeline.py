@@ -405,6 +405,15 @@ def test_a_construction_names_an_attacker_named_right_of_its_head() -> None:
     assert event.attacker_countries == ["RU"] and "VN" in event.victim_countries
 
 
+def test_who_claims_an_operation_did_it() -> None:
+    for text in (
+        "Pro-Russian hacktivists claimed responsibility for the DDoS attacks on Vietnam's websites.",
+        "The Iranian Cyber Army took credit for the hack of Vietnam's ministries.",
+    ):
+        (event,) = events_of(text)
+        assert event.victim_countries == ["VN"] and event.attacker_countries in (["RU"], ["IR"]), text
+
+
 def test_where_a_message_came_from_is_no_attacker() -> None:
     # "came from" names an attacker only when it is said of a state or group, not of an account
     (event,) = events_of("The phishing emails sent to Vietnam's ministries came from a Gmail account.")

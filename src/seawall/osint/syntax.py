@@ -460,6 +460,31 @@ def held_responsible(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> boo
     return False
 
 
+def claims_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether a phrase that names someone claims the operation: "Pro-Russian hacktivists
+    claimed responsibility for the DDoS attacks on …", "Anonymous took credit for the hack".
+    Hacktivists announce their operations so; the verbs and nouns are ``claim_verbs`` and
+    ``claim_objects`` in the lexicon, and the operation hangs on their "for"."""
+    head = _effective(tree, phrase.head)
+    verb = tree.head[head]
+    if tree.dep[head] != "nsubj" or tree.lower[verb] not in _lexicon_words("claim_verbs"):
+        return False
+    for claimed in tree.children[verb]:
+        if tree.dep[claimed] not in ("dobj", "obj") or tree.lower[claimed] not in _lexicon_words(
+            "claim_objects"
+        ):
+            continue
+        # "for" hangs on the noun ("responsibility for the hack") or on the verb ("took credit for")
+        for preposition in (*tree.children[claimed], *tree.children[verb]):
+            if (
+                tree.dep[preposition] == "prep"
+                and tree.lower[preposition] == "for"
+                and _holds_trigger(tree, preposition, triggers)
+            ):
+                return True
+    return False
+
+
 def _holds_trigger(tree: Tree, token: int, triggers: Sequence[int]) -> bool:
     first, last = tree.left_edge[token], tree.right_edge[token]
     return any(first <= t <= last for t in triggers)
@@ -560,6 +585,7 @@ def attacks_by_construction(tree: Tree, phrase: Phrase, triggers: Sequence[int])
         or owner_of_the_deed(tree, phrase, triggers)
         or held_responsible(tree, phrase, triggers)
         or traced_to(tree, phrase, triggers)
+        or claims_the_deed(tree, phrase, triggers)
     )
 
 
