@@ -58,6 +58,20 @@ def test_a_name_of_two_words_joined_by_a_hyphen_is_still_the_name() -> None:
     assert not [m for m in find_mentions("a north-korean-style attack") if m.kind == "country"]
 
 
+def test_a_title_cased_headline_is_parsed_in_sentence_case_and_shown_as_written() -> None:
+    from seawall.osint.syntax import parse, sentence_case
+
+    headline = "Hackers Breach Vietnamese Ministry Websites Over Border Dispute"
+    assert sentence_case(headline) == "Hackers breach vietnamese ministry websites over border dispute"
+    # an ordinary sentence, and words in capitals, stay as they are
+    plain = "Russian hackers hit the Ukrainian grid."
+    assert sentence_case(plain) == plain
+    assert sentence_case("Anonymous Hits NASA And DHS Over New Policy Changes").count("NASA") == 1
+    (tree,) = parse([headline])
+    assert tree.text == headline and tree.words[1] == "Breach"
+    assert tree.dep[tree.words.index("Breach")] == "ROOT"  # the verb, not a word of one long name
+
+
 def test_unnamed_and_aligned_attackers_are_mentions() -> None:
     found = {
         (m.text, m.kind, m.country)

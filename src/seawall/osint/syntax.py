@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -200,8 +201,36 @@ def tree_of(doc: Doc) -> Tree:
 
 
 def parse(sentences: Sequence[str]) -> list[Tree]:
-    """Dependency parses of the sentences, in one batch."""
-    return [tree_of(doc) for doc in parser().pipe(sentences, batch_size=256)]
+    """Dependency parses of the sentences, in one batch. A headline written in title case is
+    parsed in sentence case ("Anonymous targets canadian police"), its words kept as written:
+    the parser reads a capitalised "Targets" or "Breaches" as part of one long name."""
+    shown = [sentence_case(s) for s in sentences]
+    trees = [tree_of(doc) for doc in parser().pipe(shown, batch_size=256)]
+    return [
+        tree if written == read else replace(tree, text=written, words=_words_of(tree, written))
+        for tree, written, read in zip(trees, sentences, shown, strict=True)
+    ]
+
+
+def _words_of(tree: Tree, text: str) -> tuple[str, ...]:
+    return tuple(text[start:stop] for start, stop in zip(tree.start, tree.stop, strict=True))
+
+
+_TITLE_WORD = re.compile(r"(?<![\w'’-])[A-Z][a-z]{2,}(?![\w'’-])")
+_LONG_WORD = re.compile(r"(?<![\w'’-])[A-Za-z]{4,}(?![\w'’-])")
+
+
+def sentence_case(sentence: str) -> str:
+    """A title-cased headline in sentence case, one character for one ("Hackers Breach Israeli
+    Vice PM's Twitter" -> "Hackers breach israeli vice PM's twitter"); any other sentence as
+    it is. Words in capitals (PM, DDoS) and the first word stay."""
+    long_words = _LONG_WORD.findall(sentence)
+    capitalised = [w for w in long_words[1:] if w[0].isupper()]
+    if len(capitalised) < 3 or len(capitalised) < 0.6 * len(long_words[1:]):
+        return sentence
+    first = _LONG_WORD.search(sentence)
+    skip = first.end() if first else 0
+    return sentence[:skip] + _TITLE_WORD.sub(lambda m: m.group(0).lower(), sentence[skip:])
 
 
 @dataclass(frozen=True, slots=True)
