@@ -50,6 +50,13 @@ def test_a_name_of_several_words_written_as_one_is_still_the_name() -> None:
     assert not [m for m in find_mentions("the northkorea file and a southkorean") if m.kind == "country"]
 
 
+def test_a_group_name_run_together_is_found_spaced_too() -> None:
+    (group,) = [m for m in find_mentions("Muddy Water targeted Turkish ministries.") if m.kind == "group"]
+    assert group.name == "MuddyWater" and group.country == "IR"
+    # with its capitals only: everyday words are no group
+    assert not [m for m in find_mentions("the muddy water of the river") if m.kind == "group"]
+
+
 def test_a_name_of_two_words_joined_by_a_hyphen_is_still_the_name() -> None:
     note = "The north-Korean APT attacked South-Korean banks and a Hong-Kong exchange."
     found = [(m.text, m.country) for m in find_mentions(note) if m.kind == "country"]

@@ -288,7 +288,8 @@ def lexicon() -> Lexicon:
                 if " " not in alias and alias.istitle() and alias.lower() in _COMMON_WORDS:
                     continue
                 table[alias] = ("group", actor.country, actor.name)
-                for spelled in (_news_spelling(alias), *spacing_variants(alias), joined_variant(alias)):
+                spellings = (_news_spelling(alias), *spacing_variants(alias), joined_variant(alias))
+                for spelled in (*spellings, split_variant(alias)):
                     if spelled and spelled not in table:
                         table[spelled] = ("group", actor.country, actor.name)
     names = re.compile(
@@ -329,6 +330,19 @@ def spacing_variants(alias: str) -> list[str]:
         return []
     letters, number = match.groups()
     return [f"{letters}{number}", f"{letters} {number}", f"{letters}-{number}"]
+
+
+def split_variant(name: str) -> str:
+    """A name written as two or three capitalised words run together, spaced as news often
+    writes it ("MuddyWater" -> "Muddy Water", "TheDarkOverlord" -> "The Dark Overlord"); ""
+    for any other name. The mirror of ``joined_variant``; matched with its capitals."""
+    words = _CAPITALISED_WORD.findall(name)
+    if not 2 <= len(words) <= 3 or "".join(words) != name:
+        return ""
+    return " ".join(words)
+
+
+_CAPITALISED_WORD = re.compile(r"[A-Z][a-z]+")
 
 
 def joined_variant(name: str) -> str:
