@@ -68,6 +68,7 @@ FORMS = (
     "Attacks originating from {a} hit government websites in {b}.",
     "Investigators traced the intrusion into {b}'s ministries to {a}.",
     "Hackers from {a} claimed responsibility for the DDoS attacks on {b}'s government websites.",
+    "Officials said {a}'s leader authorized a cyberattack against {b}'s military systems.",
 )
 
 

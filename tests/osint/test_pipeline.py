@@ -426,6 +426,12 @@ def test_a_construction_names_an_attacker_named_right_of_its_head() -> None:
     assert event.attacker_countries == ["RU"] and "VN" in event.victim_countries
 
 
+def test_who_launches_or_authorizes_an_operation_did_it() -> None:
+    # a person named as the subject was read as the victim ("Trump authorized a cyberattack")
+    (event,) = events_of("The Washington Post reported that Trump authorized a cyberattack against Vietnam.")
+    assert event.attacker_countries == ["US"] and event.victim_countries == ["VN"]
+
+
 def test_who_claims_an_operation_did_it() -> None:
     for text in (
         "Pro-Russian hacktivists claimed responsibility for the DDoS attacks on Vietnam's websites.",

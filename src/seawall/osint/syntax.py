@@ -441,6 +441,28 @@ def subject_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> 
     return ("dobj" in children or "obj" in children) and "auxpass" not in children
 
 
+def launches_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether a phrase that names someone is the subject of an active verb of doing
+    ("perpetrate" in the lexicon's ``role_verbs``) whose object is the operation: "Trump
+    authorized a cyberattack against …", "The US launched a cyberattack on …", "Russia
+    conducted a campaign of phishing". The subject does what it launches, whoever it is."""
+    head = _effective(tree, phrase.head)
+    verb = tree.head[head]
+    if tree.dep[head] != "nsubj" or _verb_class(tree.lower[verb]) != "perpetrate":
+        return False
+    children = tree.children[verb]
+    if any(tree.dep[c] == "auxpass" for c in children):
+        return False
+    return any(
+        tree.dep[c] in ("dobj", "obj")
+        and (
+            c in triggers
+            or any(t in triggers and tree.dep[t] in ("compound", "amod") for t in tree.children[c])
+        )
+        for c in children
+    )
+
+
 def given_as_reason(tree: Tree, phrase: Phrase, trigger: int) -> bool:
     """Whether a phrase hangs, below the operation, on a reason for it ("as a retaliatory measure
     for the downed US drone", "in response to Iran's attack on tankers"): what the operation
@@ -611,6 +633,7 @@ def attacks_by_construction(tree: Tree, phrase: Phrase, triggers: Sequence[int])
     return names and (
         agent_of_operation(tree, phrase, triggers)
         or subject_of_the_deed(tree, phrase, triggers)
+        or launches_the_deed(tree, phrase, triggers)
         or owner_of_the_deed(tree, phrase, triggers)
         or held_responsible(tree, phrase, triggers)
         or traced_to(tree, phrase, triggers)
