@@ -445,7 +445,7 @@ def launches_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bo
     """Whether a phrase that names someone is the subject of an active verb of doing
     ("perpetrate" in the lexicon's ``role_verbs``) whose object is the operation: "Trump
     authorized a cyberattack against …", "The US launched a cyberattack on …", "Russia
-    conducted a campaign of phishing". The subject does what it launches, whoever it is."""
+    conducted a phishing campaign". The subject does what it launches, whoever it is."""
     head = _effective(tree, phrase.head)
     verb = tree.head[head]
     if tree.dep[head] != "nsubj" or _verb_class(tree.lower[verb]) != "perpetrate":
