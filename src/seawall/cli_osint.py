@@ -257,9 +257,9 @@ def _write_csv(records: list[dict[str, object]]) -> None:
 
 
 def _victim_matcher(victim: str) -> Callable[[Event], bool]:
-    """What ``--victim`` selects, resolved once: a country ("US", "Iran"), a sector ("energy")
-    or, for a victim known only by its name, the words of the text ("Aramco" finds "Saudi
-    Aramco")."""
+    """What ``--victim`` selects, resolved once: a country ("US", "Iran"), a world region
+    ("Europe"), a sector ("energy") or, for a victim known only by its name, the words of the
+    text ("Aramco" finds "Saudi Aramco")."""
     from seawall.osint.gazetteer import lexicon
 
     table = lexicon().name_table
@@ -271,6 +271,9 @@ def _victim_matcher(victim: str) -> Callable[[Event], bool]:
             code = table[candidate][1]
     if code:
         return lambda event: code in event.victim_countries
+    entry = table.get(name) or table.get(name.title()) or ("", "", "")
+    if entry[0] == "region":  # "--victim 'Middle East'" (or "Middle Eastern")
+        return lambda event: entry[2] in event.victim_regions
     words = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
     return lambda event: (
         victim.lower() in event.victim_sectors or any(words.search(text) for text in event.victim_text)

@@ -185,6 +185,22 @@ def test_actors_answers_who_is_hitting_us(tmp_path: Path) -> None:
     assert table.exit_code == 0 and "APT33 (group)" in table.stdout and "RU" in table.stdout
 
 
+def test_a_world_region_selects_the_events_it_places(tmp_path: Path) -> None:
+    _ingest_stories(
+        tmp_path,
+        {
+            "a-2019-10-17.txt": "APT29 ran an espionage campaign against European ministries in 2019.",
+            "b-2019-06-22.txt": "APT33 targeted US oil and gas companies with phishing emails in June 2019.",
+        },
+    )
+    found = runner.invoke(app, ["osint", "events", "--victim", "Europe", "-f", "json"])
+    assert found.exit_code == 0, found.output
+    (event,) = map(json.loads, found.stdout.splitlines())
+    assert event["victim_regions"] == ["Europe"] and event["attacker_groups"] == ["APT29"]
+    actors = runner.invoke(app, ["osint", "actors", "--victim", "Europe", "-f", "json"]).stdout.splitlines()
+    assert [json.loads(line)["victims"] for line in actors if '"group"' in line] == [{"Europe": 1}]
+
+
 def test_events_and_actors_export_as_csv_for_a_spreadsheet(tmp_path: Path) -> None:
     import csv
     import io

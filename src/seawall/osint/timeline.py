@@ -149,6 +149,7 @@ def actor_profiles(events: list[Event]) -> list[ActorProfile]:
                 profile.first = min(profile.first or event.date.start, event.date.start)
                 profile.last = max(profile.last, event.date.end)
             profile.types.update(event.types or ["cyber operation"])
-            profile.victims.update(event.victim_countries or event.victim_sectors or ["?"])
+            placed = event.victim_countries or event.victim_regions
+            profile.victims.update(placed or event.victim_sectors or ["?"])
     by_name = sorted(profiles.values(), key=lambda p: p.actor)
     return sorted(by_name, key=lambda p: (p.operations, p.last), reverse=True)  # stable: ties by name
