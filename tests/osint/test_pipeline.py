@@ -423,7 +423,8 @@ def test_a_construction_names_an_attacker_named_right_of_its_head() -> None:
     (event,) = events_of("Officials in Beijing were behind the cyberattack on Vietnam's banks.")
     assert event.attacker_countries == ["CN"] and event.victim_countries == ["VN"]
     (event,) = events_of("Operatives of the Russian military were behind the hacking of Vietnam's banks.")
-    assert event.attacker_countries == ["RU"] and "VN" in event.victim_countries
+    # whom the operatives act for is no victim of theirs
+    assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"]
 
 
 def test_who_launches_or_authorizes_an_operation_did_it() -> None:

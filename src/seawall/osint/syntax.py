@@ -381,11 +381,12 @@ def describes(tree: Tree, inner: Phrase, outer: Phrase) -> bool:
     governor = tree.head[head]
     if tree.dep[head] == "poss":
         return governor == outer.head
-    return (
-        tree.dep[head] == "pobj"
-        and tree.lower[governor] in _ORIGIN_PREPOSITIONS
-        and tree.head[governor] == outer.head
-    )
+    if tree.dep[head] != "pobj" or tree.head[governor] != outer.head:
+        return False
+    if tree.lower[governor] in _ORIGIN_PREPOSITIONS:
+        return True
+    # "hackers of the Syrian Electronic Army", "agents of the FSB": whose they are
+    return tree.lower[governor] == "of" and tree.lower[outer.head] in _lexicon_words("agent_nouns")
 
 
 _NOUN_STANDING = frozenset(
