@@ -433,6 +433,17 @@ def test_who_launches_or_authorizes_an_operation_did_it() -> None:
     assert event.attacker_countries == ["US"] and event.victim_countries == ["VN"]
 
 
+def test_an_article_that_only_says_who_did_it_records_the_operation_with_its_author() -> None:
+    # no sentence reads as an operation, one says who did it: the analyst still gets who
+    events = events_of(
+        "After the release of the report the activity immediately stopped, but only for 20 days.\n\n"
+        "Analysing the second part of the campaign, researchers attribute it to Russia."
+    )
+    assert [(e.attacker_countries, e.types) for e in events] == [(["RU"], ["cyberattack"])]
+    # and an article that names no author and no operation records nothing
+    assert events_of("The report was released on Monday.\n\nIt runs to forty pages.") == []
+
+
 def test_who_claims_an_operation_did_it() -> None:
     for text in (
         "Pro-Russian hacktivists claimed responsibility for the DDoS attacks on Vietnam's websites.",

@@ -325,7 +325,12 @@ def _article_events(
         if _named(event):
             last_named = (paragraph, event)
         events.append(event)
+    if not events and attributions:
+        # "Reaqta links the campaign to Iran": the article tells its operation in words we do
+        # not read as one, and says who did it; the operation is recorded with its author
+        events.append(Event(types=[GENERIC]))
     _attribute(events, attributions, article)
+    events = [e for e in events if e.attacker_text or e.victim_text]
     anchor, precision = parse_published(article.published)
     fallback = publication_date(anchor, precision)
     publisher = [Source(article.outlet, "publisher")] if article.outlet else []
