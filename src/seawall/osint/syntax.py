@@ -454,13 +454,14 @@ def launches_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bo
     children = tree.children[verb]
     if any(tree.dep[c] == "auxpass" for c in children):
         return False
-    return any(
-        tree.dep[c] in ("dobj", "obj")
-        and (
-            c in triggers
-            or any(t in triggers and tree.dep[t] in ("compound", "amod") for t in tree.children[c])
-        )
-        for c in children
+    return any(tree.dep[c] in ("dobj", "obj") and _is_operation(tree, c, triggers) for c in children)
+
+
+def _is_operation(tree: Tree, token: int, triggers: Sequence[int]) -> bool:
+    """Whether a noun is the operation: its word ("the intrusion") or its modifier ("the
+    cyberespionage campaign")."""
+    return token in triggers or any(
+        child in triggers and tree.dep[child] in ("compound", "amod") for child in tree.children[token]
     )
 
 
@@ -557,18 +558,16 @@ def traced_to(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     if tree.lower[verb] not in _lexicon_words("origin_verbs"):
         return False
 
-    def operation(token: int) -> bool:  # "the intrusion", "the cyberespionage campaign"
-        return token in triggers or any(
-            c in triggers and tree.dep[c] in ("compound", "amod") for c in tree.children[token]
-        )
-
     seen = 0
     while seen < 4:
         # what came or was traced: the subject, or an active "traced the intrusion to China"
-        if any(tree.dep[c] in ("nsubj", "nsubjpass", "dobj") and operation(c) for c in tree.children[verb]):
+        if any(
+            tree.dep[c] in ("nsubj", "nsubjpass", "dobj") and _is_operation(tree, c, triggers)
+            for c in tree.children[verb]
+        ):
             return True
         if tree.dep[verb] in ("acl", "relcl"):
-            return operation(tree.head[verb])
+            return _is_operation(tree, tree.head[verb], triggers)
         if tree.dep[verb] != "xcomp" or tree.head[verb] == verb:
             return False
         verb = tree.head[verb]  # "believed to have originated from": up to what is believed
