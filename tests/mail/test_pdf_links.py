@@ -29,6 +29,19 @@ def test_a_link_annotation_in_an_object_stream_is_found() -> None:
     assert uris == ["https://script.example.com/exec"]
 
 
+def test_a_link_in_a_later_object_stream_is_found() -> None:
+    first = b"11 0 << /Type /Annot /Subtype /Text /Contents (note) >>"
+    second = b"12 0 << /Type /Annot /Subtype /Link /A << /S /URI /URI (https://later.example.com/) >>"
+    assert pdf_keywords(_pdf(first, first, second))[1] == ["https://later.example.com/"]
+
+
+def test_many_unterminated_streams_are_read_in_linear_time() -> None:
+    hostile = b"%PDF-1.5\n" + (b"stream\n" + b"\x78\x9c" + b"y" * 30_000 + b"\n") * 600
+    started = time.perf_counter()
+    assert pdf_keywords(hostile) == ([], [])
+    assert time.perf_counter() - started < 1
+
+
 def test_a_plain_link_annotation_is_found_once() -> None:
     plain = b"%PDF-1.4\n4 0 obj\n<< /A << /S /URI /URI (https://login.example.net/) >> >>\nendobj\n%%EOF\n"
     assert pdf_keywords(plain)[1] == ["https://login.example.net/"]

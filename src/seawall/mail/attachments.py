@@ -292,7 +292,7 @@ def pdf_keywords(data: bytes) -> tuple[list[str], list[str]]:
     return sorted(names), uris[:200]
 
 
-_PDF_STREAM = re.compile(rb"stream\r?\n")
+_PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
 PDF_INFLATE_BUDGET = 4_000_000
 """Bytes all of one PDF's compressed streams may inflate to, so that a deflate bomb costs no more
 than a large attachment."""
@@ -304,13 +304,18 @@ def _inflated_streams(data: bytes) -> Iterator[bytes]:
     the link annotations a raw scan cannot see. Written here as the keyword scan above is: a PDF
     library would parse the whole document, and a hostile one can make that slow."""
     budget = PDF_INFLATE_BUDGET
-    for count, match in enumerate(_PDF_STREAM.finditer(data)):
-        if budget <= 0 or count >= PDF_MAX_STREAMS:
+    view = memoryview(data)  # slices without copies: a stream may run to the end of the file
+    position = 0
+    for _ in range(PDF_MAX_STREAMS):
+        match = _PDF_STREAM.search(data, position)
+        if match is None or budget <= 0:
             return
         end = data.find(b"endstream", match.end())
-        raw = data[match.end() : end if end != -1 else len(data)]
+        end = len(data) if end == -1 else end
+        # each byte is read once: the next stream starts after this one's end
+        position = end + len(b"endstream")
         try:
-            inflated = zlib.decompressobj().decompress(raw, budget)
+            inflated = zlib.decompressobj().decompress(view[match.end() : end], budget)
         except zlib.error:
             continue  # not deflated, or damaged
         budget -= len(inflated)
