@@ -25,7 +25,7 @@ from seawall.intel.actors import default_gazetteer
 from seawall.osint.articles import Article, parse_published
 from seawall.osint.attribution import Attribution, attribution
 from seawall.osint.dates import publication_date, resolve
-from seawall.osint.events_model import GENERIC, Event, Evidence, Source
+from seawall.osint.events_model import GENERIC, UNSPECIFIC, Event, Evidence, Source
 from seawall.osint.gazetteer import _COMMON_WORDS, lexicon, lexicon_data
 from seawall.osint.mentions import STATE_KINDS, Mention, find_mentions
 from seawall.osint.merge import merge_within
@@ -122,10 +122,10 @@ def _trigger_tokens(told: _Told, tree: Tree) -> list[int]:
     return list(dict.fromkeys(token_at(tree, offset) for offset in offsets))
 
 
-def _roles(told: _Told, tree: Tree) -> tuple[Phrase | None, list[Phrase]]:
-    """The attacker phrase (the likeliest, if any) and the victim phrases of one sentence."""
+def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None, list[Phrase]]:
+    """The attacker phrase (the likeliest, if any) and the victim phrases of one sentence
+    (``triggers``: the tokens of its operation words)."""
     model = role_model()
-    triggers = _trigger_tokens(told, tree)
     attacker: tuple[tuple[bool, float], Phrase] | None = None
     likeliest: tuple[float, Phrase] | None = None
     victims: list[Phrase] = []
@@ -297,9 +297,10 @@ def _article_events(
     events: list[Event] = []
     last_named: tuple[int, Event] | None = None
     for item, tree in parsed:
-        attacker, victims = _roles(item, tree)
+        triggers = _trigger_tokens(item, tree)
+        attacker, victims = _roles(item, tree, triggers)
         event = _event(item, attacker, victims, article)
-        if set(event.types) <= _UNSPECIFIC_TYPES and strikes_a_website(tree, _trigger_tokens(item, tree)):
+        if set(event.types) <= UNSPECIFIC and strikes_a_website(tree, triggers):
             event.types, event.techniques = ["defacement"], _defacement_techniques()
         paragraph = paragraphs.get(item.sentence, -1)
         if (
@@ -348,14 +349,8 @@ def _article_events(
     return merged
 
 
-_UNSPECIFIC_TYPES = frozenset({GENERIC, "intrusion"})
-
-
 def _defacement_techniques() -> list[str]:
     return next(list(t.attack) for t in lexicon().types if t.name == "defacement")
-
-
-"""Types that say an operation happened, not what it did."""
 
 
 def _type_from_article(events: list[Event], told: list[_Told]) -> None:
@@ -365,12 +360,12 @@ def _type_from_article(events: list[Event], told: list[_Told]) -> None:
     what was done in one sentence and who did it to whom in another. A kind another event
     already carries is that event's. Decided on ``bench/osint_cv.py``."""
     recorded = {t for event in events for t in event.types}
-    told_types = (t for item in told for t in item.operation.types if t not in _UNSPECIFIC_TYPES)
+    told_types = (t for item in told for t in item.operation.types if t not in UNSPECIFIC)
     unplaced = [t for t in dict.fromkeys(told_types) if t not in recorded]
     if not unplaced:
         return
     for event in events:
-        if set(event.types) <= _UNSPECIFIC_TYPES:
+        if set(event.types) <= UNSPECIFIC:
             event.types = [*event.types, *unplaced]
 
 
@@ -381,7 +376,7 @@ def _type_from_attacker(events: list[Event]) -> None:
     kinds: dict[str, str] = lexicon_data()["actor_incident_types"]
     gazetteer = default_gazetteer()
     for event in events:
-        if not event.attacker_groups or not set(event.types) <= _UNSPECIFIC_TYPES:
+        if not event.attacker_groups or not set(event.types) <= UNSPECIFIC:
             continue
         known = (gazetteer.resolve(group) for group in event.attacker_groups)
         told = [kinds[i] for actor in known if actor is not None for i in actor.incidents if i in kinds]
