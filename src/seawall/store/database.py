@@ -53,12 +53,21 @@ def sqlite_directory(url: str) -> Path | None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Python's sqlite3 begins a transaction only before data changes, so CREATE TABLE commits at
+    # once: a scan killed during the first migration left a half-built store that every later
+    # run failed on. The driver is told to leave transactions to us, and each SQLAlchemy
+    # transaction opens with BEGIN (``_sqlite_begin``): DDL and DML alike are all-or-nothing.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -68,6 +77,7 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_json)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(url, json_serializer=_json)
     event.listen(engine, "checkin", _note_checkin)
