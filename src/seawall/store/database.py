@@ -53,21 +53,12 @@ def sqlite_directory(url: str) -> Path | None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Python's sqlite3 begins a transaction only before data changes, so CREATE TABLE commits at
-    # once: a scan killed during the first migration left a half-built store that every later
-    # run failed on. The driver is told to leave transactions to us, and each SQLAlchemy
-    # transaction opens with BEGIN (``_sqlite_begin``): DDL and DML alike are all-or-nothing.
-    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -77,7 +68,6 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_json)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(url, json_serializer=_json)
     event.listen(engine, "checkin", _note_checkin)
@@ -148,17 +138,42 @@ def migrate(engine: Engine) -> None:
 
 
 def _migrate(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        _migrate_sqlite(engine)
+        return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Serialise concurrent first starts of several filter instances.
             connection.exec_driver_sql("SELECT pg_advisory_xact_lock(748213)")
-        if _stored_revisions(connection) == [HEAD_REVISION]:
-            return
-        from alembic import command
+        _upgrade(connection)
 
-        config = _alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+
+def _migrate_sqlite(engine: Engine) -> None:
+    """Python's sqlite3 begins a transaction only before data changes, so CREATE TABLE commits
+    at once: a scan killed during the first migration left a half-built store that every later
+    run failed on. For the migration only, the driver leaves the transaction to us and it opens
+    with BEGIN, so the schema is all or nothing (the rest of Seawall keeps the driver's own
+    transactions, whose locking the concurrent scanners rely on)."""
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        previous = driver.isolation_level  # type: ignore[union-attr]
+        driver.isolation_level = None  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("BEGIN")
+                _upgrade(connection)
+        finally:
+            driver.isolation_level = previous  # type: ignore[union-attr]
+
+
+def _upgrade(connection: Connection) -> None:
+    if _stored_revisions(connection) == [HEAD_REVISION]:
+        return
+    from alembic import command
+
+    config = _alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
 
 
 def _stored_revisions(connection: Connection) -> list[str]:
