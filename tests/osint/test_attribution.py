@@ -14,6 +14,15 @@ def test_the_first_state_or_group_after_the_cue_is_the_author() -> None:
     assert said is not None and said.countries() == ["RU"]
 
 
+def test_the_accused_of_a_passive_is_named_before_the_cue() -> None:
+    # an active accusation names its object after the cue ("accused Russia of"); a passive
+    # names the accused first, and whoever is named after the cue told it
+    said = attribution("China accused of attack on the Pentagon, according to what US officials said.")
+    assert said is not None and said.countries() == ["CN"]
+    said = attribution("Russia was blamed for the attack by officials in Washington.")
+    assert said is not None and said.countries() == ["RU"]
+
+
 def test_blaming_a_state_is_about_an_operation_by_itself() -> None:
     # "linked to" may be about anything; an accusation names who did it
     said = attribution("Georgia accused Russia, but its involvement was contested at that time.")

@@ -444,6 +444,24 @@ def test_an_article_that_only_says_who_did_it_records_the_operation_with_its_aut
     assert events_of("The report was released on Monday.\n\nIt runs to forty pages.") == []
 
 
+def test_the_subject_of_a_written_out_passive_of_blaming_is_the_accused() -> None:
+    # "by German officials" hangs on the intrusion in the parse; the accused is the subject
+    (event,) = events_of("Russia was blamed for the intrusion into Vietnam's ministries by German officials.")
+    assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"]
+
+
+def test_a_name_of_one_role_never_places_the_other() -> None:
+    # the parse hangs the attacker under the victim ("a casino hacked by Iranians") or the victim
+    # under the attacker's name; each country stays with the phrase it was read in
+    (event,) = events_of("A Las Vegas casino hacked by Iranians lost its customer data.")
+    assert event.attacker_countries == ["IR"] and event.victim_countries == ["US"]
+    (event,) = events_of(
+        "Officials blamed two groups -- known as Turla and APT28 (Sofacy or Fancy Bear) -- for hacks "
+        "of the Ministry of Defense and the Army of Vietnam."
+    )
+    assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"]
+
+
 def test_who_claims_an_operation_did_it() -> None:
     for text in (
         "Pro-Russian hacktivists claimed responsibility for the DDoS attacks on Vietnam's websites.",

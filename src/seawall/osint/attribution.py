@@ -41,6 +41,9 @@ class Attribution:
         return sorted({m.name for m in self.authors if m.kind == "group"})
 
 
+_PASSIVE_ACCUSATION = re.compile(r"\s+(?:of|for)\b", re.IGNORECASE)
+
+
 @cache
 def _cues() -> re.Pattern[str]:
     data = lexicon_data()
@@ -69,5 +72,11 @@ def attribution(sentence: str) -> Attribution | None:
     if not about_an_attack:
         return None
     named = [m for m in mentions if m.kind in _AUTHOR_KINDS and (m.country or m.kind == "group")]
-    author = next((m for m in named if m.start >= cue.end()), None)
+    if _PASSIVE_ACCUSATION.match(sentence, cue.end()) and cue.group(0).lower() in _accusations():
+        # "China (was) accused of the attack", "Russia is blamed for": an active accusation
+        # names its object first ("accused Russia of"), so a cue followed by its "of" or "for"
+        # is a passive, and the accused is the one named before it
+        author = next((m for m in reversed(named) if m.end <= cue.start()), None)
+    else:
+        author = next((m for m in named if m.start >= cue.end()), None)
     return Attribution(sentence, (author,)) if author is not None else None

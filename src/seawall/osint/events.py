@@ -161,12 +161,21 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
     return chosen, [v for v in victims if (v.start, v.end) != same and not describes(tree, v, chosen)]
 
 
+def _own(nested: tuple[Mention, ...], others: set[int]) -> tuple[Mention, ...]:
+    """The names right of a phrase's head that are not another role's own words."""
+    return tuple(m for m in nested if id(m) not in others)
+
+
 def _event(told: _Told, attacker: Phrase | None, victims: list[Phrase], article: Article) -> Event:
     anchor, precision = parse_published(article.published)
     event = Event(types=list(told.operation.types), techniques=list(told.operation.techniques))
     if attacker is not None:
         event.attacker_text = [attacker.text]
-        for mention in attacker.mentions + attacker.nested:
+        # a name of a phrase read in the other role places that one, not this one, whatever the
+        # parse hangs it under: "Sofacy -- for hacks of ... the Czech Republic", "a casino hacked
+        # by Iranians"
+        victim_names = {id(m) for v in victims for m in v.mentions}
+        for mention in attacker.mentions + _own(attacker.nested, victim_names):
             if mention.kind == "aligned":
                 event.aligned_countries.append(mention.country)
                 event.attacker_countries.append(mention.country)
@@ -176,12 +185,12 @@ def _event(told: _Told, attacker: Phrase | None, victims: list[Phrase], article:
                     event.attacker_countries.append(mention.country)
             elif mention.kind in STATE_KINDS and mention.country:
                 event.attacker_countries.append(mention.country)
+    attacker_names = {id(m) for m in attacker.mentions} if attacker is not None else set()
     for victim in victims:
         event.victim_text.append(victim.text)
-        event.victim_countries.extend(
-            m.country for m in victim.mentions + victim.nested if m.kind in _VICTIM_PLACED and m.country
-        )
-        event.victim_regions.extend(m.name for m in victim.mentions + victim.nested if m.kind == "region")
+        placing = victim.mentions + _own(victim.nested, attacker_names)
+        event.victim_countries.extend(m.country for m in placing if m.kind in _VICTIM_PLACED and m.country)
+        event.victim_regions.extend(m.name for m in placing if m.kind == "region")
         event.victim_sectors.extend(_sectors(victim.text))
     event.attacker_countries = sorted(set(event.attacker_countries))
     event.aligned_countries = sorted(set(event.aligned_countries))

@@ -597,19 +597,23 @@ def owner_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bo
 
 
 def accused_in_a_headline(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
-    """Whether a phrase is the one accused in a passive that drops its auxiliary, as headlines
-    do: "Russia accused of cyberattack on Estonian banks", "Iran blamed for attack on Saudi oil
-    company". The parser reads an active subject there; a verb of blaming (``role_verbs``) in
-    its participle with no object and no auxiliary, its "of" or "for" holding the operation,
-    says the subject is the accused."""
+    """Whether a phrase is the one accused in a passive of blaming: "Russia was blamed for the
+    intrusion", and as headlines drop the auxiliary, "Russia accused of cyberattack on Estonian
+    banks", "Iran blamed for attack on Saudi oil company" (the parser reads an active subject
+    there). A verb of blaming (``role_verbs``) in its participle with no object, its "of" or
+    "for" holding the operation, says the subject is the accused."""
     head = _effective(tree, phrase.head)
-    if tree.dep[head] != "nsubj":
+    if tree.dep[head] not in ("nsubj", "nsubjpass"):
         return False
     verb = tree.head[head]
     if _verb_class(tree.lower[verb]) != "blame" or not tree.lower[verb].endswith("ed"):
         return False
     children = tree.children[verb]
-    if any(tree.dep[c] in ("dobj", "obj", "aux", "auxpass", "dative") for c in children):
+    if any(tree.dep[c] in ("dobj", "obj", "dative") for c in children):
+        return False
+    # the parser's active subject, without an auxiliary, is a headline's dropped passive;
+    # with its auxiliary ("Russia was blamed for the attack") the passive is written out
+    if tree.dep[head] == "nsubj" and any(tree.dep[c] in ("aux", "auxpass") for c in children):
         return False
     return any(
         tree.dep[c] == "prep"
