@@ -63,3 +63,25 @@ def test_a_flood_of_attribution_sentences_stays_bounded() -> None:
     (event,) = extract_events(Article(id="a", published="2020-10-13", text=text))
     assert event.attacker_countries == ["RU"]
     assert len(event.evidence) <= 1 + ATTRIBUTION_EVIDENCE
+
+
+def test_a_group_named_in_the_title_or_the_operations_paragraph_is_its_author() -> None:
+    article = Article(
+        id="g",
+        title="Gaza Cybergang aka Molerats",
+        published="2017-05-01",
+        text="Hackers breached the networks of the Egyptian foreign ministry and stole e-mails.",
+    )
+    (event,) = extract_events(article)
+    assert event.attacker_countries == ["PS"] and event.attacker_groups and event.victim_countries == ["EG"]
+    # a group another paragraph names to compare is not the author
+    compared = Article(
+        id="h",
+        published="2017-05-01",
+        text=(
+            "Hackers breached the networks of the Egyptian foreign ministry and stole e-mails.\n\n"
+            "Its tools resemble those once used by Molerats."
+        ),
+    )
+    (event,) = extract_events(compared)
+    assert not event.attacker_countries and event.victim_countries == ["EG"]

@@ -340,6 +340,7 @@ def _article_events(
         # not read as one, and says who did it; the operation is recorded with its author
         events.append(Event(types=[GENERIC]))
     _attribute(events, attributions, article)
+    _attribute_to_the_named_group(events, article)
     events = [e for e in events if e.attacker_text or e.victim_text]
     anchor, precision = parse_published(article.published)
     fallback = publication_date(anchor, precision)
@@ -441,6 +442,31 @@ def _attribute(events: list[Event], attributions: list[Attribution], article: Ar
         event.attribution = _attribution(cited[0].sentence)
         event.sources = list(dict.fromkeys([*event.sources, *sources]))
         event.evidence = [*event.evidence, *evidence]
+
+
+def _attribute_to_the_named_group(events: list[Event], article: Article) -> None:
+    """Name the author of an operation still without one after the group of threat actors
+    named in the article's title or in the operation's own paragraph, when all the groups named
+    there are of one state: a story names a threat-actor group beside an operation because the
+    group did it ("Gaza Cybergang aka Molerats" over "a new spike of activity ... targeting
+    government entities"); groups are attackers by what they are. Not from elsewhere in a long
+    article, which names other groups to compare. Decided on ``bench/osint_cv.py``."""
+    unnamed = [e for e in events if not _named(e) and not e.aligned_countries]
+    if not unnamed:
+        return
+    paragraphs = re.split(r"\n\s*\n|\n", article.text)
+    numbers = paragraph_of(article.text)
+    for event in unnamed:
+        told = event.evidence[0].sentence if event.evidence else ""
+        number = numbers.get(told, -1)
+        where = [article.title, paragraphs[number] if 0 <= number < len(paragraphs) else told]
+        groups = [m for text in where for m in find_mentions(text) if m.kind == "group" and m.country]
+        if len({m.country for m in groups}) != 1:
+            continue
+        first = groups[0]
+        event.attacker_countries = [first.country]
+        event.attacker_groups = sorted({m.name for m in groups})
+        event.attacker_text = list(dict.fromkeys([*event.attacker_text, first.text]))
 
 
 def event_id(event: Event) -> str:
