@@ -444,6 +444,25 @@ def test_an_article_that_only_says_who_did_it_records_the_operation_with_its_aut
     assert events_of("The report was released on Monday.\n\nIt runs to forty pages.") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anonymous hacks ManTech, a contractor of the Vietnamese army, and releases its data.",
+        'The hacking group "BITTER" targeted Vietnamese military industry personnel with malware.',
+        "Anonymous Hacks Vietnam Govt websites Against Human Rights Abuse",
+    ],
+)
+def test_a_clause_the_parser_read_as_one_noun_phrase_is_split_at_its_verb(text: str) -> None:
+    # a headline's present tense ("X hacks Y") parses as one noun phrase; its subject attacks
+    # and its object is attacked, never the other way round
+    (event,) = events_of(text)
+    assert event.victim_countries == ["VN"] and "VN" not in event.attacker_countries
+    assert event.attacker_text and "VN" not in " ".join(event.attacker_text)
+    # a noun phrase whose verb form is a noun or an adjective stays whole
+    (event,) = events_of("Hackers hit Chinese targets in Vietnam.")
+    assert not event.attacker_countries and "CN" in event.victim_countries
+
+
 def test_the_subject_of_a_written_out_passive_of_blaming_is_the_accused() -> None:
     # "by German officials" hangs on the intrusion in the parse; the accused is the subject
     (event,) = events_of("Russia was blamed for the intrusion into Vietnam's ministries by German officials.")

@@ -134,8 +134,10 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
             continue  # a tool, not a participant
         trigger = nearest_trigger(tree, phrase, triggers)
         probabilities = model.probabilities(pair_features(tree, phrase, trigger))
-        if attacks_by_construction(tree, phrase, triggers):
+        if phrase.clause == "subject" or attacks_by_construction(tree, phrase, triggers):
             probabilities = {"none": 0.0, "attacker": 1.0, "victim": 0.0}
+        elif phrase.clause == "object":
+            probabilities = {"none": 0.0, "attacker": 0.0, "victim": 1.0}
         role = max(probabilities, key=probabilities.__getitem__)
         if likeliest is None or probabilities["victim"] > likeliest[0]:
             likeliest = (probabilities["victim"], phrase)

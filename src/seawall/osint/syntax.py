@@ -248,6 +248,9 @@ class Phrase:
     nested: tuple[Mention, ...] = ()
     """Names in the phrase's modifiers right of its head ("employees of US oil companies"):
     they place the phrase, but do not make it what they are."""
+    clause: str = ""
+    """"subject" or "object" when the phrase is half of a clause the parser read as one noun
+    phrase ("Anonymous hacks ManTech"): who does and who undergoes its verb."""
 
     @property
     def kind(self) -> str:
@@ -300,6 +303,7 @@ def phrases(tree: Tree, mentions: Iterable[Mention]) -> list[Phrase]:
     mentions = list(mentions)
     found: list[Phrase] = []
     covered: set[int] = set()
+    objects: set[int] = set()
     dep = tree.dep
     for index in range(len(tree)):
         if dep[index] not in _NOMINAL or tree.punct[index] or tree.number[index] or _pronoun(tree, index):
@@ -318,6 +322,54 @@ def phrases(tree: Tree, mentions: Iterable[Mention]) -> list[Phrase]:
         inside = tuple(m for m in mentions if start_char <= m.start < end_char)
         nested = tuple(m for m in mentions if whole_start <= m.start < whole_end and m not in inside)
         covered.update(id(m) for m in inside)
+        verb = _misread_verb(tree, first, index, inside)
+        if verb == index:
+            # the verb is the phrase's last word ("Armenian Hackergroup X hacks"): the phrase
+            # is its subject, and the phrase right after it its object
+            found.append(
+                Phrase(
+                    first,
+                    verb,
+                    verb - 1,
+                    tree.span_text(first, verb),
+                    start_char,
+                    tree.stop[verb - 1],
+                    tuple(m for m in inside if m.start < tree.start[verb]),
+                    clause="subject",
+                )
+            )
+            objects.add(verb + 1)
+            continue
+        if verb is not None:
+            # "Anonymous hacks ManTech" read as one noun phrase: the clause it is, split at its
+            # verb into the subject who does it and the object it is done to
+            middle = tree.start[verb]
+            found.append(
+                Phrase(
+                    first,
+                    verb,
+                    verb - 1,
+                    tree.span_text(first, verb),
+                    start_char,
+                    tree.stop[verb - 1],
+                    tuple(m for m in inside if m.start < middle),
+                    clause="subject",
+                )
+            )
+            found.append(
+                Phrase(
+                    verb + 1,
+                    index + 1,
+                    index,
+                    tree.span_text(verb + 1, index + 1),
+                    tree.start[verb + 1],
+                    end_char,
+                    tuple(m for m in inside if m.start > middle),
+                    nested,
+                    clause="object",
+                )
+            )
+            continue
         found.append(
             Phrase(
                 first,
@@ -330,6 +382,8 @@ def phrases(tree: Tree, mentions: Iterable[Mention]) -> list[Phrase]:
                 nested,
             )
         )
+    if objects:
+        found = [replace(p, clause="object") if p.start in objects and not p.clause else p for p in found]
     for mention in mentions:
         if id(mention) in covered:
             continue
@@ -347,6 +401,42 @@ def phrases(tree: Tree, mentions: Iterable[Mention]) -> list[Phrase]:
             )
         )
     return found
+
+
+_CLOSING_QUOTES = frozenset({'"', "”", "'", "’", ")"})
+_OBJECT_OPENING = frozenset({"det", "compound", "amod", "poss", "nummod", "nmod"})
+_NOT_A_SUBJECT = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those"})
+
+
+def _misread_verb(tree: Tree, first: int, head: int, inside: tuple[Mention, ...]) -> int | None:
+    """The verb inside a noun phrase the parser made of a whole clause, as it does with
+    headlines' present tense ("Anonymous hacks ManTech", "Hackergroup X hacks azerbijans
+    Central Bank"): a finite form of an operation verb (``role_verbs``' "perpetrate") between
+    a subject that names someone and more words. Not after an article or a possessive: "the
+    targeted companies" is one noun phrase."""
+    from seawall.osint.gazetteer import verb_forms  # the gazetteer imports this module
+
+    for verb in range(first + 1, min(head + 1, len(tree) - 1)):
+        word = tree.lower[verb]
+        if word.endswith("ing") or _verb_class(word) != "perpetrate":
+            continue
+        if word in verb_forms()["forms"]:  # the base form: a noun as often ("hack", "attack")
+            continue
+        if tree.lower[verb - 1] in _NOT_A_SUBJECT or tree.punct[verb + 1]:
+            continue
+        if verb == head and not (tree.dep[verb + 1] in _OBJECT_OPENING or tree.dep[verb + 1] in _NOMINAL):
+            continue  # a plural noun ("Chinese targets in Vietnam"), not a verb with its object
+        # the subject ends with a name ("Anonymous hacks", "Shad0wS3C Hacker Breaches") or a
+        # quoted one ('The hacking group "BITTER" targeted'); "U.S. election hacks", "DDoS
+        # attacks" and "state-sponsored" are noun phrases
+        last = verb - 1
+        quoted = tree.words[last] in _CLOSING_QUOTES and last > first
+        if quoted:
+            last -= 1
+        ends_a_name = any(m.kind in _NAMES_SOMEONE and m.end == tree.stop[last] for m in inside)
+        if ends_a_name or (quoted and tree.words[last][:1].isupper()):
+            return verb
+    return None
 
 
 def nearest_trigger(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> int:
