@@ -636,16 +636,19 @@ def _holds_trigger(tree: Tree, token: int, triggers: Sequence[int]) -> bool:
 def traced_to(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     """Whether a phrase is where an operation came from: "attacks originating from China",
     "the intrusions were traced back to China", "the attack came from Russia", "believed to
-    have originated in North Korea". The verb is one of ``origin_verbs`` in the lexicon and the
+    have originated in North Korea", or on whom it is laid: "the hacks were blamed on Russia".
+    The verb is one of ``origin_verbs`` (``blame_on_verbs`` for "on") in the lexicon and the
     operation its subject or the noun it describes; the place of origin is the attacker's."""
     head = _effective(tree, phrase.head)
     preposition = tree.head[head]
-    if tree.dep[head] != "pobj" or tree.lower[preposition] not in ("from", "to", "in"):
+    if tree.dep[head] != "pobj" or tree.lower[preposition] not in ("from", "to", "in", "on"):
         return False
     verb = tree.head[preposition]
     if tree.dep[verb] == "advmod" and tree.lower[verb] == "back":  # "traced back to"
         verb = tree.head[verb]
-    if tree.lower[verb] not in _lexicon_words("origin_verbs"):
+    # "was blamed on Russia", "pinned the hack on Russia": the one it is laid on did it
+    verbs = "blame_on_verbs" if tree.lower[preposition] == "on" else "origin_verbs"
+    if tree.lower[verb] not in _lexicon_words(verbs):
         return False
 
     seen = 0
