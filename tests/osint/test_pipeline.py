@@ -464,6 +464,23 @@ def test_a_clause_the_parser_read_as_one_noun_phrase_is_split_at_its_verb(text: 
     assert not event.attacker_countries and "CN" in event.victim_countries
 
 
+def test_the_country_is_the_one_named_last_before_it_apart_from_the_attackers() -> None:
+    (event,) = events_of(
+        "Ukraine's power grid went down in December.\n\n"
+        "Russian hackers attacked the country's grid with malware."
+    )
+    assert event.attacker_countries == ["RU"] and event.victim_countries == ["UA"]
+    (event,) = extract_events(
+        Article(
+            id="b",
+            title="Belarusian hacktivists leak passport data",
+            published="2021-08-01",
+            text="A Belarusian hacking group has hacked the country's passport system and stole its data.",
+        )
+    )
+    assert event.victim_countries == ["BY"]
+
+
 def test_the_subject_of_a_written_out_passive_of_blaming_is_the_accused() -> None:
     # "by German officials" hangs on the intrusion in the parse; the accused is the subject
     (event,) = events_of("Russia was blamed for the intrusion into Vietnam's ministries by German officials.")

@@ -352,6 +352,7 @@ def _article_events(
     _type_from_attacker(merged)
     # after merging: a country read from elsewhere in the article is no evidence that two
     # of its operations are one
+    _place_the_country(merged, article)
     _place_victims(merged, article)
     for event in merged:
         if event.date is None:
@@ -393,6 +394,39 @@ def _type_from_attacker(events: list[Event]) -> None:
         known = (gazetteer.resolve(group) for group in event.attacker_groups)
         told = [kinds[i] for actor in known if actor is not None for i in actor.incidents if i in kinds]
         event.types = [*event.types, *(t for t in dict.fromkeys(told) if t not in event.types)]
+
+
+_THE_COUNTRY = re.compile(r"^the (?:country|nation)\b", re.IGNORECASE)
+
+
+def _place_the_country(events: list[Event], article: Article) -> None:
+    """A victim told as "the country" or "the country's passport system" is in the country
+    named last before it, the attacker's own words left aside: English refers back so
+    ("A Belarusian group hacked the country's passport system" after a title on Belarus)."""
+    for event in events:
+        if event.victim_countries or not any(_THE_COUNTRY.match(t) for t in event.victim_text):
+            continue
+        phrase = next(t for t in event.victim_text if _THE_COUNTRY.match(t))
+        sentence = next((e.sentence for e in event.evidence if phrase in e.sentence), "")
+        if not sentence:
+            continue
+        full = f"{article.title}\n{article.text}"
+        at = full.find(sentence)
+        if at < 0:
+            continue
+        told = at + sentence.find(phrase)
+        attacker_spans = [
+            (at + i, at + i + len(t)) for t in event.attacker_text if (i := sentence.find(t)) >= 0
+        ]
+        earlier = [
+            m
+            for m in find_mentions(full[:told])
+            if m.kind in STATE_KINDS
+            and m.country
+            and not any(start <= m.start < end for start, end in attacker_spans)
+        ]
+        if earlier:
+            event.victim_countries = [earlier[-1].country]
 
 
 def _place_victims(events: list[Event], article: Article) -> None:
