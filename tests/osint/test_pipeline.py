@@ -464,6 +464,14 @@ def test_a_clause_the_parser_read_as_one_noun_phrase_is_split_at_its_verb(text: 
     assert not event.attacker_countries and "CN" in event.victim_countries
 
 
+def test_a_name_inside_the_attackers_words_is_no_victim() -> None:
+    (event,) = events_of(
+        "A group of Indonesian and Malaysian hacker going with the handle of Code-Newbie has hacked and "
+        "defaced 44 Chinese government sub-domains."
+    )
+    assert event.victim_countries == ["CN"] and set(event.attacker_countries) <= {"ID", "MY"}
+
+
 def test_the_country_is_the_one_named_last_before_it_apart_from_the_attackers() -> None:
     (event,) = events_of(
         "Ukraine's power grid went down in December.\n\n"

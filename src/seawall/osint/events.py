@@ -158,9 +158,18 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
         victims = [likeliest[1]]
     if chosen is None:
         return None, victims
-    # the attacker's own description ("Russia's hackers", "hackers from Russia") is not attacked
-    same = (chosen.start, chosen.end)
-    return chosen, [v for v in victims if (v.start, v.end) != same and not describes(tree, v, chosen)]
+    # the attacker's own description ("Russia's hackers", "hackers from Russia") and its own
+    # words ("Malaysian" of "Indonesian and Malaysian hackers") are not attacked, unless the
+    # parser made one phrase of a whole clause ("Hacker X leaked Emails of Y": an operation
+    # word inside). Not the rest of its subtree: a misattached "on the website of ..." is there.
+    whole_clause = any(chosen.start <= t < chosen.end for t in triggers)
+    return chosen, [
+        v
+        for v in victims
+        if (v.start, v.end) != (chosen.start, chosen.end)
+        and (whole_clause or not chosen.start <= v.start < v.end <= chosen.end)
+        and not describes(tree, v, chosen)
+    ]
 
 
 def _own(nested: tuple[Mention, ...], others: set[int]) -> tuple[Mention, ...]:
