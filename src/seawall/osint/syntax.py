@@ -323,48 +323,33 @@ def phrases(tree: Tree, mentions: Iterable[Mention]) -> list[Phrase]:
         nested = tuple(m for m in mentions if whole_start <= m.start < whole_end and m not in inside)
         covered.update(id(m) for m in inside)
         verb = _misread_verb(tree, first, index, inside)
-        if verb == index:
-            # the verb is the phrase's last word ("Armenian Hackergroup X hacks"): the phrase
-            # is its subject, and the phrase right after it its object
-            found.append(
-                Phrase(
-                    first,
-                    verb,
-                    verb - 1,
-                    tree.span_text(first, verb),
-                    start_char,
-                    tree.stop[verb - 1],
-                    tuple(m for m in inside if m.start < tree.start[verb]),
-                    clause="subject",
-                )
-            )
-            objects.add(verb + 1)
-            continue
         if verb is not None:
             # "Anonymous hacks ManTech" read as one noun phrase: the clause it is, split at its
             # verb into the subject who does it and the object it is done to
             middle = tree.start[verb]
+            subject = tuple(m for m in inside if m.start < middle)
+            text = tree.span_text(first, verb)
             found.append(
                 Phrase(
-                    first,
-                    verb,
-                    verb - 1,
-                    tree.span_text(first, verb),
-                    start_char,
-                    tree.stop[verb - 1],
-                    tuple(m for m in inside if m.start < middle),
-                    clause="subject",
+                    first, verb, verb - 1, text, start_char, tree.stop[verb - 1], subject, clause="subject"
                 )
             )
+            if verb == index:
+                # the verb is the phrase's last word ("Armenian Hackergroup X hacks"): the
+                # phrase right after it is its object
+                objects.add(verb + 1)
+                continue
+            obj = tuple(m for m in inside if m.start > middle)
+            text = tree.span_text(verb + 1, index + 1)
             found.append(
                 Phrase(
                     verb + 1,
                     index + 1,
                     index,
-                    tree.span_text(verb + 1, index + 1),
+                    text,
                     tree.start[verb + 1],
                     end_char,
-                    tuple(m for m in inside if m.start > middle),
+                    obj,
                     nested,
                     clause="object",
                 )
