@@ -35,9 +35,40 @@ def _head_words(lexicon: dict[str, Any]) -> set[str]:
     return heads
 
 
+def _last_words(lexicon: dict[str, Any]) -> set[str]:
+    words: set[str] = set()
+    for entry in lexicon["operation_types"].values():
+        for key in ("terms", "weak_terms", "near_terms"):
+            words.update(term.rpartition(" ")[2] for term in entry.get(key, []))
+    return words
+
+
+def plurals(lexicon: dict[str, Any]) -> dict[str, list[str]]:
+    """A singular noun that ends a lexicon term -> its plurals: "defacement" also
+    "defacements", "break-in" also "break-ins"."""
+    import lemminflect
+
+    found: dict[str, list[str]] = {}
+    for word in sorted(_last_words(lexicon)):
+        lower = word.lower()
+        if lemminflect.getAllLemmas(lower).get("NOUN") != (lower,):
+            continue  # not a noun, or already a plural ("attacks" is not its own lemma)
+        forms = [f for f in lemminflect.getInflection(lower, tag="NNS") if f != lower]
+        found[lower] = forms or [_regular_plural(lower)]  # its dictionary lacks "defacements"
+    return found
+
+
+def _regular_plural(noun: str) -> str:
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
 def build(lexicon: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
     """``lemmas``: every form of a verb -> its lemmas; ``forms``: a lemma -> its forms but the
-    base one."""
+    base one; ``plurals``: a noun ending a term -> its plurals."""
     import lemminflect
 
     wanted: set[str] = {lemma for lemmas in lexicon["role_verbs"].values() for lemma in lemmas}
@@ -56,7 +87,11 @@ def build(lexicon: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
                     forms[lemma].append(form)
         for form in every:
             lemmas.setdefault(form, set()).add(lemma)
-    return {"forms": forms, "lemmas": {form: sorted(found) for form, found in sorted(lemmas.items())}}
+    return {
+        "forms": forms,
+        "lemmas": {form: sorted(found) for form, found in sorted(lemmas.items())},
+        "plurals": plurals(lexicon),
+    }
 
 
 def main() -> None:

@@ -165,6 +165,16 @@ def test_a_type_gives_way_to_the_narrower_type_the_same_words_name() -> None:
     assert taken is not None and taken.types == ["data theft"]
 
 
+def test_a_noun_of_the_lexicon_is_read_in_its_plural() -> None:
+    # "defacement" is written once; lemminflect's dictionary lacks its plural, a rule makes it
+    for sentence in (
+        "Website-defacements of Indian news outlets followed the criticism.",
+        "Pro-Russian hackers carried out defacements of Ukrainian sites.",
+    ):
+        operation = operation_mention(sentence)
+        assert operation is not None and "defacement" in operation.types, sentence
+
+
 def test_the_verb_forms_table_is_built_from_the_current_lexicon() -> None:
     import json
 

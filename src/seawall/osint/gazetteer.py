@@ -127,13 +127,19 @@ def _words(terms: Iterable[str]) -> str:
 
 
 def _inflected(terms: Iterable[str], written_elsewhere: frozenset[str] = frozenset()) -> list[str]:
-    """The terms, and each verb-headed term with its head verb in its other forms but the base
-    one: "hacked" stands for "hacks" ("Anonymous hacks ManTech", as trackers write) and
+    """The terms, a term ending in a noun with its plural, and each verb-headed term with its
+    head verb in its other forms but the base one: "hacked" stands for "hacks" ("Anonymous
+    hacks ManTech", as trackers write) and
     "hacking"; "broke into" for "breaks into" (``data/verb_forms.json``, built from lemminflect's
     dictionary by ``scripts/build_verb_forms.py``; a word it does not know is left as written)."""
     table = verb_forms()
     found = list(terms)
     for term in terms:
+        # a noun ending a term in its plural too: "defacements", "computer break-ins"
+        before, space, last = term.rpartition(" ")
+        for plural in table.get("plurals", {}).get(last.lower(), ()):
+            if f"{before}{space}{plural}".lower() not in written_elsewhere:
+                found.append(f"{before}{space}{plural}")
         head, _, rest = term.partition(" ")
         for lemma in table["lemmas"].get(head.lower(), ()):
             for form in table["forms"].get(lemma, ()):
@@ -147,7 +153,8 @@ def _inflected(terms: Iterable[str], written_elsewhere: frozenset[str] = frozens
 
 @cache
 def verb_forms() -> dict[str, dict[str, list[str]]]:
-    """``lemmas``: a verb form -> its lemmas; ``forms``: a lemma -> its forms but the base one."""
+    """``lemmas``: a verb form -> its lemmas; ``forms``: a lemma -> its forms but the base one;
+    ``plurals``: a noun that ends a lexicon term -> its plurals."""
     table: dict[str, dict[str, list[str]]] = json.loads(_data("verb_forms.json"))
     return table
 
