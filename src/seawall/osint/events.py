@@ -40,6 +40,7 @@ from seawall.osint.syntax import (
     attacks_by_construction,
     describes,
     given_as_reason,
+    misread_verb,
     nearest_trigger,
     pair_features,
     parse,
@@ -153,6 +154,10 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
         ):
             victims.append(phrase)
     chosen = attacker[1] if attacker else None
+    if chosen is not None:
+        chosen, done_to = _split_at_the_deed(tree, chosen, triggers)
+        if done_to is not None:
+            victims.append(done_to)
     if chosen is not None and not victims and likeliest is not None and likeliest[0] >= FALLBACK_VICTIM:
         # an operation has a target: with its attacker named, the likeliest victim phrase is it
         victims = [likeliest[1]]
@@ -175,6 +180,42 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
 def _own(nested: tuple[Mention, ...], others: set[int]) -> tuple[Mention, ...]:
     """The names right of a phrase's head that are not another role's own words."""
     return tuple(m for m in nested if id(m) not in others)
+
+
+def _split_at_the_deed(tree: Tree, chosen: Phrase, triggers: list[int]) -> tuple[Phrase, Phrase | None]:
+    """An attacker phrase that holds an operation verb between a name and more words ("Russian
+    APTs hack Czech MFAI", a headline the parser read as one noun phrase) is a clause: the words
+    before the verb attack, those after it are attacked when they name someone."""
+    verb = misread_verb(tree, chosen.start, chosen.end - 1, chosen.mentions, base_forms=True)
+    if verb is None or verb not in triggers or verb == chosen.end - 1:
+        return chosen, None
+    middle = tree.start[verb]
+    before = tuple(m for m in chosen.mentions if m.start < middle)
+    after = tuple(m for m in chosen.mentions if m.start > middle)
+    doer = Phrase(
+        chosen.start,
+        verb,
+        verb - 1,
+        tree.span_text(chosen.start, verb),
+        chosen.char_start,
+        tree.stop[verb - 1],
+        before,
+        clause="subject",
+    )
+    if not any(m.kind in _VICTIM_PLACED for m in after):
+        return doer, None
+    done_to = Phrase(
+        verb + 1,
+        chosen.end,
+        chosen.head,
+        tree.span_text(verb + 1, chosen.end),
+        tree.start[verb + 1],
+        chosen.char_end,
+        after,
+        chosen.nested,
+        clause="object",
+    )
+    return doer, done_to
 
 
 def _event(told: _Told, attacker: Phrase | None, victims: list[Phrase], article: Article) -> Event:

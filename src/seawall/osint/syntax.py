@@ -322,7 +322,7 @@ def phrases(tree: Tree, mentions: Iterable[Mention]) -> list[Phrase]:
         inside = tuple(m for m in mentions if start_char <= m.start < end_char)
         nested = tuple(m for m in mentions if whole_start <= m.start < whole_end and m not in inside)
         covered.update(id(m) for m in inside)
-        verb = _misread_verb(tree, first, index, inside)
+        verb = misread_verb(tree, first, index, inside)
         if verb is not None:
             # "Anonymous hacks ManTech" read as one noun phrase: the clause it is, split at its
             # verb into the subject who does it and the object it is done to
@@ -393,19 +393,23 @@ _OBJECT_OPENING = frozenset({"det", "compound", "amod", "poss", "nummod", "nmod"
 _NOT_A_SUBJECT = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those"})
 
 
-def _misread_verb(tree: Tree, first: int, head: int, inside: tuple[Mention, ...]) -> int | None:
+def misread_verb(
+    tree: Tree, first: int, head: int, inside: tuple[Mention, ...], base_forms: bool = False
+) -> int | None:
     """The verb inside a noun phrase the parser made of a whole clause, as it does with
     headlines' present tense ("Anonymous hacks ManTech", "Hackergroup X hacks azerbijans
     Central Bank"): a finite form of an operation verb (``role_verbs``' "perpetrate") between
     a subject that names someone and more words. Not after an article or a possessive: "the
-    targeted companies" is one noun phrase."""
+    targeted companies" is one noun phrase. ``base_forms``: a base form too, for a phrase
+    already read as the attacker ("Russian APTs hack Czech MFAI"), where "the hack" elsewhere
+    would be a noun."""
     from seawall.osint.gazetteer import verb_forms  # the gazetteer imports this module
 
     for verb in range(first + 1, min(head + 1, len(tree) - 1)):
         word = tree.lower[verb]
         if word.endswith("ing") or _verb_class(word) != "perpetrate":
             continue
-        if word in verb_forms()["forms"]:  # the base form: a noun as often ("hack", "attack")
+        if word in verb_forms()["forms"] and not base_forms:  # a noun as often ("hack", "attack")
             continue
         if tree.lower[verb - 1] in _NOT_A_SUBJECT or tree.punct[verb + 1]:
             continue
