@@ -69,6 +69,9 @@ FORMS = (
     "Investigators traced the intrusion into {b}'s ministries to {a}.",
     "Hackers from {a} claimed responsibility for the DDoS attacks on {b}'s government websites.",
     "Officials said {a}'s leader authorized a cyberattack against {b}'s military systems.",
+    "{a} was blamed for the intrusion into {b}'s ministries.",
+    "The hacks of {b}'s ministries were blamed on {a}.",
+    "A hacking campaign launched from {a} hit {b}'s ministries.",
 )
 
 

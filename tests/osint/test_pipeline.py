@@ -420,6 +420,7 @@ def test_the_subject_whose_own_operation_is_the_object_attacks() -> None:
         "The cyberattacks on Vietnam's banks were traced back to Russia.",
         "A series of attacks believed to have originated from Russia hit websites in Vietnam.",
         "The hacks of Vietnam's ministries were blamed on Russia.",
+        "A hacking campaign launched from Russia hit Vietnam's ministries.",
     ],
 )
 def test_who_is_behind_an_operation_or_where_it_came_from_attacked(text: str) -> None:

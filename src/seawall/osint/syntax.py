@@ -622,12 +622,22 @@ def _holds_trigger(tree: Tree, token: int, triggers: Sequence[int]) -> bool:
     return any(first <= t <= last for t in triggers)
 
 
+_PREPOSITION_VERBS = {
+    "on": ("blame_on_verbs",),
+    "from": ("origin_verbs", "launched_from_verbs"),
+    "to": ("origin_verbs", "attributed_to_verbs"),
+}
+"""The lexicon's verbs whose object of each preposition names an operation's author ("in":
+only ``origin_verbs``)."""
+
+
 def traced_to(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     """Whether a phrase is where an operation came from: "attacks originating from China",
     "the intrusions were traced back to China", "the attack came from Russia", "believed to
-    have originated in North Korea", or on whom it is laid: "the hacks were blamed on Russia".
-    The verb is one of ``origin_verbs`` (``blame_on_verbs`` for "on") in the lexicon and the
-    operation its subject or the noun it describes; the place of origin is the attacker's."""
+    have originated in North Korea", "launched from computers in China", or on whom it is laid:
+    "the hacks were blamed on Russia", "attributed to Russia". The verb is one of the lexicon's
+    lists for its preposition (``_PREPOSITION_VERBS``) and the operation its subject or the
+    noun it describes; the place of origin is the attacker's."""
     head = _effective(tree, phrase.head)
     preposition = tree.head[head]
     if tree.dep[head] != "pobj" or tree.lower[preposition] not in ("from", "to", "in", "on"):
@@ -635,9 +645,10 @@ def traced_to(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     verb = tree.head[preposition]
     if tree.dep[verb] == "advmod" and tree.lower[verb] == "back":  # "traced back to"
         verb = tree.head[verb]
-    # "was blamed on Russia", "pinned the hack on Russia": the one it is laid on did it
-    verbs = "blame_on_verbs" if tree.lower[preposition] == "on" else "origin_verbs"
-    if tree.lower[verb] not in _lexicon_words(verbs):
+    # "was blamed on Russia", "pinned the hack on Russia": the one it is laid on did it;
+    # "launched from China", "attributed to Russia": where it came from, to whom it is laid
+    lists = _PREPOSITION_VERBS.get(tree.lower[preposition], ("origin_verbs",))
+    if not any(tree.lower[verb] in _lexicon_words(words) for words in lists):
         return False
 
     seen = 0
