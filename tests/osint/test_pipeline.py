@@ -165,16 +165,6 @@ def test_a_type_gives_way_to_the_narrower_type_the_same_words_name() -> None:
     assert taken is not None and taken.types == ["data theft"]
 
 
-def test_a_noun_of_the_lexicon_is_read_in_its_plural() -> None:
-    # "defacement" is written once; lemminflect's dictionary lacks its plural, a rule makes it
-    for sentence in (
-        "Website-defacements of Indian news outlets followed the criticism.",
-        "Pro-Russian hackers carried out defacements of Ukrainian sites.",
-    ):
-        operation = operation_mention(sentence)
-        assert operation is not None and "defacement" in operation.types, sentence
-
-
 def test_the_verb_forms_table_is_built_from_the_current_lexicon() -> None:
     import json
 
@@ -186,13 +176,24 @@ def test_the_verb_forms_table_is_built_from_the_current_lexicon() -> None:
     assert shipped == build(lexicon), "run: python scripts/build_verb_forms.py"
 
 
-def test_a_website_broken_into_is_defaced_and_a_network_only_broken_into() -> None:
-    for sentence in (
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a website broken into is defaced
         "A Pakistani group has hacked at least five Indian government websites.",
         "The website of the ministry was hacked on Monday.",
-    ):
-        operation = operation_mention(sentence)
-        assert operation is not None and "defacement" in operation.types, sentence
+        # a noun of the lexicon in its plural: "defacement" is written once, and lemminflect's
+        # dictionary lacks its plural, which a rule makes
+        "Website-defacements of Indian news outlets followed the criticism.",
+        "Pro-Russian hackers carried out defacements of Ukrainian sites.",
+    ],
+)
+def test_the_sentence_tells_a_defacement(sentence: str) -> None:
+    operation = operation_mention(sentence)
+    assert operation is not None and "defacement" in operation.types
+
+
+def test_a_network_only_broken_into_is_an_intrusion() -> None:
     network = operation_mention("Anonymous hacks the network of the ministry.")
     assert network is not None and network.types == ["intrusion"]
 
@@ -500,25 +501,27 @@ def test_the_country_is_the_one_named_last_before_it_apart_from_the_attackers() 
     assert event.victim_countries == ["BY"]
 
 
-def test_an_attacker_phrase_holding_its_verb_between_a_name_and_its_object_is_split() -> None:
-    # a headline's base-form verb after plural attackers, read as one noun phrase the model
-    # calls the attacker: the words after the verb are attacked
-    (event,) = events_of("Russian APTs hack Czech MFAI")
-    assert event.attacker_countries == ["RU"] and event.victim_countries == ["CZ"]
+@pytest.mark.parametrize(
+    ("text", "attacker", "victim"),
+    [
+        # a headline's base-form verb after plural attackers, read as one noun phrase the model
+        # calls the attacker: the words after the verb are attacked
+        ("Russian APTs hack Czech MFAI", "RU", "CZ"),
+        # an operation noun whose modifiers name its author
+        ("The Chinese hackers attack on Vietnam's ministry was detected in May.", "CN", "VN"),
+        # "by German officials" hangs on the intrusion in the parse; the accused is the subject
+        ("Russia was blamed for the intrusion into Vietnam's ministries by German officials.", "RU", "VN"),
+    ],
+)
+def test_the_construction_names_who_attacked_whom(text: str, attacker: str, victim: str) -> None:
+    (event,) = events_of(text)
+    assert event.attacker_countries == [attacker] and event.victim_countries == [victim]
 
 
-def test_an_operation_noun_whose_modifiers_name_its_author_is_the_attacker() -> None:
-    (event,) = events_of("The Chinese hackers attack on Vietnam's ministry was detected in May.")
-    assert event.attacker_countries == ["CN"] and event.victim_countries == ["VN"]
-    # a victim in the same place is no author ("the Sony hack"), nor an unnamed attacker alone
+def test_an_unnamed_attacker_alone_makes_its_operation_noun_no_one_s() -> None:
+    # neither a victim in the same place ("the Sony hack") nor "criminal" names an author
     (event,) = events_of("This criminal attack on Vietnam's ministry was detected in May.")
     assert not event.attacker_countries
-
-
-def test_the_subject_of_a_written_out_passive_of_blaming_is_the_accused() -> None:
-    # "by German officials" hangs on the intrusion in the parse; the accused is the subject
-    (event,) = events_of("Russia was blamed for the intrusion into Vietnam's ministries by German officials.")
-    assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"]
 
 
 def test_a_name_of_one_role_never_places_the_other() -> None:
