@@ -31,7 +31,7 @@ from seawall.osint.mentions import STATE_KINDS, Mention, find_mentions
 from seawall.osint.merge import merge_within
 from seawall.osint.operations import OperationMention, operation_mention
 from seawall.osint.roles import role_model
-from seawall.osint.sentences import paragraph_of, sentences
+from seawall.osint.sentences import paragraph_of, paragraphs, sentences
 from seawall.osint.syntax import (
     REFERRING_PRONOUNS,
     Phrase,
@@ -45,6 +45,7 @@ from seawall.osint.syntax import (
     pair_features,
     parse,
     phrases,
+    split_at,
     strikes_a_website,
     token_at,
 )
@@ -189,32 +190,9 @@ def _split_at_the_deed(tree: Tree, chosen: Phrase, triggers: list[int]) -> tuple
     verb = misread_verb(tree, chosen.start, chosen.end - 1, chosen.mentions, base_forms=True)
     if verb is None or verb not in triggers or verb == chosen.end - 1:
         return chosen, None
-    middle = tree.start[verb]
-    before = tuple(m for m in chosen.mentions if m.start < middle)
-    after = tuple(m for m in chosen.mentions if m.start > middle)
-    doer = Phrase(
-        chosen.start,
-        verb,
-        verb - 1,
-        tree.span_text(chosen.start, verb),
-        chosen.char_start,
-        tree.stop[verb - 1],
-        before,
-        clause="subject",
-    )
-    if not any(m.kind in _VICTIM_PLACED for m in after):
+    doer, done_to = split_at(tree, chosen, verb)
+    if done_to is None or not any(m.kind in _VICTIM_PLACED for m in done_to.mentions):
         return doer, None
-    done_to = Phrase(
-        verb + 1,
-        chosen.end,
-        chosen.head,
-        tree.span_text(verb + 1, chosen.end),
-        tree.start[verb + 1],
-        chosen.char_end,
-        after,
-        chosen.nested,
-        clause="object",
-    )
     return doer, done_to
 
 
@@ -354,7 +332,7 @@ def _parse_alone(sentences: list[str]) -> list[Tree] | None:
 def _article_events(
     article: Article, parsed: list[tuple[_Told, Tree]], attributions: list[Attribution]
 ) -> list[Event]:
-    paragraphs = paragraph_of(article.text)
+    numbers = paragraph_of(article.text)
     events: list[Event] = []
     last_named: tuple[int, Event] | None = None
     for item, tree in parsed:
@@ -363,7 +341,7 @@ def _article_events(
         event = _event(item, attacker, victims, article)
         if set(event.types) <= UNSPECIFIC and strikes_a_website(tree, triggers):
             event.types, event.techniques = ["defacement"], _defacement_techniques()
-        paragraph = paragraphs.get(item.sentence, -1)
+        paragraph = numbers.get(item.sentence, -1)
         if (
             attacker is not None
             and not attacker.mentions
@@ -540,12 +518,12 @@ def _attribute_to_the_named_group(events: list[Event], article: Article) -> None
     unnamed = [e for e in events if not _named(e) and not e.aligned_countries]
     if not unnamed:
         return
-    paragraphs = re.split(r"\n\s*\n|\n", article.text)
+    texts = paragraphs(article.text)
     numbers = paragraph_of(article.text)
     for event in unnamed:
         told = event.evidence[0].sentence if event.evidence else ""
         number = numbers.get(told, -1)
-        where = [article.title, paragraphs[number] if 0 <= number < len(paragraphs) else told]
+        where = [article.title, texts[number] if 0 <= number < len(texts) else told]
         groups = [m for text in where for m in find_mentions(text) if m.kind == "group" and m.country]
         if len({m.country for m in groups}) != 1:
             continue

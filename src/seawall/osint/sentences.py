@@ -51,11 +51,16 @@ def sentences(text: str) -> list[str]:
     return [piece for sentence in out for piece in _bounded(sentence) if piece]
 
 
+def paragraphs(text: str) -> list[str]:
+    """The text's paragraphs (a line of scraped text is one)."""
+    return re.split(r"\n\s*\n|\n", text)
+
+
 def paragraph_of(text: str) -> dict[str, int]:
     """Sentence -> the number of the paragraph it opens first in (later stages look back within
-    a paragraph for whom "the group" means)."""
+    a paragraph for whom "the group" means); the number indexes ``paragraphs(text)``."""
     index: dict[str, int] = {}
-    for number, paragraph in enumerate(re.split(r"\n\s*\n|\n", text)):
+    for number, paragraph in enumerate(paragraphs(text)):
         for sentence in sentences(paragraph):
             index.setdefault(sentence, number)
     return index

@@ -322,51 +322,23 @@ def phrases(tree: Tree, mentions: Iterable[Mention]) -> list[Phrase]:
         inside = tuple(m for m in mentions if start_char <= m.start < end_char)
         nested = tuple(m for m in mentions if whole_start <= m.start < whole_end and m not in inside)
         covered.update(id(m) for m in inside)
+        whole = Phrase(
+            first, index + 1, index, tree.span_text(first, index + 1), start_char, end_char, inside, nested
+        )
         verb = misread_verb(tree, first, index, inside)
         if verb is not None:
             # "Anonymous hacks ManTech" read as one noun phrase: the clause it is, split at its
             # verb into the subject who does it and the object it is done to
-            middle = tree.start[verb]
-            subject = tuple(m for m in inside if m.start < middle)
-            text = tree.span_text(first, verb)
-            found.append(
-                Phrase(
-                    first, verb, verb - 1, text, start_char, tree.stop[verb - 1], subject, clause="subject"
-                )
-            )
-            if verb == index:
+            subject, done_to = split_at(tree, whole, verb)
+            found.append(subject)
+            if done_to is None:
                 # the verb is the phrase's last word ("Armenian Hackergroup X hacks"): the
                 # phrase right after it is its object
                 objects.add(verb + 1)
-                continue
-            obj = tuple(m for m in inside if m.start > middle)
-            text = tree.span_text(verb + 1, index + 1)
-            found.append(
-                Phrase(
-                    verb + 1,
-                    index + 1,
-                    index,
-                    text,
-                    tree.start[verb + 1],
-                    end_char,
-                    obj,
-                    nested,
-                    clause="object",
-                )
-            )
+            else:
+                found.append(done_to)
             continue
-        found.append(
-            Phrase(
-                first,
-                index + 1,
-                index,
-                tree.span_text(first, index + 1),
-                start_char,
-                end_char,
-                inside,
-                nested,
-            )
-        )
+        found.append(whole)
     if objects:
         found = [replace(p, clause="object") if p.start in objects and not p.clause else p for p in found]
     for mention in mentions:
@@ -386,6 +358,36 @@ def phrases(tree: Tree, mentions: Iterable[Mention]) -> list[Phrase]:
             )
         )
     return found
+
+
+def split_at(tree: Tree, phrase: Phrase, verb: int) -> tuple[Phrase, Phrase | None]:
+    """A phrase that is a clause, split at its verb: the subject's words before it, the
+    object's after it (None when the verb is the phrase's last word)."""
+    middle = tree.start[verb]
+    subject = Phrase(
+        phrase.start,
+        verb,
+        verb - 1,
+        tree.span_text(phrase.start, verb),
+        phrase.char_start,
+        tree.stop[verb - 1],
+        tuple(m for m in phrase.mentions if m.start < middle),
+        clause="subject",
+    )
+    if verb >= phrase.end - 1:
+        return subject, None
+    done_to = Phrase(
+        verb + 1,
+        phrase.end,
+        phrase.head,
+        tree.span_text(verb + 1, phrase.end),
+        tree.start[verb + 1],
+        phrase.char_end,
+        tuple(m for m in phrase.mentions if m.start > middle),
+        phrase.nested,
+        clause="object",
+    )
+    return subject, done_to
 
 
 _CLOSING_QUOTES = frozenset({'"', "”", "'", "’", ")"})
