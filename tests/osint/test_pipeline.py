@@ -518,6 +518,18 @@ def test_the_construction_names_who_attacked_whom(text: str, attacker: str, vict
     assert event.attacker_countries == [attacker] and event.victim_countries == [victim]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hackers breached Vietnam's ministries, according to Russian officials.",
+        "The intrusion into Vietnam's ministries was discovered by Russian researchers.",
+    ],
+)
+def test_who_tells_of_an_operation_takes_no_part_in_it(text: str) -> None:
+    (event,) = events_of(text)
+    assert event.victim_countries == ["VN"] and not event.attacker_countries
+
+
 def test_an_unnamed_attacker_alone_makes_its_operation_noun_no_one_s() -> None:
     # neither a victim in the same place ("the Sony hack") nor "criminal" names an author
     (event,) = events_of("This criminal attack on Vietnam's ministry was detected in May.")

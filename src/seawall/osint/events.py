@@ -19,7 +19,7 @@ import hashlib
 import logging
 import re
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from seawall.intel.actors import default_gazetteer
 from seawall.osint.articles import Article, parse_published
@@ -45,6 +45,7 @@ from seawall.osint.syntax import (
     pair_features,
     parse,
     phrases,
+    reports_it,
     split_at,
     strikes_a_website,
     token_at,
@@ -131,7 +132,11 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
     attacker: tuple[tuple[bool, float], Phrase] | None = None
     likeliest: tuple[float, Phrase] | None = None
     victims: list[Phrase] = []
+    reporters: set[int] = set()
     for phrase in phrases(tree, told.mentions):
+        if reports_it(tree, phrase):
+            reporters.update(id(m) for m in phrase.mentions + phrase.nested)
+            continue  # who tells of it, not a participant
         if phrase.kind == "malware":
             continue  # a tool, not a participant
         trigger = nearest_trigger(tree, phrase, triggers)
@@ -154,6 +159,9 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
             and not given_as_reason(tree, phrase, trigger)  # what it answered, not whom it struck
         ):
             victims.append(phrase)
+    if reporters:
+        # nor do its names place a victim the parse hangs it under
+        victims = [replace(v, nested=_own(v.nested, reporters)) for v in victims]
     chosen = attacker[1] if attacker else None
     if chosen is not None:
         chosen, done_to = _split_at_the_deed(tree, chosen, triggers)

@@ -546,6 +546,20 @@ def _is_operation(tree: Tree, token: int, triggers: Sequence[int]) -> bool:
     )
 
 
+def reports_it(tree: Tree, phrase: Phrase) -> bool:
+    """Whether a phrase is who tells of the operation, not a participant: the agent of a verb
+    of telling ("as reported by Russian IT security company …", "discovered by Kaspersky":
+    ``role_verbs: notice``) or the object of "according to"."""
+    head = _effective(tree, phrase.head)
+    preposition = tree.head[head]
+    if tree.dep[head] != "pobj":
+        return False
+    governor = tree.head[preposition]
+    if tree.lower[preposition] == "to":
+        return tree.lower[governor] == "according"
+    return tree.lower[preposition] == "by" and _verb_class(tree.lower[governor]) == "notice"
+
+
 def given_as_reason(tree: Tree, phrase: Phrase, trigger: int) -> bool:
     """Whether a phrase hangs, below the operation, on a reason for it ("as a retaliatory measure
     for the downed US drone", "in response to Iran's attack on tankers"): what the operation
