@@ -20,6 +20,7 @@ import logging
 import re
 import traceback
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from seawall.intel.actors import default_gazetteer
 from seawall.osint.articles import Article, parse_published
@@ -528,17 +529,24 @@ def _attribute_to_the_named_group(events: list[Event], article: Article) -> None
         return
     texts = paragraphs(article.text)
     numbers = paragraph_of(article.text)
+    in_title = _groups_named(article.title)
     for event in unnamed:
         told = event.evidence[0].sentence if event.evidence else ""
         number = numbers.get(told, -1)
-        where = [article.title, texts[number] if 0 <= number < len(texts) else told]
-        groups = [m for text in where for m in find_mentions(text) if m.kind == "group" and m.country]
+        groups = in_title + _groups_named(texts[number] if 0 <= number < len(texts) else told)
         if len({m.country for m in groups}) != 1:
             continue
         first = groups[0]
         event.attacker_countries = [first.country]
         event.attacker_groups = sorted({m.name for m in groups})
         event.attacker_text = list(dict.fromkeys([*event.attacker_text, first.text]))
+
+
+@lru_cache(maxsize=64)
+def _groups_named(text: str) -> list[Mention]:
+    """The threat-actor groups with a known state a text names (one paragraph is asked for
+    each of its unattributed operations)."""
+    return [m for m in find_mentions(text) if m.kind == "group" and m.country]
 
 
 def event_id(event: Event) -> str:
