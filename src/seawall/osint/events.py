@@ -543,10 +543,10 @@ def _attribute_to_the_named_group(events: list[Event], article: Article) -> None
 
 
 @lru_cache(maxsize=64)
-def _groups_named(text: str) -> list[Mention]:
+def _groups_named(text: str) -> tuple[Mention, ...]:
     """The threat-actor groups with a known state a text names (one paragraph is asked for
     each of its unattributed operations)."""
-    return [m for m in find_mentions(text) if m.kind == "group" and m.country]
+    return tuple(m for m in find_mentions(text) if m.kind == "group" and m.country)
 
 
 def event_id(event: Event) -> str:

@@ -127,11 +127,11 @@ def _words(terms: Iterable[str]) -> str:
 
 
 def _inflected(terms: Iterable[str], written_elsewhere: frozenset[str] = frozenset()) -> list[str]:
-    """The terms, a term ending in a noun with its plural, and each verb-headed term with its
-    head verb in its other forms but the base one: "hacked" stands for "hacks" ("Anonymous
-    hacks ManTech", as trackers write) and
-    "hacking"; "broke into" for "breaks into" (``data/verb_forms.json``, built from lemminflect's
-    dictionary by ``scripts/build_verb_forms.py``; a word it does not know is left as written)."""
+    """The terms, a term ending in a noun with its plural ("defacements"), and each
+    verb-headed term with its head verb in its other forms but the base one: "hacked" stands for
+    "hacks" ("Anonymous hacks ManTech", as trackers write) and "hacking"; "broke into" for
+    "breaks into" (``data/verb_forms.json``, built from lemminflect's dictionary by
+    ``scripts/build_verb_forms.py``; a word it does not know is left as written)."""
     table = verb_forms()
     found = list(terms)
     for term in terms:

@@ -705,7 +705,7 @@ def owner_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bo
     return False
 
 
-def accused_in_a_headline(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+def accused_in_a_passive(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     """Whether a phrase is the one accused in a passive of blaming: "Russia was blamed for the
     intrusion", and as headlines drop the auxiliary, "Russia accused of cyberattack on Estonian
     banks", "Iran blamed for attack on Saudi oil company" (the parser reads an active subject
@@ -751,7 +751,7 @@ def attacks_by_construction(tree: Tree, phrase: Phrase, triggers: Sequence[int])
     an active operation verb or of a verb whose object is its own operation, the one a copula
     holds responsible. The role model, trained on reporting whose states are mostly victims,
     read several of these the wrong way round (``bench/osint_states.py``)."""
-    if accused_in_a_headline(tree, phrase, triggers):
+    if accused_in_a_passive(tree, phrase, triggers):
         return True
     # the other constructions make an attacker only of a phrase that names someone, in its
     # words or right of its head ("authorities from the Chinese mainland")
