@@ -511,6 +511,9 @@ def test_the_country_is_the_one_named_last_before_it_apart_from_the_attackers() 
         ("The Chinese hackers attack on Vietnam's ministry was detected in May.", "CN", "VN"),
         # "by German officials" hangs on the intrusion in the parse; the accused is the subject
         ("Russia was blamed for the intrusion into Vietnam's ministries by German officials.", "RU", "VN"),
+        # the object of an active accusation, whoever accuses; a demonym in lower case, ending
+        # in "-an" as well as "-ian"
+        ("A journalist accuses the mexican government of hacking phones in Vietnam.", "MX", "VN"),
     ],
 )
 def test_the_construction_names_who_attacked_whom(text: str, attacker: str, victim: str) -> None:

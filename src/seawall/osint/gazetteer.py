@@ -181,7 +181,7 @@ def _objects(entry: dict[str, Any]) -> re.Pattern[str] | None:
 
 # A demonym's ending ("Iranian", "Chinese", "Turkish", "Israeli", "Czech"), and the demonyms that
 # are everyday words in lower case.
-_DEMONYM_ENDING = re.compile(r"(?:ians?|eans?|ese|ish|i|is|ch)$")
+_DEMONYM_ENDING = re.compile(r"(?:ans?|ese|ish|i|is|ch)$")
 _DEMONYM_WORDS = frozenset(
     # words in their own right, a language, and places that only look like demonyms
     {"polish", "danish", "swiss", "french", "dutch", "english", "taipei", "mississippi", "missouri"}

@@ -732,6 +732,23 @@ def accused_in_a_passive(tree: Tree, phrase: Phrase, triggers: Sequence[int]) ->
     )
 
 
+def accused_by_someone(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
+    """Whether a phrase is the one an active verb of blaming accuses, its "of" or "for" holding
+    the operation: "the activist accuses the Moroccan government of compromising his
+    organisation", "Ukraine blamed Russia for the attack on its grid". The mirror of
+    ``accused_in_a_passive``: the object of blaming did it, whoever blames."""
+    head = _effective(tree, phrase.head)
+    if tree.dep[head] not in ("dobj", "obj"):
+        return False
+    verb = tree.head[head]
+    if _verb_class(tree.lower[verb]) != "blame":
+        return False
+    return any(
+        tree.dep[c] == "prep" and tree.lower[c] in ("of", "for") and _holds_trigger(tree, c, triggers)
+        for c in tree.children[verb]
+    )
+
+
 def authored_operation_noun(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
     """Whether a phrase is an operation noun whose modifiers name its author: "the Chinese
     hackers attack on the ministry", "the Lazarus Group attack". Only attackers by kind — a
@@ -763,6 +780,7 @@ def attacks_by_construction(tree: Tree, phrase: Phrase, triggers: Sequence[int])
         or launches_the_deed(tree, phrase, triggers)
         or owner_of_the_deed(tree, phrase, triggers)
         or held_responsible(tree, phrase, triggers)
+        or accused_by_someone(tree, phrase, triggers)
         or traced_to(tree, phrase, triggers)
         or claims_the_deed(tree, phrase, triggers)
     )
