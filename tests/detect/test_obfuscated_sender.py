@@ -1,4 +1,5 @@
-"""Senders and subjects written so that no filter recognises them: generated domains, styled letters."""
+"""Senders and subjects written so that no filter recognises them: generated domains, styled letters,
+random strings."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from email.message import EmailMessage
 
 from seawall.config import Settings
 from seawall.detect.features import FeatureContext, extract_features
-from seawall.detect.features.sender import generated_label, styled_letters
+from seawall.detect.features.sender import generated_label, random_strings, styled_letters
 from seawall.intake.source import Origin, RawMessage
 from seawall.mail.limits import Limits
 from seawall.mail.parse import parse_message
@@ -42,6 +43,20 @@ def test_styled_letters_in_subject_and_display_name() -> None:
     assert {"subject.styled_letters", "from.display_name_styled"} <= found
     # one symbol of a formula is not styled text
     assert "subject.styled_letters" not in features_of("a@b.example", "Grade 𝑥 for the quiz")
+
+
+def test_a_random_string_salting_the_subject_is_told_from_names_and_codes() -> None:
+    assert random_strings("Crédito IR Liberado - v5V0ZVRe1HjazliqQoYz") == ["v5V0ZVRe1HjazliqQoYz"]
+    assert random_strings("Notificação ao cliente - Cod. xsjgzJ5ukSpOF") == ["xsjgzJ5ukSpOF"]
+    for written in (
+        "[USRP-users] N2rt13HDRTExceptionE in Vivado 2021.1",  # a mangled C++ name
+        'RFNoC image builder "ModuleNotFoundError"',  # camel case, no digit
+        "Your parcel 1Z999AA10123456784 is on its way",  # capitals and digits
+        "Your order 112-4839201-2291833",
+        "Re: see https://example.org/aB3dE5fG7hJ9k",  # part of an address
+    ):
+        assert not random_strings(written), written
+    assert "subject.random_string" in features_of("a@b.example", "Notificação Urgente - OnoYfdyGCR5sv")
 
 
 def features_of_raw_from(written: str) -> set[str]:

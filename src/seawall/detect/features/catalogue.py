@@ -61,6 +61,7 @@ FEATURES: dict[str, str] = {
     "subject.fake_reply": "subject says RE:/FW: but no In-Reply-To or References header",
     "subject.mixed_script": "subject words mix Latin with Cyrillic or Greek letters",
     "subject.invisible_chars": "subject contains zero-width or bidi control characters",
+    "subject.random_string": "subject carries a random string of mixed letters and digits (copies differ)",
     "subject.styled_letters": "subject is written in mathematical letters (𝐁𝐨𝐥𝐝, 𝓈𝒸𝓇𝒾𝓅𝓉) that match no word",
     "thread.reply": "the message answers another (In-Reply-To or References present)",
     "recipients.count": "number of To and Cc recipients",

@@ -28,6 +28,7 @@ from seawall.detect.features.sender import (
     _recipient_protected,
     _same_government,
     generated_label,
+    random_strings,
     styled_letters,
 )
 from seawall.detect.lexicon import normalise_words
@@ -210,6 +211,9 @@ def extract_features(message: ParsedMessage, context: FeatureContext) -> Feature
             and not _answers_something(message.visible_text)
         ):
             add("subject.fake_reply", subject[:80], "subject")
+        salted = random_strings(subject)
+        if salted:
+            add("subject.random_string", salted[0], "subject")
         if not subject.isascii():
             if _mixed_script(subject):
                 add("subject.mixed_script", subject[:120], "subject")

@@ -43,6 +43,32 @@ def generated_label(label: str) -> bool:
     return digits >= 3 and switches >= 4
 
 
+_WORDLIKE = re.compile(r"(?<![\w./@#=&%+-])[A-Za-z0-9]{10,}(?![\w./@#=&%+-])")
+
+
+def _character_class(char: str) -> str:
+    return "digit" if char.isdigit() else "upper" if char.isupper() else "lower"
+
+
+def random_strings(text: str) -> list[str]:
+    """The words of ``text`` that read as random strings ("v5V0ZVRe1HjazliqQoYz",
+    "Cod. xsjgzJ5ukSpOF"): ten characters or more mixing capitals, small letters and digits,
+    which switch at least every two or three characters. A mass mailing salts each copy's
+    subject with one so that no two copies match a filter's checksum of a known message (the
+    "hash buster"). Names and identifiers written in camel case ("ModuleNotFoundError",
+    "N2rt13HDRTExceptionE") switch far less often; codes a business sends are digits, or
+    capitals and digits. None of the 8,154 ham of our corpora has one in its subject."""
+    found = []
+    for word in _WORDLIKE.findall(text):
+        classes = [_character_class(c) for c in word]
+        if not {"digit", "upper", "lower"} <= set(classes):
+            continue
+        switches = sum(1 for a, b in itertools.pairwise(classes) if a != b)
+        if switches >= 0.4 * (len(word) - 1):
+            found.append(word)
+    return found
+
+
 _STYLED_LETTER = re.compile("[\U0001d400-\U0001d7ff]")
 """Unicode's mathematical alphanumerics (𝐁𝐨𝐥𝐝, 𝘪𝘵𝘢𝘭𝘪𝘤, 𝓈𝒸𝓇𝒾𝓅𝓉, 𝟙𝟚): letters for formulas that
 render as styled text and match no word a filter or a reader's search looks for."""
