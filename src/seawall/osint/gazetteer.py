@@ -179,7 +179,7 @@ def _objects(entry: dict[str, Any]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE) if parts else None
 
 
-# A demonym's ending ("Iranian", "Chinese", "Turkish", "Israeli", "Czech"), and the demonyms that
+# A demonym's ending ("Iranian", "Mexican", "Chinese", "Turkish", "Israeli", "Czech"), and the demonyms that
 # are everyday words in lower case.
 _DEMONYM_ENDING = re.compile(r"(?:ans?|ese|ish|i|is|ch)$")
 _DEMONYM_WORDS = frozenset(
