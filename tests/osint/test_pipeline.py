@@ -533,6 +533,14 @@ def test_who_tells_of_an_operation_takes_no_part_in_it(text: str) -> None:
     assert event.victim_countries == ["VN"] and not event.attacker_countries
 
 
+def test_who_received_what_an_operation_took_takes_no_part_in_it() -> None:
+    (event,) = events_of(
+        "Vietnam's defence ministry was hacked by Russian actors, who stole its emails and "
+        "leaked the data to American media."
+    )
+    assert event.attacker_countries == ["RU"] and event.victim_countries == ["VN"]
+
+
 def test_an_unnamed_attacker_alone_makes_its_operation_noun_no_one_s() -> None:
     # neither a victim in the same place ("the Sony hack") nor "criminal" names an author
     (event,) = events_of("This criminal attack on Vietnam's ministry was detected in May.")

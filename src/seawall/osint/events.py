@@ -46,6 +46,7 @@ from seawall.osint.syntax import (
     pair_features,
     parse,
     phrases,
+    receives_it,
     reports_it,
     split_at,
     strikes_a_website,
@@ -135,9 +136,9 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
     victims: list[Phrase] = []
     reporters: set[int] = set()
     for phrase in phrases(tree, told.mentions):
-        if reports_it(tree, phrase):
+        if reports_it(tree, phrase) or receives_it(tree, phrase):
             reporters.update(id(m) for m in phrase.mentions + phrase.nested)
-            continue  # who tells of it, not a participant
+            continue  # who tells of it or received what it took, not a participant
         if phrase.kind == "malware":
             continue  # a tool, not a participant
         trigger = nearest_trigger(tree, phrase, triggers)
@@ -160,10 +161,13 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
             and not given_as_reason(tree, phrase, trigger)  # what it answered, not whom it struck
         ):
             victims.append(phrase)
-    if reporters:
-        # nor do its names place a victim the parse hangs it under
-        victims = [replace(v, nested=_own(v.nested, reporters)) for v in victims]
     chosen = attacker[1] if attacker else None
+    if reporters:
+        # nor do its names place a victim or an attacker the parse hangs it under ("Russian
+        # actors, who ... leaked the data to American media")
+        victims = [replace(v, nested=_own(v.nested, reporters)) for v in victims]
+        if chosen is not None:
+            chosen = replace(chosen, nested=_own(chosen.nested, reporters))
     if chosen is not None:
         chosen, done_to = _split_at_the_deed(tree, chosen, triggers)
         if done_to is not None:

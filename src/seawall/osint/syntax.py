@@ -560,6 +560,17 @@ def reports_it(tree: Tree, phrase: Phrase) -> bool:
     return tree.lower[preposition] == "by" and _verb_class(tree.lower[governor]) == "notice"
 
 
+def receives_it(tree: Tree, phrase: Phrase) -> bool:
+    """Whether a phrase is who received what the operation took: the "to" of a verb of handing
+    over (``hand_over_verbs``: "leaking the data to American media", "sold the stolen records
+    to buyers"). It is neither the attacker nor the attacked."""
+    head = _effective(tree, phrase.head)
+    preposition = tree.head[head]
+    if tree.dep[head] != "pobj" or tree.lower[preposition] != "to":
+        return False
+    return tree.lower[tree.head[preposition]] in _lexicon_words("hand_over_verbs")
+
+
 def given_as_reason(tree: Tree, phrase: Phrase, trigger: int) -> bool:
     """Whether a phrase hangs, below the operation, on a reason for it ("as a retaliatory measure
     for the downed US drone", "in response to Iran's attack on tankers"): what the operation
