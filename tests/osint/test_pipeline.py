@@ -533,6 +533,21 @@ def test_who_tells_of_an_operation_takes_no_part_in_it(text: str) -> None:
     assert event.victim_countries == ["VN"] and not event.attacker_countries
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chinese hackers deployed a backdoor on high-profile victims in late 2021, as reported by "
+        "Russian IT security company Kaspersky.",
+        "Chinese hackers breached the network of a government body in November, based on the "
+        "findings of Slovak IT security firm ESET.",
+    ],
+)
+def test_the_country_of_who_tells_of_it_is_not_where_the_victims_are(text: str) -> None:
+    # the victims are placed nowhere, rather than in the one other country the article names
+    (event,) = events_of(text)
+    assert event.attacker_countries == ["CN"] and not event.victim_countries
+
+
 def test_who_received_what_an_operation_took_takes_no_part_in_it() -> None:
     (event,) = events_of(
         "Vietnam's defence ministry was hacked by Russian actors, who stole its emails and "

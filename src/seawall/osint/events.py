@@ -127,17 +127,18 @@ def _trigger_tokens(told: _Told, tree: Tree) -> list[int]:
     return list(dict.fromkeys(token_at(tree, offset) for offset in offsets))
 
 
-def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None, list[Phrase]]:
+def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None, list[Phrase], list[Mention]]:
     """The attacker phrase (the likeliest, if any) and the victim phrases of one sentence
-    (``triggers``: the tokens of its operation words)."""
+    (``triggers``: the tokens of its operation words), and the names of those who tell of the
+    operation or received what it took, who take no part in it."""
     model = role_model()
     attacker: tuple[tuple[bool, float], Phrase] | None = None
     likeliest: tuple[float, Phrase] | None = None
     victims: list[Phrase] = []
-    reporters: set[int] = set()
+    tellers: list[Mention] = []
     for phrase in phrases(tree, told.mentions):
         if reports_it(tree, phrase) or receives_it(tree, phrase):
-            reporters.update(id(m) for m in phrase.mentions + phrase.nested)
+            tellers.extend(phrase.mentions + phrase.nested)
             continue  # who tells of it or received what it took, not a participant
         if phrase.kind == "malware":
             continue  # a tool, not a participant
@@ -162,6 +163,7 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
         ):
             victims.append(phrase)
     chosen = attacker[1] if attacker else None
+    reporters = {id(m) for m in tellers}
     if reporters:
         # nor do its names place a victim or an attacker the parse hangs it under ("Russian
         # actors, who ... leaked the data to American media")
@@ -176,19 +178,20 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
         # an operation has a target: with its attacker named, the likeliest victim phrase is it
         victims = [likeliest[1]]
     if chosen is None:
-        return None, victims
+        return None, victims, tellers
     # the attacker's own description ("Russia's hackers", "hackers from Russia") and its own
     # words ("Malaysian" of "Indonesian and Malaysian hackers") are not attacked, unless the
     # parser made one phrase of a whole clause ("Hacker X leaked Emails of Y": an operation
     # word inside). Not the rest of its subtree: a misattached "on the website of ..." is there.
     whole_clause = any(chosen.start <= t < chosen.end for t in triggers)
-    return chosen, [
+    attacked = [
         v
         for v in victims
         if (v.start, v.end) != (chosen.start, chosen.end)
         and (whole_clause or not chosen.start <= v.start < v.end <= chosen.end)
         and not describes(tree, v, chosen)
     ]
+    return chosen, attacked, tellers
 
 
 def _own(nested: tuple[Mention, ...], others: set[int]) -> tuple[Mention, ...]:
@@ -347,10 +350,12 @@ def _article_events(
 ) -> list[Event]:
     numbers = paragraph_of(article.text)
     events: list[Event] = []
+    told_by: list[tuple[str, Mention]] = []  # the names of reporters and receivers, by sentence
     last_named: tuple[int, Event] | None = None
     for item, tree in parsed:
         triggers = _trigger_tokens(item, tree)
-        attacker, victims = _roles(item, tree, triggers)
+        attacker, victims, tellers = _roles(item, tree, triggers)
+        told_by.extend((item.sentence, m) for m in tellers)
         event = _event(item, attacker, victims, article)
         if set(event.types) <= UNSPECIFIC and strikes_a_website(tree, triggers):
             event.types, event.techniques = ["defacement"], _defacement_techniques()
@@ -394,7 +399,7 @@ def _article_events(
     # after merging: a country read from elsewhere in the article is no evidence that two
     # of its operations are one
     _place_the_country(merged, article)
-    _place_victims(merged, article)
+    _place_victims(merged, article, told_by)
     for event in merged:
         if event.date is None:
             event.date = fallback
@@ -470,16 +475,23 @@ def _place_the_country(events: list[Event], article: Article) -> None:
             event.victim_countries = [earlier[-1].country]
 
 
-def _place_victims(events: list[Event], article: Article) -> None:
+def _place_victims(events: list[Event], article: Article, told_by: list[tuple[str, Mention]]) -> None:
     """A victim the text does not place ("opposition websites suffered DDoS attacks") is in the
-    one country the article names apart from its attackers', if it names just one."""
+    one country the article names apart from its attackers' and those of who told of it ("as
+    reported by Russian IT security company Kaspersky"), if it names just one."""
     unplaced = [e for e in events if e.victim_text and not e.victim_countries and not e.victim_regions]
     if not unplaced:
         return
+    full = f"{article.title}\n{article.text}"
+    tellers = set()
+    for sentence, mention in told_by:
+        at = full.find(sentence)
+        if at >= 0:
+            tellers.add((at + mention.start, at + mention.end))
     named = {
         m.country
-        for m in find_mentions(f"{article.title}\n{article.text}")
-        if m.kind in _VICTIM_PLACED and m.country
+        for m in find_mentions(full)
+        if m.kind in _VICTIM_PLACED and m.country and (m.start, m.end) not in tellers
     }
     for event in unplaced:
         left = named - set(event.attacker_countries) - set(event.aligned_countries)

@@ -549,7 +549,8 @@ def _is_operation(tree: Tree, token: int, triggers: Sequence[int]) -> bool:
 def reports_it(tree: Tree, phrase: Phrase) -> bool:
     """Whether a phrase is who tells of the operation, not a participant: the agent of a verb
     of telling ("as reported by Russian IT security company …", "discovered by Kaspersky":
-    ``role_verbs: notice``) or the object of "according to"."""
+    ``role_verbs: notice``), the author of a finding or a report ("the findings of Slovak IT
+    security firm ESET": ``notice_nouns``) or the object of "according to"."""
     head = _effective(tree, phrase.head)
     preposition = tree.head[head]
     if tree.dep[head] != "pobj":
@@ -557,6 +558,10 @@ def reports_it(tree: Tree, phrase: Phrase) -> bool:
     governor = tree.head[preposition]
     if tree.lower[preposition] == "to":
         return tree.lower[governor] == "according"
+    if tree.lower[preposition] in ("of", "by", "from") and tree.lower[governor] in _lexicon_words(
+        "notice_nouns"
+    ):
+        return True  # "the findings of Slovak IT security firm ESET", "a report by Kaspersky"
     return tree.lower[preposition] == "by" and _verb_class(tree.lower[governor]) == "notice"
 
 
