@@ -12,7 +12,9 @@ messages, each marked with a unique X-Bench-ID header; the filter is killed with
 ``--kills`` times during the run and restarted two seconds later. At the end every mark must be
 at the sink exactly once, or held in the quarantine (``--quarantine`` holds phishing). Prints
 lost, duplicated, held, throughput (submitted messages over the time to the last arrival) and
-the end-to-end delay from submission to the sink (p50, p99), which includes Postfix's retries.
+the end-to-end delay from submission to the sink (p50, p99), which includes Postfix's retries,
+and where Postfix's own log says the deliveries to the filters and to the sink waited (in its
+queue manager, in the transmission: a filter answers at the end of it).
 With ``--instances N`` N filter processes run side by side on one store (``--database-url``:
 a fresh database is created on that server for the run and dropped after), each behind a
 front-door smtpd of its own, the senders spread over the doors; kills go round the instances.
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import smtplib
@@ -94,6 +97,30 @@ def drop_database(server_url: str, store_url: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(store_url).database}" WITH (FORCE)'))
     admin.dispose()
+
+
+_DELIVERY = re.compile(
+    r"relay=\S+?:(\d+),(?: conn_use=\d+,)? delay=[\d.]+, delays=([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+)"
+)
+
+
+def print_postfix_delays(maillog: str, sink_port: int) -> None:
+    """Where Postfix says its deliveries waited (``delays=a/b/c/d``: before the queue manager,
+    in it, connecting, transmitting), to the filters and to the sink apart. A filter answers
+    at the end of the transmission to it, so a wait for the filter shows in that ``d``."""
+    legs: dict[str, list[tuple[float, ...]]] = {"to the filters": [], "to the sink": []}
+    for match in _DELIVERY.finditer(maillog):
+        leg = "to the sink" if int(match.group(1)) == sink_port else "to the filters"
+        legs[leg].append(tuple(float(match.group(i)) for i in range(2, 6)))
+    for leg, rows in legs.items():
+        if not rows:
+            continue
+        parts = []
+        for name, column in (("in the queue manager", 1), ("transmission", 3)):
+            values = sorted(row[column] for row in rows)
+            p99 = values[min(len(values) - 1, int(0.99 * len(values)))]
+            parts.append(f"{name} p50 {statistics.median(values):.3f} s, p99 {p99:.3f} s")
+        print(f"Postfix's delays {leg} ({len(rows)} deliveries): {'; '.join(parts)}")
 
 
 def main() -> None:
@@ -256,6 +283,8 @@ def main() -> None:
     if delays:
         p99 = delays[min(len(delays) - 1, int(0.99 * len(delays)))]
         print(f"submission to sink: p50 {statistics.median(delays):.3f} s, p99 {p99:.3f} s")
+    if postfix.maillog.exists():
+        print_postfix_delays(postfix.maillog.read_text(errors="replace"), postfix.sink)
     shutil.rmtree(root, ignore_errors=True)
     os._exit(0)
 
