@@ -551,9 +551,8 @@ def reports_it(tree: Tree, phrase: Phrase) -> bool:
     of telling ("as reported by Russian IT security company …", "discovered by Kaspersky":
     ``role_verbs: notice``), the author of a finding or a report ("the findings of Slovak IT
     security firm ESET": ``notice_nouns``) or the object of "according to"."""
-    head = _effective(tree, phrase.head)
-    preposition = tree.head[head]
-    if tree.dep[head] != "pobj":
+    preposition = _preposition_of(tree, phrase)
+    if preposition is None:
         return False
     governor = tree.head[preposition]
     if tree.lower[preposition] == "to":
@@ -569,11 +568,16 @@ def receives_it(tree: Tree, phrase: Phrase) -> bool:
     """Whether a phrase is who received what the operation took: the "to" of a verb of handing
     over (``hand_over_verbs``: "leaking the data to American media", "sold the stolen records
     to buyers"). It is neither the attacker nor the attacked."""
-    head = _effective(tree, phrase.head)
-    preposition = tree.head[head]
-    if tree.dep[head] != "pobj" or tree.lower[preposition] != "to":
+    preposition = _preposition_of(tree, phrase)
+    if preposition is None or tree.lower[preposition] != "to":
         return False
     return tree.lower[tree.head[preposition]] in _lexicon_words("hand_over_verbs")
+
+
+def _preposition_of(tree: Tree, phrase: Phrase) -> int | None:
+    """The preposition whose object the phrase (or the phrase it is joined to) is, if any."""
+    head = _effective(tree, phrase.head)
+    return tree.head[head] if tree.dep[head] == "pobj" else None
 
 
 def given_as_reason(tree: Tree, phrase: Phrase, trigger: int) -> bool:
@@ -740,11 +744,14 @@ def accused_in_a_passive(tree: Tree, phrase: Phrase, triggers: Sequence[int]) ->
     # with its auxiliary ("Russia was blamed for the attack") the passive is written out
     if tree.dep[head] == "nsubj" and any(tree.dep[c] in ("aux", "auxpass") for c in children):
         return False
+    return _blamed_for(tree, verb, triggers, ("of", "for", "over"))
+
+
+def _blamed_for(tree: Tree, verb: int, triggers: Sequence[int], prepositions: tuple[str, ...]) -> bool:
+    """Whether a verb of blaming has a preposition of charge ("of", "for") holding the operation."""
     return any(
-        tree.dep[c] == "prep"
-        and tree.lower[c] in ("of", "for", "over")
-        and any(tree.left_edge[c] <= t <= tree.right_edge[c] for t in triggers)
-        for c in children
+        tree.dep[c] == "prep" and tree.lower[c] in prepositions and _holds_trigger(tree, c, triggers)
+        for c in tree.children[verb]
     )
 
 
@@ -757,12 +764,7 @@ def accused_by_someone(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> b
     if tree.dep[head] not in ("dobj", "obj"):
         return False
     verb = tree.head[head]
-    if _verb_class(tree.lower[verb]) != "blame":
-        return False
-    return any(
-        tree.dep[c] == "prep" and tree.lower[c] in ("of", "for") and _holds_trigger(tree, c, triggers)
-        for c in tree.children[verb]
-    )
+    return _verb_class(tree.lower[verb]) == "blame" and _blamed_for(tree, verb, triggers, ("of", "for"))
 
 
 def authored_operation_noun(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
