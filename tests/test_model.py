@@ -300,3 +300,10 @@ def test_leave_source_out_labels_each_source_with_a_model_that_never_saw_it(tmp_
     assert sources["phish-a"]["suspicious_or_worse"] > 0.5
     assert sources["ham-a"]["phishing"] < 0.5
     assert "ham en" in report["by_language"] and "phish phish" in report["by_genre"]
+    # the table also ranks each held-out phish source by the model's probability alone
+    table = runner.invoke(app, ["eval", str(labels), "--protocol", "leave-source-out"])
+    assert table.exit_code == 0, table.output
+    assert "model alone TPR@0.1%FPR" in table.stdout
+    row = next(line for line in table.stdout.splitlines() if line.startswith("| phish-a (phish)"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert len(cells) == 8 and 0.0 <= float(cells[-1]) <= 1.0
