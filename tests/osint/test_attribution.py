@@ -23,6 +23,31 @@ def test_the_accused_of_a_passive_is_named_before_the_cue() -> None:
     assert said is not None and said.countries() == ["RU"]
 
 
+def test_holding_someone_responsible_names_them_before_the_cue() -> None:
+    said = attribution("The government holds China responsible.")
+    assert said is not None and said.countries() == ["CN"]
+    said = attribution("Officials in Kyiv pointed the finger at Moscow.")
+    assert said is not None and said.countries() == ["RU"]
+    said = attribution("Investigators traced the attack to North Korea.")
+    assert said is not None and said.countries() == ["KP"]
+    # responsible for something that is no attack, with no state before it
+    assert attribution("The ministry responsible for energy in Germany met today.") is None
+
+
+def test_an_unplaced_victim_is_not_placed_in_the_country_that_attacked() -> None:
+    # the only state the article names is its attacker: the victim stays unplaced rather than
+    # being put where the attack came from
+    for blame in (
+        "The government holds China responsible.",
+        "The government said China was behind the intrusion.",
+    ):
+        text = f"Hackers breached the networks of the Ministry of Finance.\n\n{blame}"
+        events = extract_events(Article(id="a", published="2020-10-13", text=text))
+        assert events
+        assert all("CN" not in e.victim_countries for e in events)
+        assert any(e.attacker_countries == ["CN"] for e in events)
+
+
 def test_blaming_a_state_is_about_an_operation_by_itself() -> None:
     # "linked to" may be about anything; an accusation names who did it
     said = attribution("Georgia accused Russia, but its involvement was contested at that time.")

@@ -8,7 +8,9 @@ names the attacker of the article's operations whose own sentences name none
 ``data/lexicon.yml``); the
 attributed is the first state or group named after the cue, so that the one who blames ("U.S.
 officials blamed Russia") is not taken for the one blamed, nor the victim named later ("accused
-Russia of interfering in the U.S. election") for a second author. The sentence must be about an
+Russia of interfering in the U.S. election") for a second author — or the last named before it
+for a passive ("Russia was blamed for") and for the cues that follow the accused ("the
+government holds China responsible", ``accusation_cues_author_before``). The sentence must be about an
 attacker or an operation (a group, "hackers", "the campaign") or blame someone ("Georgia accused
 Russia"): "a company based in California" and "associated with a Florida company" attribute
 nothing.
@@ -47,12 +49,22 @@ _PASSIVE_ACCUSATION = re.compile(r"\s+(?:of|for)\b", re.IGNORECASE)
 @cache
 def _cues() -> re.Pattern[str]:
     data = lexicon_data()
-    return re.compile(_words([*data["attribution_cues"], *data["accusation_cues"]]), re.IGNORECASE)
+    return re.compile(
+        _words([*data["attribution_cues"], *data["accusation_cues"], *data["accusation_cues_author_before"]]),
+        re.IGNORECASE,
+    )
 
 
 @cache
 def _accusations() -> frozenset[str]:
-    return frozenset(word.lower() for word in lexicon_data()["accusation_cues"])
+    data = lexicon_data()
+    words = [*data["accusation_cues"], *data["accusation_cues_author_before"]]
+    return frozenset(word.lower() for word in words)
+
+
+@cache
+def _author_before() -> frozenset[str]:
+    return frozenset(word.lower() for word in lexicon_data()["accusation_cues_author_before"])
 
 
 def attribution(sentence: str) -> Attribution | None:
@@ -72,7 +84,9 @@ def attribution(sentence: str) -> Attribution | None:
     if not about_an_attack:
         return None
     named = [m for m in mentions if m.kind in _AUTHOR_KINDS and (m.country or m.kind == "group")]
-    if _PASSIVE_ACCUSATION.match(sentence, cue.end()) and cue.group(0).lower() in _accusations():
+    word = cue.group(0).lower()
+    passive = bool(_PASSIVE_ACCUSATION.match(sentence, cue.end())) and word in _accusations()
+    if passive or word in _author_before():
         # "China (was) accused of the attack", "Russia is blamed for": an active accusation
         # names its object first ("accused Russia of"), so a cue followed by its "of" or "for"
         # is a passive, and the accused is the one named before it

@@ -493,8 +493,12 @@ def _place_victims(events: list[Event], article: Article, told_by: list[tuple[st
         for m in find_mentions(full)
         if m.kind in _VICTIM_PLACED and m.country and (m.start, m.end) not in tellers
     }
+    # Any attacker the article names is no place of a victim it leaves unplaced: "Hackers
+    # breached the ministry's networks. The government said Iran was behind the intrusion."
+    # tells two operation sentences, one with its victim, one with its author.
+    attackers = {c for e in events for c in [*e.attacker_countries, *e.aligned_countries]}
     for event in unplaced:
-        left = named - set(event.attacker_countries) - set(event.aligned_countries)
+        left = named - attackers
         if len(left) == 1:
             event.victim_countries = sorted(left)
 
