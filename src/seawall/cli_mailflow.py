@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import signal
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -13,6 +14,10 @@ from rich.table import Table
 
 from seawall.cli_common import EXIT_USAGE, ConfigOption, err, output_console, settings_or_exit
 from seawall.store.database import Database
+
+if TYPE_CHECKING:
+    from seawall.config import Settings
+    from seawall.store.quarantine import Held
 
 quarantine_app = typer.Typer(help="Messages the mail flow held instead of delivering.", no_args_is_help=True)
 out = output_console()
@@ -132,7 +137,7 @@ def _repository(config: Path | None):  # type: ignore[no-untyped-def]
 
 @quarantine_app.command("list")
 def quarantine_list(
-    status: Annotated[str, typer.Option(help="held, released, deleted or all.")] = "held",
+    status: Annotated[str, typer.Option(help="held, released, deleted, expired or all.")] = "held",
     config: ConfigOption = None,
 ) -> None:
     """Held messages, oldest first."""
@@ -175,6 +180,13 @@ def quarantine_show(held_id: int, config: ConfigOption = None) -> None:
 def quarantine_release(
     held_id: int,
     reinject: Annotated[str, typer.Option(help="Where to deliver (HOST:PORT).")] = "127.0.0.1:10026",
+    false_positive: Annotated[
+        bool,
+        typer.Option(
+            "--false-positive",
+            help="Also label it ham and keep its bytes, so that the next `seawall train` learns from it.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Deliver a held message to its recipients (tagged as released) and mark it released."""
@@ -204,8 +216,47 @@ def quarantine_release(
         settings.mailflow.reinject_timeout_seconds,
     )
     repository.mark(held_id, "released")
+    if false_positive:
+        _learn_ham(settings, repository.database, held, data)
     repository.database.close()
     err.print(f"released {held_id} to {', '.join(held.recipients)}")
+
+
+def _learn_ham(settings: Settings, database: Database, held: Held, data: bytes) -> None:
+    """An analyst's correction, as `seawall label SHA ham` records one, with the held bytes
+    kept where `seawall train` reads labelled messages from (the filter keeps no raw mail)."""
+    from seawall.config import data_dir
+    from seawall.store.blobs import BlobStore
+    from seawall.store.repository import ScanRepository
+
+    blobs = BlobStore(Path(settings.store.raw_dir) if settings.store.raw_dir else data_dir() / "raw")
+    blobs.put(held.sha256, data)
+    blobs.close()  # written now: the put only queues
+    repository = ScanRepository(database)
+    repository.set_label(held.sha256, "ham", f"released from quarantine {held.id} as a false positive")
+    repository.mark_raw_stored(held.sha256)
+    err.print(f"{held.sha256[:12]} labelled ham; raw message kept for training")
+
+
+@quarantine_app.command("purge")
+def quarantine_purge(
+    older_than: Annotated[
+        int | None,
+        typer.Option(help="Days a held message is kept (default: [mailflow] quarantine_keep_days)."),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Drop the bytes of messages held longer than the retention (run it daily, from cron or a
+    systemd timer); their records stay, marked expired."""
+    settings = settings_or_exit(config)
+    days = settings.mailflow.quarantine_keep_days if older_than is None else older_than
+    if days < 1:
+        err.print("[red]--older-than is at least 1 day[/]")
+        raise typer.Exit(EXIT_USAGE)
+    repository = _repository(config)
+    expired = repository.expire(datetime.now(UTC) - timedelta(days=days))
+    repository.database.close()
+    err.print(f"{len(expired)} held messages older than {days} days expired")
 
 
 @quarantine_app.command("delete")

@@ -136,6 +136,8 @@ class MailFlowConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     is held until an administrator says so."""
     reinject_timeout_seconds: float = 30.0
     max_message_bytes: int = 50 * 1024 * 1024
+    quarantine_keep_days: Annotated[int, msgspec.Meta(ge=1)] = 30
+    """How long ``seawall quarantine purge`` keeps a held message's bytes (run it daily)."""
 
     def __post_init__(self) -> None:
         for label in ("clean", "suspicious", "phishing"):

@@ -152,7 +152,9 @@ def test_one_reinjection_connection_carries_many_messages_and_survives_a_postfix
 
 
 @needs_postfix
-def test_quarantined_phish_is_held_and_delivered_on_release(postfix: PrivatePostfix, tmp_path: Path) -> None:
+def test_quarantined_phish_is_held_and_delivered_on_release(
+    postfix: PrivatePostfix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "seawall.toml"
     config.write_text((EXAMPLES / "seawall.toml").read_text() + '\n[mailflow]\nphishing = "quarantine"\n')
     home = tmp_path / "home"
@@ -169,7 +171,17 @@ def test_quarantined_phish_is_held_and_delivered_on_release(postfix: PrivatePost
     listed = runner.invoke(app, ["quarantine", "list", "-c", str(config)])
     assert "Password expiry" in listed.stdout and "phishing" in listed.stdout
     released = runner.invoke(
-        app, ["quarantine", "release", "1", "--reinject", f"127.0.0.1:{postfix.reinject}", "-c", str(config)]
+        app,
+        [
+            "quarantine",
+            "release",
+            "1",
+            "--reinject",
+            f"127.0.0.1:{postfix.reinject}",
+            "--false-positive",
+            "-c",
+            str(config),
+        ],
     )
     assert released.exit_code == 0, released.output
     delivered = [message_as_sent(m) for m in postfix.wait_delivered(2)]
@@ -177,6 +189,20 @@ def test_quarantined_phish_is_held_and_delivered_on_release(postfix: PrivatePost
     assert (
         "released" in runner.invoke(app, ["quarantine", "list", "--status", "all", "-c", str(config)]).stdout
     )
+    # a release as a false positive is an analyst's correction the next training reads: the
+    # label, and the held bytes where `seawall train` looks for a labelled message
+    from seawall.config import load_settings
+    from seawall.store.blobs import BlobStore
+    from seawall.store.database import Database
+    from seawall.store.repository import ScanRepository
+
+    monkeypatch.setenv("SEAWALL_HOME", str(home))
+    database = Database.from_settings(load_settings(config))
+    (sha256, label), *_ = ScanRepository(database).labels()
+    record = ScanRepository(database).find_message(sha256)
+    database.close()
+    assert label == "ham" and record is not None and record.raw_stored
+    assert b"Password expiry" in (BlobStore(home / "raw").get(sha256) or b"")
 
 
 def _message_ids(delivered: list[bytes]) -> list[bytes]:
@@ -216,3 +242,42 @@ def test_a_killed_filter_loses_nothing_and_delivers_a_retried_message_once(
     # about a millisecond; a kill inside that window makes Postfix retry it and deliver it
     # twice (docs/deployment.md). One kill can cost at most that one message.
     assert len(ids) - len(set(ids)) <= 1
+
+
+def test_purge_expires_only_what_was_held_longer_than_the_retention(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from seawall.config import Settings
+    from seawall.store.database import Database
+    from seawall.store.models import QuarantineRecord
+    from seawall.store.quarantine import QuarantineRepository
+
+    monkeypatch.setenv("SEAWALL_HOME", str(tmp_path))
+    config = tmp_path / "seawall.toml"
+    config.write_text("[mailflow]\nquarantine_keep_days = 10\n")
+    database = Database.from_settings(Settings())
+    repository = QuarantineRepository(database)
+    for age in (40, 11, 2):  # days held
+        subject = f"held {age} days"
+        held = repository.hold(PHISH, f"{age:064d}", "a@example.net", [RCPT], "phishing", 99.0, subject)
+        with database.session() as session, session.begin():
+            since = datetime.now(UTC) - timedelta(days=age)
+            session.execute(update(QuarantineRecord).where(QuarantineRecord.id == held).values(held_at=since))
+    database.close()
+    runner = CliRunner(env={"SEAWALL_HOME": str(tmp_path)})
+    purged = runner.invoke(app, ["quarantine", "purge", "-c", str(config)])  # the configured 10 days
+    assert purged.exit_code == 0, purged.output
+    assert "2 held messages older than 10 days expired" in purged.output
+    database = Database.from_settings(Settings())
+    repository = QuarantineRepository(database)
+    assert [h.subject for h in repository.held("expired")] == ["held 40 days", "held 11 days"]
+    assert [h.subject for h in repository.held("held")] == ["held 2 days"]
+    assert all(repository.get(h.id)[1] == b"" for h in repository.held("expired"))  # type: ignore[index]
+    database.close()
+    # an explicit retention overrides the configured one
+    purged = runner.invoke(app, ["quarantine", "purge", "--older-than", "1", "-c", str(config)])
+    assert "1 held messages older than 1 days expired" in purged.output

@@ -266,7 +266,7 @@ class QuarantineRecord(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16), default="held", index=True)
-    """held, released or deleted (a deleted message's bytes are emptied)."""
+    """held, released, deleted or expired (a deleted or expired message's bytes are emptied)."""
 
 
 class MailflowDeliveryRecord(Base):

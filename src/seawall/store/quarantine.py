@@ -94,6 +94,25 @@ class QuarantineRepository:
             record = session.get(QuarantineRecord, held_id)
             return None if record is None else (_held(record), bytes(record.data))
 
+    def expire(self, before: datetime) -> list[int]:
+        """Drop the bytes of messages held since before ``before`` (status ``expired``; the
+        record stays, as a deleted one's does). Returns their ids."""
+        with self.database.session() as session, session.begin():
+            ids = list(
+                session.scalars(
+                    select(QuarantineRecord.id).where(
+                        QuarantineRecord.status == "held", QuarantineRecord.held_at < before
+                    )
+                )
+            )
+            if ids:
+                session.execute(
+                    update(QuarantineRecord)
+                    .where(QuarantineRecord.id.in_(ids))
+                    .values(status="expired", data=b"")
+                )
+            return [int(i) for i in ids]
+
     def mark(self, held_id: int, status: str) -> None:
         values: dict[str, object] = {"status": status}
         if status == "deleted":

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 import msgspec
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy import insert as plain_insert
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -216,6 +216,12 @@ class ScanRepository:
                 if len(found) > 1:
                     raise LookupError(f"{text} matches more than one message; give more digits")
             return session.scalars(select(MessageRecord).where(MessageRecord.message_id == text)).first()
+
+    def mark_raw_stored(self, sha256: str) -> None:
+        """The message's bytes are in the blob store now (kept later, e.g. on release)."""
+        with self.database.session() as session, session.begin():
+            stored = update(MessageRecord).where(MessageRecord.sha256 == sha256).values(raw_stored=True)
+            session.execute(stored)
 
     def set_label(self, sha256: str, label: str, note: str = "") -> None:
         if label not in ("phish", "ham"):
