@@ -17,6 +17,8 @@ from seawall.store.database import Database
 
 if TYPE_CHECKING:
     from seawall.config import Settings
+    from seawall.service.alerts import AlertSender
+    from seawall.service.filter import FilterHandler
     from seawall.store.quarantine import Held
 
 quarantine_app = typer.Typer(help="Messages the mail flow held instead of delivering.", no_args_is_help=True)
@@ -62,23 +64,56 @@ def filter_command(
         ident="Seawall content filter",
     )
     stop = threading.Event()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda *_: stop.set())
-    sender = None
-    if settings.alerts.webhooks and handler.scanner.outbox is not None:
-        from seawall.service.alerts import AlertSender
+    reload = threading.Event()
 
-        sender = AlertSender(handler.scanner.outbox, settings)
-        sender.start()
+    def on_stop(*_: object) -> None:
+        stop.set()
+        reload.set()  # wakes the loop below
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, on_stop)
+    signal.signal(signal.SIGHUP, lambda *_: reload.set())
+    sender = _alert_sender(handler)
     controller.start()
     err.print(f"seawall filter listening on {host}:{port}, re-injecting to {reinject}")
     try:
-        stop.wait()
+        while not stop.is_set():
+            reload.wait()
+            reload.clear()
+            if stop.is_set():
+                break
+            sender = _reload(handler, config, sender)
     finally:
         controller.stop()
         if sender is not None:
             sender.stop()
         handler.close()
+
+
+def _alert_sender(handler: FilterHandler) -> AlertSender | None:
+    if not handler.settings.alerts.webhooks or handler.scanner.outbox is None:
+        return None
+    from seawall.service.alerts import AlertSender
+
+    sender = AlertSender(handler.scanner.outbox, handler.settings)
+    sender.start()
+    return sender
+
+
+def _reload(handler: FilterHandler, config: Path | None, sender: AlertSender | None) -> AlertSender | None:
+    """SIGHUP: read the configuration again and judge with it; on any error keep the old one."""
+    from seawall.config import load_settings
+
+    try:
+        settings = load_settings(config)
+        if sender is not None:
+            sender.stop()  # it sends from the old scanner's outbox
+        handler.reload(settings)
+    except Exception as exc:  # a broken file must not stop the mail flow
+        err.print(f"[red]reload failed, still judging with the previous configuration: {escape(str(exc))}[/]")
+        return sender if sender is not None and sender.is_alive() else _alert_sender(handler)
+    err.print("seawall filter: configuration reloaded")
+    return _alert_sender(handler)
 
 
 def milter_command(

@@ -281,3 +281,53 @@ def test_purge_expires_only_what_was_held_longer_than_the_retention(
     # an explicit retention overrides the configured one
     purged = runner.invoke(app, ["quarantine", "purge", "--older-than", "1", "-c", str(config)])
     assert "1 held messages older than 1 days expired" in purged.output
+
+
+def _another(message: bytes, number: int) -> bytes:
+    """The same message with its own Message-ID (the delivery ledger knows a resent one)."""
+    return message.replace(b"\nSubject: ", f"\nX-Test-Copy: {number}\nSubject: ".encode(), 1)
+
+
+def _wait_for_line(log: Path, text: str, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if log.exists() and text in log.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} not in {log}")
+
+
+@needs_postfix
+def test_sighup_reloads_the_configuration_and_a_broken_one_keeps_the_old(
+    postfix: PrivatePostfix, tmp_path: Path
+) -> None:
+    config = tmp_path / "seawall.toml"
+    example = (EXAMPLES / "seawall.toml").read_text()
+    config.write_text(example + '\n[mailflow]\nphishing = "tag"\n')
+    home = tmp_path / "home"
+    process = start_filter(postfix.filter, postfix.reinject, home, config)
+    log = tmp_path / f"seawall-filter-{postfix.filter}.log"
+    try:
+        send(postfix.smtp, _another(PHISH, 1))
+        assert b"X-Seawall-Verdict: phishing" in postfix.wait_delivered(1)[0]
+        config.write_text(example + '\n[mailflow]\nphishing = "quarantine"\n')
+        process.send_signal(signal.SIGHUP)
+        _wait_for_line(log, "configuration reloaded")
+        send(postfix.smtp, _another(PHISH, 2))  # now held
+        config.write_text('[mailflow]\nphishing = "bounce"\n')  # not an action
+        process.send_signal(signal.SIGHUP)
+        _wait_for_line(log, "reload failed")
+        send(postfix.smtp, _another(PHISH, 3))  # still held: the last good configuration
+        send(postfix.smtp, _another(CLEAN, 4))
+        assert len(postfix.wait_delivered(2)) == 2
+        time.sleep(1)
+        assert process.poll() is None  # running through all of it
+    finally:
+        stop(process)
+    delivered = postfix.delivered()
+    copies = [line for m in delivered for line in m.splitlines() if line.startswith(b"X-Test-Copy: ")]
+    assert sorted(copies) == [b"X-Test-Copy: 1", b"X-Test-Copy: 4"]
+    config.write_text(example)
+    runner = CliRunner(env={"SEAWALL_HOME": str(home)})
+    listed = runner.invoke(app, ["quarantine", "list", "-c", str(config)])
+    assert listed.stdout.count("phishing") == 2, listed.output

@@ -260,6 +260,21 @@ class FilterHandler:
             metrics.ACTIONS.labels(action=action).inc()
             return f"250 2.0.0 Delivered ({label})"
 
+    def reload(self, settings: Settings) -> None:
+        """Judge with a new configuration from the next message on (SIGHUP): rules, weights,
+        model, actions per label, the store. The new scanner is built before the swap, so a
+        configuration that cannot be loaded leaves the running one in place; the swap waits for
+        the message being judged. The listening address and the size limit stay until a restart."""
+        scanner = Scanner(settings, record=True, keep_raw=False)
+        database = scanner.database
+        with self.lock:
+            old = self.scanner
+            self.settings = settings
+            self.scanner = scanner
+            self.quarantine = QuarantineRepository(database) if database is not None else None
+            self.ledger = DeliveryLedger(database) if database is not None else None
+        old.close()
+
     def _remember(self, key: str, action: str) -> None:
         """Record a delivery Postfix has accepted. Once accepted the message is delivered: a
         failure to record it is logged, never answered 451 (that would deliver it twice)."""
