@@ -44,7 +44,9 @@ def filter_command(
     metrics: Annotated[str, typer.Option(help="Serve Prometheus /metrics on HOST:PORT.")] = "",
     config: ConfigOption = None,
 ) -> None:
-    """After-queue content filter: judge, tag or hold, re-inject; 451 on any failure. Runs until SIGTERM."""
+    """After-queue content filter: judge, tag or hold, re-inject; 451 on any failure. Runs until SIGTERM.
+
+    SIGHUP reads the configuration again (docs/deployment.md)."""
     from aiosmtpd.controller import Controller
 
     from seawall.service import metrics as service_metrics
