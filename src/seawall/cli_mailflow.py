@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -198,7 +199,13 @@ def quarantine_list(
 
 
 @quarantine_app.command("show")
-def quarantine_show(held_id: int, config: ConfigOption = None) -> None:
+def quarantine_show(
+    held_id: int,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Write the whole message, byte for byte, to stdout (> held.eml).")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
     """A held message's envelope and its raw headers (never rendered)."""
     repository = _repository(config)
     found = repository.get(held_id)
@@ -207,6 +214,15 @@ def quarantine_show(held_id: int, config: ConfigOption = None) -> None:
         err.print(f"[red]no held message {held_id}[/]")
         raise typer.Exit(EXIT_USAGE)
     held, data = found
+    if raw:
+        # for a sandbox or a mail client of the analyst's choosing: the bytes as they arrived
+        # (empty once deleted or expired), never interpreted here
+        if not data:
+            err.print(f"[red]held message {held_id} is {held.status}: its bytes are gone[/]")
+            raise typer.Exit(EXIT_USAGE)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
     out.print(f"id {held.id}  {held.label} {held.score:.0f}  {held.status}")
     out.print(f"envelope from: {escape(held.mail_from)}  to: {escape(', '.join(held.recipients))}")
     head = data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]

@@ -278,6 +278,12 @@ def test_purge_expires_only_what_was_held_longer_than_the_retention(
     assert [h.subject for h in repository.held("held")] == ["held 2 days"]
     assert all(repository.get(h.id)[1] == b"" for h in repository.held("expired"))  # type: ignore[index]
     database.close()
+    # a held message's bytes for a sandbox, as they arrived; an expired one has none left
+    (kept,) = [h.id for h in QuarantineRepository(Database.from_settings(Settings())).held("held")]
+    shown = runner.invoke(app, ["quarantine", "show", str(kept), "--raw", "-c", str(config)])
+    assert shown.exit_code == 0 and shown.stdout_bytes == PHISH
+    gone = runner.invoke(app, ["quarantine", "show", "1", "--raw", "-c", str(config)])
+    assert gone.exit_code == 2 and "expired" in gone.output
     # an explicit retention overrides the configured one
     purged = runner.invoke(app, ["quarantine", "purge", "--older-than", "1", "-c", str(config)])
     assert "1 held messages older than 1 days expired" in purged.output
