@@ -278,9 +278,15 @@ def score_eurepoc_row(
     if gold_initiators:
         totals["initiator country"] += 1
         scores["initiator country"] += initiator in gold_initiators
-        if any(m.country in gold_initiators for m in find_mentions(text)):
+        mentions = find_mentions(text)
+        if any(m.country in gold_initiators for m in mentions):
             totals["initiator (named or implied)"] += 1
             scores["initiator (named or implied)"] += initiator in gold_initiators
+            # the trivial answers on the same rows, to read the figure above against
+            first = next((m.country for m in mentions if m.country), "")
+            for baseline, answer in (("always China", "CN"), ("the first country named", first)):
+                totals[f"baseline, {baseline} (named or implied)"] += 1
+                scores[f"baseline, {baseline} (named or implied)"] += answer in gold_initiators
         if initiator:
             totals["initiator, when one is recorded"] += 1
             scores["initiator, when one is recorded"] += initiator in gold_initiators
@@ -331,6 +337,8 @@ def eurepoc(osint: Path, held_out: bool) -> None:
         for field in (
             "initiator country",
             "initiator (named or implied)",
+            "baseline, always China (named or implied)",
+            "baseline, the first country named (named or implied)",
             "initiator, when one is recorded",
             "inverted (the receiver recorded as initiator)",
             "receiver country",
