@@ -384,7 +384,7 @@ def train_command(
     """Train the model on labelled mail (and the analysts' corrections) and write it to a file."""
     from seawall.config import data_dir
     from seawall.detect.model import dataset, train
-    from seawall.store.blobs import BlobStore
+    from seawall.store.blobs import raw_store
     from seawall.store.database import Database
     from seawall.store.repository import ScanRepository
 
@@ -392,7 +392,7 @@ def train_command(
     extra: list[object] = []
     if analyst_labels:
         database = Database.from_settings(settings)
-        blobs = BlobStore(Path(settings.store.raw_dir) if settings.store.raw_dir else data_dir() / "raw")
+        blobs = raw_store(settings)
         extra = list(dataset.from_analyst_labels(ScanRepository(database).labels(), blobs.get))
         database.close()
         if extra:

@@ -278,11 +278,10 @@ def quarantine_release(
 def _learn_ham(settings: Settings, database: Database, held: Held, data: bytes) -> None:
     """An analyst's correction, as `seawall label SHA ham` records one, with the held bytes
     kept where `seawall train` reads labelled messages from (the filter keeps no raw mail)."""
-    from seawall.config import data_dir
-    from seawall.store.blobs import BlobStore
+    from seawall.store.blobs import raw_store
     from seawall.store.repository import ScanRepository
 
-    blobs = BlobStore(Path(settings.store.raw_dir) if settings.store.raw_dir else data_dir() / "raw")
+    blobs = raw_store(settings)
     blobs.put(held.sha256, data)
     blobs.close()  # written now: the put only queues
     repository = ScanRepository(database)

@@ -13,14 +13,13 @@ import sqlite3
 import time
 import traceback
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from seawall.campaigns.cluster import CampaignIndex
 from seawall.campaigns.fingerprint import link_destinations, make_fingerprint
-from seawall.config import Settings, data_dir
+from seawall.config import Settings
 from seawall.detect.detector import Analysis, Detector
 from seawall.detect.result import (
     CampaignMembership,
@@ -37,7 +36,7 @@ from seawall.intel.matching import IntelMatcher, apply_matches
 from seawall.intel.records import FeedIndicator
 from seawall.mail.model import ParsedMessage
 from seawall.mail.parse import parse_message
-from seawall.store.blobs import BlobStore
+from seawall.store.blobs import raw_store
 from seawall.store.campaigns import CampaignRepository, MemberFacts
 from seawall.store.database import Database, open_store, sqlite_directory
 from seawall.store.errors import is_disk_full, store_write_error
@@ -65,11 +64,7 @@ class Scanner:
         self.database = database or (open_store(settings) if record else None)
         self.repository = ScanRepository(self.database) if self.database is not None else None
         keep = settings.store.keep_raw if keep_raw is None else keep_raw
-        self.blobs = (
-            BlobStore(Path(settings.store.raw_dir) if settings.store.raw_dir else data_dir() / "raw")
-            if keep and self.repository is not None
-            else None
-        )
+        self.blobs = raw_store(settings) if keep and self.repository is not None else None
         self._pending: list[ScanResult] = []
         self.recorded = 0  # results committed to the store by this scanner
         self._stored_raw: set[str] = set()

@@ -12,6 +12,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seawall.config import Settings
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -74,3 +78,10 @@ class BlobStore:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def raw_store(settings: Settings) -> BlobStore:
+    """The configured raw store: ``[store] raw_dir``, else ``raw`` in the data directory."""
+    from seawall.config import data_dir
+
+    return BlobStore(Path(settings.store.raw_dir) if settings.store.raw_dir else data_dir() / "raw")
