@@ -4,16 +4,15 @@ Reporting often tells an operation in one sentence and its author in another, wi
 operation word: "Recorded Future later linked this campaign to the Chinese group Red Alpha",
 "Dark Pink is operated by a Chinese group", "the intrusion set is tied to Iran". Such a sentence
 names the attacker of the article's operations whose own sentences name none
-(``events.py``). The cue words are data (``attribution_cues`` and ``accusation_cues`` in
-``data/lexicon.yml``); the
-attributed is the first state or group named after the cue, so that the one who blames ("U.S.
-officials blamed Russia") is not taken for the one blamed, nor the victim named later ("accused
-Russia of interfering in the U.S. election") for a second author — or the last named before it
-for a passive ("Russia was blamed for") and for the cues that follow the accused ("the
-government holds China responsible", ``accusation_cues_author_before``). The sentence must be about an
-attacker or an operation (a group, "hackers", "the campaign") or blame someone ("Georgia accused
-Russia"): "a company based in California" and "associated with a Florida company" attribute
-nothing.
+(``events.py``). The cue words are data (``attribution_cues``, ``accusation_cues`` and
+``accusation_cues_author_before`` in ``data/lexicon.yml``); the attributed is the first state or
+group named after the cue, so that the one who blames ("U.S. officials blamed Russia") is not
+taken for the one blamed, nor the victim named later ("accused Russia of interfering in the
+U.S. election") for a second author — or the last named before it, for a passive ("Russia was
+blamed for") and for a cue that follows the accused ("the government holds China
+responsible"). The sentence must be about an attacker or an operation (a group, "hackers", "the
+campaign") or blame someone ("Georgia accused Russia"): "a company based in California" and
+"associated with a Florida company" attribute nothing.
 """
 
 from __future__ import annotations
@@ -89,7 +88,8 @@ def attribution(sentence: str) -> Attribution | None:
     if passive or word in _author_before():
         # "China (was) accused of the attack", "Russia is blamed for": an active accusation
         # names its object first ("accused Russia of"), so a cue followed by its "of" or "for"
-        # is a passive, and the accused is the one named before it
+        # is a passive, and the accused is the one named before it, as for "responsible"
+        # ("holds China responsible")
         author = next((m for m in reversed(named) if m.end <= cue.start()), None)
     else:
         author = next((m for m in named if m.start >= cue.end()), None)

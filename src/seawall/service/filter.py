@@ -180,16 +180,19 @@ class FilterHandler:
     """aiosmtpd handler: judge, tag or hold, re-inject, and only then answer 250."""
 
     def __init__(self, settings: Settings, reinject_to: Address, scanner: Scanner | None = None) -> None:
-        self.settings = settings
         self.reinject_to = reinject_to
-        self.scanner = scanner or Scanner(settings, record=True, keep_raw=False)
-        database = self.scanner.database
-        self.quarantine = QuarantineRepository(database) if database is not None else None
-        self.ledger = DeliveryLedger(database) if database is not None else None
+        self._use(settings, scanner or Scanner(settings, record=True, keep_raw=False))
         # One worker: the scanner (its store session, its campaign index) is not thread-safe.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seawall-scan")
         self.lock = threading.Lock()
         self.reinjector = Reinjector(reinject_to, settings.mailflow.reinject_timeout_seconds)
+
+    def _use(self, settings: Settings, scanner: Scanner) -> None:
+        self.settings = settings
+        self.scanner = scanner
+        database = scanner.database
+        self.quarantine = QuarantineRepository(database) if database is not None else None
+        self.ledger = DeliveryLedger(database) if database is not None else None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         data = envelope.original_content or envelope.content
@@ -266,13 +269,9 @@ class FilterHandler:
         configuration that cannot be loaded leaves the running one in place; the swap waits for
         the message being judged. The listening address and the size limit stay until a restart."""
         scanner = Scanner(settings, record=True, keep_raw=False)
-        database = scanner.database
         with self.lock:
             old = self.scanner
-            self.settings = settings
-            self.scanner = scanner
-            self.quarantine = QuarantineRepository(database) if database is not None else None
-            self.ledger = DeliveryLedger(database) if database is not None else None
+            self._use(settings, scanner)
         old.close()
 
     def _remember(self, key: str, action: str) -> None:
