@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import threading
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -173,13 +176,26 @@ def _repository(config: Path | None):  # type: ignore[no-untyped-def]
     return QuarantineRepository(Database.from_settings(settings_or_exit(config)))
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
 @quarantine_app.command("list")
 def quarantine_list(
     status: Annotated[str, typer.Option(help="held, released, deleted, expired or all.")] = "held",
+    output: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="table, or json: one object per line for scripts.")
+    ] = ListFormat.table,
     config: ConfigOption = None,
 ) -> None:
     """Held messages, oldest first."""
     repository = _repository(config)
+    if output is ListFormat.json:
+        for held in repository.held(status):
+            print(json.dumps({**asdict(held), "held_at": held.held_at.isoformat()}, ensure_ascii=False))
+        repository.database.close()
+        return
     table = Table(title="Quarantine")
     for column in ("id", "held at", "label", "score", "from", "subject", "recipients", "status"):
         table.add_column(column)

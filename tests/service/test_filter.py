@@ -3,6 +3,7 @@ smtp-sink as the final destination (tests/support/postfix.py); no mock of either
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -287,6 +288,19 @@ def test_purge_expires_only_what_was_held_longer_than_the_retention(
     # an explicit retention overrides the configured one
     purged = runner.invoke(app, ["quarantine", "purge", "--older-than", "1", "-c", str(config)])
     assert "1 held messages older than 1 days expired" in purged.output
+    # and scripts read the list as JSON lines
+    arguments = ["quarantine", "list", "--status", "all", "--format", "json", "-c", str(config)]
+    listed = runner.invoke(app, arguments)
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [(r["subject"], r["status"]) for r in rows] == [
+        ("held 40 days", "expired"),
+        ("held 11 days", "expired"),
+        ("held 2 days", "expired"),
+    ]
+    assert rows[0]["recipients"] == [RCPT] and rows[0]["label"] == "phishing"
+    held_at = datetime.fromisoformat(rows[0]["held_at"])
+    held_at = held_at if held_at.tzinfo else held_at.replace(tzinfo=UTC)
+    assert abs(datetime.now(UTC) - held_at - timedelta(days=40)) < timedelta(hours=1)
 
 
 def _another(message: bytes, number: int) -> bytes:
