@@ -193,7 +193,8 @@ def quarantine_list(
     repository = _repository(config)
     if output is ListFormat.json:
         for held in repository.held(status):
-            print(json.dumps({**asdict(held), "held_at": held.held_at.isoformat()}, ensure_ascii=False))
+            # ASCII-escaped: no control character of a subject reaches a terminal
+            print(json.dumps({**asdict(held), "held_at": held.held_at.isoformat()}))
         repository.database.close()
         return
     table = Table(title="Quarantine")
