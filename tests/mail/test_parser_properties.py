@@ -6,6 +6,7 @@ addresses come back with lower-cased domains, extracted URLs are bounded)."""
 from __future__ import annotations
 
 import string
+import unicodedata
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,7 +29,9 @@ PROPERTIES = settings(max_examples=300, deadline=None, suppress_health_check=[He
 charsets = st.sampled_from(
     ["utf-8", "UTF-8", "iso-8859-1", "windows-1252", "koi8-r", "x-unknown", "utf-7", ""]
 )
-payloads = st.text(alphabet=string.ascii_letters + string.digits + "+/=_-?.%: \r\n\t\x00", max_size=40)
+payloads = st.text(
+    alphabet=string.ascii_letters + string.digits + "+/=_-?.%: \r\n\t\x00\x1b\x85\x9b", max_size=40
+)
 
 
 @st.composite
@@ -50,7 +53,16 @@ header_values = st.lists(
 def test_a_decoded_header_holds_no_control_characters(value: str) -> None:
     text, injected = decode_value(value)
     assert isinstance(text, str) and isinstance(injected, bool)
-    assert not any(c in text for c in "\r\n\x00")
+    # C0 and C1 alike (a subject is printed to terminals: U+009B is a CSI), a tab aside
+    assert not any(unicodedata.category(c) == "Cc" and c != "\t" for c in text)
+
+
+def test_a_windows_sender_labelled_latin_1_reads_as_it_wrote() -> None:
+    # Outlook's cp1252 dashes and quotes under an ISO-8859-1 label are text, not an attack
+    labelled = "=?iso-8859-1?q?Preis_=96_nur_heute_=93Sale=94?="
+    assert decode_value(labelled) == ("Preis – nur heute “Sale”", False)
+    # a CSI written as such is defused, and a C0 escape is still reported
+    assert decode_value("Hi \x1b[31m \u009b31m") == ("Hi  [31m ›31m", True)
 
 
 @PROPERTIES

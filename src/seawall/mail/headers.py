@@ -18,7 +18,16 @@ from seawall.mail.model import Address
 
 _FOLD = re.compile(r"\r?\n[ \t]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_C1 = re.compile(r"[\x80-\x9f]")
 _WS = re.compile(r"\s+")
+
+
+def _as_windows_1252(match: re.Match[str]) -> str:
+    """A C1 control in decoded text is a byte of a Windows sender's text labelled ISO-8859-1
+    (0x96 for "–", 0x93 for "“"): read as windows-1252, as the WHATWG Encoding Standard has
+    browsers read that label, and never left to reach a terminal as a control (0x9B is CSI)."""
+    character = bytes([ord(match.group(0))]).decode("cp1252", "replace")
+    return " " if character == "\ufffd" else character
 
 
 def fix_surrogates(value: str) -> str:
@@ -52,9 +61,11 @@ def decode_value(value: object) -> tuple[str, bool]:
         with contextlib.suppress(ValueError, LookupError, UnicodeError, AssertionError, MessageError):
             text = str(make_header(decode_header(text)))
     injected = False
-    if not text.isprintable() and _CONTROL.search(text):
-        injected = True
-        text = _CONTROL.sub(" ", text)
+    if not text.isprintable():
+        if _CONTROL.search(text):
+            injected = True
+            text = _CONTROL.sub(" ", text)
+        text = _C1.sub(_as_windows_1252, text)
     return text.strip(), injected
 
 
