@@ -58,6 +58,23 @@ def test_a_tagged_article_with_an_unclosed_or_attributed_title_keeps_its_fields_
     assert article.text == "The ransomware was delivered via a phishing attack."
 
 
+def test_no_control_character_of_an_article_reaches_its_events(tmp_path: Path) -> None:
+    # an escape sequence (C0 or C1) in scraped text would reach the analyst's terminal
+    # through the events' evidence and titles
+    path = tmp_path / "2022-07-18.txt"
+    path.write_text(
+        "Albania \x1b]0;pwned\x07 hacked\n\n"
+        "Hackers from Iran \u009b31m attacked the ministry of finance of Albania \x1b[31m in 2022.\n",
+        encoding="utf-8",
+    )
+    (article,) = read_articles(path)
+    assert not any((0 <= ord(c) < 32 and c not in "\n\t\x0c") or 0x7F <= ord(c) <= 0x9F for c in article.text)
+    assert "\x1b" not in article.title
+    (event,) = extract_events(article)
+    assert event.attacker_countries == ["IR"] and "AL" in event.victim_countries
+    assert all("\x1b" not in e.sentence and "\u009b" not in e.sentence for e in event.evidence)
+
+
 def test_sentence_splitting_keeps_abbreviations_and_paragraphs() -> None:
     assert sentences("The U.S. said so. Hackers from Iran attacked.\nA new line") == [
         "The U.S. said so.",

@@ -126,10 +126,19 @@ _ANY_TAG = re.compile(r"<[^<>]*>")
 _OVERLONG_TAG = re.compile(r"<([A-Za-z][\w:-]{0,30})\s[^<>]{16384,}>")
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+"""Control characters but line breaks, tabs and form feeds (a PDF's page break): no reader's
+text, and an escape sequence in an event's sentence would reach the analyst's terminal."""
+
+
 def _make(text: str, **fields: str) -> Article:
     if len(text) > MAX_ARTICLE_TEXT_CHARS:
         log.warning("%s: text cut at %d characters", fields.get("path", "article"), MAX_ARTICLE_TEXT_CHARS)
         text = text[:MAX_ARTICLE_TEXT_CHARS]
+    text = _CONTROLS.sub(" ", text)
+    for name in ("title", "outlet"):
+        if name in fields:
+            fields[name] = _CONTROLS.sub(" ", fields[name])
     return Article(id=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, **fields)
 
 
