@@ -129,7 +129,10 @@ def milter_command(
     metrics: Annotated[str, typer.Option(help="Serve Prometheus /metrics on HOST:PORT.")] = "",
     config: ConfigOption = None,
 ) -> None:
-    """SMTP-time milter: tag, hold, reject or tempfail each message as [mailflow] says. Runs until SIGTERM."""
+    """SMTP-time milter: tag, hold, reject or tempfail each message as [mailflow] says. Runs until SIGTERM.
+
+    A change to the configuration file is read within two seconds (docs/deployment.md)."""
+    from seawall.config import config_file
     from seawall.service import metrics as service_metrics
     from seawall.service.milter import libmilter_socket, run
 
@@ -142,7 +145,7 @@ def milter_command(
     if metrics:
         service_metrics.serve(*_address(metrics, "--metrics"))
     err.print(f"seawall milter listening on {listen}")
-    run(settings, socket)
+    run(settings, socket, config=config_file(config))
 
 
 def alerts_command(

@@ -212,6 +212,11 @@ def _candidates(explicit: str | os.PathLike[str] | None) -> list[Path]:
     return found
 
 
+def config_file(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """The file ``load_settings(path)`` reads, if there is one."""
+    return next((candidate for candidate in _candidates(path) if candidate.is_file()), None)
+
+
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read the configuration; an explicitly named file must exist."""
     for candidate in _candidates(path):

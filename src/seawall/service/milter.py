@@ -22,11 +22,12 @@ import os
 import socket as socket_module
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import Milter
 
-from seawall.config import Settings
+from seawall.config import Settings, load_settings
 from seawall.intake.source import Origin, RawMessage
 from seawall.pipeline import Scanner
 from seawall.service import metrics
@@ -130,8 +131,9 @@ class SeawallMilter(Milter.Base):  # type: ignore[misc]
         raw = RawMessage.from_bytes(data, Origin(f"milter:{self.peer}", "smtp"))
         with shared.lock:
             result = shared.scanner.scan_and_record(raw)
+            settings = shared.settings  # the configuration that judged it, even mid-reload
         label = result.label or "suspicious"
-        action = shared.settings.mailflow.action(label)
+        action = settings.mailflow.action(label)
         metrics.MESSAGES.labels(label=label).inc()
         metrics.ACTIONS.labels(action=action).inc()
         for name, count in self.seawall_headers.items():
@@ -151,17 +153,62 @@ class SeawallMilter(Milter.Base):  # type: ignore[misc]
         return Milter.ACCEPT  # type: ignore[no-any-return]
 
 
-def run(settings: Settings, socket: str, timeout: int = 600) -> None:
+def reload(settings: Settings) -> None:
+    """Judge with a new configuration from the next message on; the message being judged
+    finishes with the old one. The scanner is built before the swap: a configuration that
+    cannot be used raises here and leaves the running one in place."""
+    scanner = Scanner(settings, record=True, keep_raw=False)
+    with shared.lock:
+        old, shared.scanner, shared.settings = shared.scanner, scanner, settings
+    old.close()
+
+
+RELOAD_CHECK_SECONDS = 2.0
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _reload_on_change(path: Path, stop: threading.Event) -> None:
+    """Read the configuration file again whenever it changes. libmilter keeps SIGHUP for
+    itself, and no Python signal handler runs while its loop holds the main thread, so the
+    milter watches its file instead of waiting for a signal."""
+    seen = _signature(path)
+    while not stop.wait(RELOAD_CHECK_SECONDS):
+        current = _signature(path)
+        if current == seen or current is None:
+            continue
+        seen = current
+        try:
+            reload(load_settings(path))
+        except Exception as exc:  # a broken file must not stop the mail flow
+            log.error("reload failed, still judging with the previous configuration: %s", exc)
+            continue
+        log.warning("seawall milter: configuration reloaded from %s", path)
+
+
+def run(settings: Settings, socket: str, timeout: int = 600, config: Path | None = None) -> None:
     """Serve milter connections on ``socket`` (``inet:PORT@HOST`` or ``unix:/path``) until
-    SIGTERM or SIGINT (libmilter's own signal thread stops the loop)."""
+    SIGTERM or SIGINT (libmilter's own signal thread stops the loop); a change to the
+    ``config`` file is read within a few seconds."""
     shared.settings = settings
     shared.scanner = Scanner(settings, record=True, keep_raw=False)
     Milter.factory = SeawallMilter
     Milter.set_flags(Milter.ADDHDRS | Milter.CHGHDRS | Milter.QUARANTINE)
     _no_delay_after_open()
+    stop = threading.Event()
+    if config is not None:
+        watcher = threading.Thread(target=_reload_on_change, args=(config, stop), daemon=True)
+        watcher.start()
     try:
         Milter.runmilter("seawall", socket, timeout)
     finally:
+        stop.set()
         shared.scanner.close()
 
 
