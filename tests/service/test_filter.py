@@ -27,6 +27,7 @@ from tests.support.postfix import (
     message_as_sent,
     start_service,
     stop_service,
+    wait_for_line,
     wait_for_port,
 )
 
@@ -308,15 +309,6 @@ def _another(message: bytes, number: int) -> bytes:
     return message.replace(b"\nSubject: ", f"\nX-Test-Copy: {number}\nSubject: ".encode(), 1)
 
 
-def _wait_for_line(log: Path, text: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if log.exists() and text in log.read_text(errors="replace"):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} not in {log}")
-
-
 @needs_postfix
 def test_sighup_reloads_the_configuration_and_a_broken_one_keeps_the_old(
     postfix: PrivatePostfix, tmp_path: Path
@@ -332,11 +324,11 @@ def test_sighup_reloads_the_configuration_and_a_broken_one_keeps_the_old(
         assert b"X-Seawall-Verdict: phishing" in postfix.wait_delivered(1)[0]
         config.write_text(example + '\n[mailflow]\nphishing = "quarantine"\n')
         process.send_signal(signal.SIGHUP)
-        _wait_for_line(log, "configuration reloaded")
+        wait_for_line(log, "configuration reloaded")
         send(postfix.smtp, _another(PHISH, 2))  # now held
         config.write_text('[mailflow]\nphishing = "bounce"\n')  # not an action
         process.send_signal(signal.SIGHUP)
-        _wait_for_line(log, "reload failed")
+        wait_for_line(log, "reload failed")
         send(postfix.smtp, _another(PHISH, 3))  # still held: the last good configuration
         send(postfix.smtp, _another(CLEAN, 4))
         assert len(postfix.wait_delivered(2)) == 2

@@ -18,7 +18,14 @@ import pytest
 
 from seawall.service.milter import SeawallMilter, libmilter_socket, no_delay_on_listeners
 from tests.conftest import REPO
-from tests.support.postfix import PrivatePostfix, available, message_as_sent, start_service, stop_service
+from tests.support.postfix import (
+    PrivatePostfix,
+    available,
+    message_as_sent,
+    start_service,
+    stop_service,
+    wait_for_line,
+)
 
 EXAMPLES = REPO / "examples"
 PHISH = (EXAMPLES / "agency-owa-password-expiry.eml").read_bytes()
@@ -137,15 +144,6 @@ def test_quarantine_holds_on_postfix_and_a_dead_milter_tempfails(
     assert postfix.delivered() == []
 
 
-def _wait_for_line(log: Path, text: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if log.exists() and text in log.read_text(errors="replace"):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} not in {log}")
-
-
 @needs_milter
 def test_a_changed_configuration_file_is_read_again_and_a_broken_one_keeps_the_old(
     postfix: PrivatePostfix, tmp_path: Path
@@ -158,12 +156,12 @@ def test_a_changed_configuration_file_is_read_again_and_a_broken_one_keeps_the_o
         send(postfix.smtp, PHISH)  # tagged and delivered
         assert len(postfix.wait_delivered(1)) == 1
         policy(tmp_path, "reject")
-        _wait_for_line(log, "configuration reloaded")
+        wait_for_line(log, "configuration reloaded")
         with pytest.raises(smtplib.SMTPDataError) as rejected:
             send(postfix.smtp, PHISH)
         assert rejected.value.smtp_code == 550
         config.write_text('[mailflow]\nphishing = "bounce"\n')  # not an action
-        _wait_for_line(log, "reload failed")
+        wait_for_line(log, "reload failed")
         with pytest.raises(smtplib.SMTPDataError):
             send(postfix.smtp, PHISH)  # still rejected: the last good configuration
         assert milter.poll() is None

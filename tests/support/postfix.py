@@ -251,3 +251,13 @@ def start_service(
 def stop_service(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=30)
+
+
+def wait_for_line(log: Path, text: str, seconds: float = 30.0) -> None:
+    """Until a service's log (``start_service`` writes it beside its home) holds ``text``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if log.exists() and text in log.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} not in {log}")
