@@ -219,11 +219,11 @@ def config_file(path: str | os.PathLike[str] | None = None) -> Path | None:
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read the configuration; an explicitly named file must exist."""
-    for candidate in _candidates(path):
-        if candidate.is_file():
-            return settings_from_toml(candidate.read_text(encoding="utf-8"), str(candidate))
-        if path or os.environ.get("SEAWALL_CONFIG"):
-            raise ConfigError(f"configuration file not found: {candidate}")
+    found = config_file(path)
+    if found is not None:
+        return settings_from_toml(found.read_text(encoding="utf-8"), str(found))
+    if path or os.environ.get("SEAWALL_CONFIG"):
+        raise ConfigError(f"configuration file not found: {_candidates(path)[0]}")
     return Settings()
 
 
