@@ -296,6 +296,11 @@ def score_eurepoc_row(
                 scores["inverted (the receiver recorded as initiator)"] += (
                     initiator in gold_receivers and initiator not in gold_initiators
                 )
+    else:
+        # the coding knows no initiator ("Unknown"): a state recorded as the attacker is one the
+        # text does not support (lower is better)
+        totals["no known initiator: a state recorded as attacker"] += 1
+        scores["no known initiator: a state recorded as attacker"] += bool(initiator)
     if gold_receivers:
         totals["receiver country"] += 1
         scores["receiver country"] += bool((receivers | regions) & gold_receivers)
@@ -341,6 +346,7 @@ def eurepoc(osint: Path, held_out: bool) -> None:
             "baseline, the first country named (named or implied)",
             "initiator, when one is recorded",
             "inverted (the receiver recorded as initiator)",
+            "no known initiator: a state recorded as attacker",
             "receiver country",
             "victim countries recorded that are coded receivers",
             "receiver category",
