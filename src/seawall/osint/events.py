@@ -136,6 +136,7 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
     likeliest: tuple[float, Phrase] | None = None
     victims: list[Phrase] = []
     tellers: list[Mention] = []
+    read_as_attackers: list[Phrase] = []
     for phrase in phrases(tree, told.mentions):
         if reports_it(tree, phrase) or receives_it(tree, phrase):
             tellers.extend(phrase.mentions + phrase.nested)
@@ -152,6 +153,7 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
         if likeliest is None or probabilities["victim"] > likeliest[0]:
             likeliest = (probabilities["victim"], phrase)
         if role == "attacker" and probabilities[role] > ATTACKER_THRESHOLD:
+            read_as_attackers.append(phrase)
             # a named attacker before an unnamed one ("state" of "state-backed", "hackers")
             rank = (_names_someone(phrase), probabilities[role])
             if attacker is None or rank > attacker[0]:
@@ -162,7 +164,7 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
             and not given_as_reason(tree, phrase, trigger)  # what it answered, not whom it struck
         ):
             victims.append(phrase)
-    chosen = attacker[1] if attacker else None
+    chosen = first_choice = attacker[1] if attacker else None
     reporters = {id(m) for m in tellers}
     if reporters:
         # nor do its names place a victim or an attacker the parse hangs it under ("Russian
@@ -184,14 +186,29 @@ def _roles(told: _Told, tree: Tree, triggers: list[int]) -> tuple[Phrase | None,
     # parser made one phrase of a whole clause ("Hacker X leaked Emails of Y": an operation
     # word inside). Not the rest of its subtree: a misattached "on the website of ..." is there.
     whole_clause = any(chosen.start <= t < chosen.end for t in triggers)
+    # nor are the words of a phrase below it that is read as attacking too ("Malaysian" of
+    # "Indonesian and Malaysian hackers" when "A group of Indonesian and Malaysian hackers" is
+    # chosen), when no operation word stands between the two
+    others = [
+        p for p in read_as_attackers if p is not first_choice and _below(tree, p, chosen.head, triggers)
+    ]
     attacked = [
         v
         for v in victims
         if (v.start, v.end) != (chosen.start, chosen.end)
         and (whole_clause or not chosen.start <= v.start < v.end <= chosen.end)
         and not describes(tree, v, chosen)
+        and not any(p.start <= v.start < v.end <= p.end for p in others)
     ]
     return chosen, attacked, tellers
+
+
+def _below(tree: Tree, phrase: Phrase, head: int, triggers: list[int]) -> bool:
+    """Whether a phrase hangs below the token ``head`` with no operation word in between."""
+    chain = tree.ancestors(phrase.head)
+    if head not in chain[1:]:
+        return False
+    return not any(t in triggers for t in chain[: chain.index(head)])
 
 
 def _own(nested: tuple[Mention, ...], others: set[int]) -> tuple[Mention, ...]:

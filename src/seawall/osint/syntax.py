@@ -516,11 +516,28 @@ def subject_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> 
     the operation word itself and of the lexicon's "perpetrate" class, and take an object (a
     headline's "Belgian MFA hacked." has none and is a passive without its auxiliary)."""
     head = _effective(tree, phrase.head)
-    verb = tree.head[head]
-    if tree.dep[head] != "nsubj" or verb not in triggers or _verb_class(tree.lower[verb]) != "perpetrate":
+    if tree.dep[head] != "nsubj":
         return False
-    children = [tree.dep[c] for c in tree.children[verb]]
-    return ("dobj" in children or "obj" in children) and "auxpass" not in children
+    for verb in sharing_the_subject(tree, tree.head[head]):
+        if verb not in triggers or _verb_class(tree.lower[verb]) != "perpetrate":
+            continue
+        children = [tree.dep[c] for c in tree.children[verb]]
+        if ("dobj" in children or "obj" in children) and "auxpass" not in children:
+            return True
+    return False
+
+
+def sharing_the_subject(tree: Tree, verb: int) -> list[int]:
+    """A verb and the verbs coordinated with it that have no subject of their own, which is
+    theirs too: in "Black Reward deleted 250 TB of data and stole confidential information",
+    the parser hangs the subject on "deleted" only."""
+    found = [verb]
+    for candidate in found:
+        for child in tree.children[candidate]:
+            own = {tree.dep[c] for c in tree.children[child]}
+            if tree.dep[child] == "conj" and not own & {"nsubj", "nsubjpass", "expl"}:
+                found.append(child)
+    return found
 
 
 def launches_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> bool:
