@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from seawall.analyst.exports import build_export, campaign_id
 from seawall.campaigns.targeting import Targeting, summarise_targets
 from seawall.cli_common import EXIT_USAGE, ConfigOption, err, output_console, settings_or_exit
 from seawall.config import Settings
-from seawall.store.campaigns import CampaignRepository, CampaignView
+from seawall.store.campaigns import CampaignRepository
 from seawall.store.database import Database
 from seawall.store.reports import ReportRepository
-
-if TYPE_CHECKING:
-    from seawall.intel.export import Export
 
 campaigns_app = typer.Typer(help="Campaigns and waves found in scanned mail.", invoke_without_command=True)
 intel_app = typer.Typer(help="Import threat intelligence (STIX 2.1, MISP, CSV).", no_args_is_help=True)
@@ -41,21 +39,10 @@ def _repository(settings: Settings) -> CampaignRepository:
 
 def _campaign_id(text: str) -> int:
     try:
-        return int(text.upper().removeprefix("C-"))
+        return campaign_id(text)
     except ValueError as exc:
-        err.print(f"[red]not a campaign id: {escape(text)}[/] (expected C-17 or 17)")
+        err.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(EXIT_USAGE) from exc
-
-
-def _date(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        err.print(f"[red]not a date: {escape(text)}[/] (expected YYYY-MM-DD)")
-        raise typer.Exit(EXIT_USAGE) from exc
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _fmt(value: datetime | None) -> str:
@@ -260,74 +247,6 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
-def build_export(settings: Settings, campaign: str | None, since: str | None) -> Export:
-    """The selection to export, read from the store."""
-    from seawall.intel.export import CampaignOut, Export, IndicatorOut
-
-    repository = _repository(settings)
-    since_date = _date(since)
-    wanted = [_campaign_id(campaign)] if campaign else repository.all_campaign_ids()
-    targeting = Targeting.from_settings(settings)
-    views: list[CampaignView] = []
-    for campaign_id in wanted:
-        view = repository.campaign(campaign_id, settings.campaigns.wave_gap_hours)
-        if view is None:
-            if campaign:
-                err.print(f"[red]no campaign {escape(campaign)}[/]")
-                raise typer.Exit(EXIT_USAGE)
-            continue
-        if since_date is not None and view.last_seen is not None and view.last_seen < since_date:
-            continue
-        views.append(view)
-    sightings = repository.sightings()
-    selected = {v.id for v in views}
-    indicators = []
-    for record in repository.indicators(since_date):
-        campaigns = sorted(sightings.get((record.kind, record.value), set()))
-        if campaign and not selected.intersection(campaigns):
-            continue
-        indicators.append(
-            IndicatorOut(
-                kind=record.kind,
-                value=record.value,
-                first_seen=record.first_seen,
-                last_seen=record.last_seen,
-                count=record.count,
-                campaigns=[c for c in campaigns if c in selected],
-            )
-        )
-    repository.database.close()
-    campaigns_out = []
-    for view in views:
-        targets = sorted(
-            {
-                (p.organisation, p.sector)
-                for m in view.messages
-                for p in [targeting.place(str(r)) for r in m.recipients]
-                if p.organisation
-            }
-        )
-        campaigns_out.append(
-            CampaignOut(
-                id=view.id,
-                label=view.label,
-                subject=view.subject,
-                first_seen=view.first_seen,
-                last_seen=view.last_seen,
-                message_count=view.message_count,
-                waves=view.waves,
-                techniques=sorted(view.attack),
-                targets=targets,
-                actor=view.actor,
-                actor_country=view.actor_country,
-                actor_confidence=view.actor_confidence,
-                actor_evidence=view.actor_evidence,
-            )
-        )
-    organisation = settings.organisation.name or "Seawall user"
-    return Export(organisation, list(settings.organisation.sectors), campaigns_out, indicators)
-
-
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -341,7 +260,11 @@ def _export(
     from seawall.intel.export import to_csv, to_misp, to_stix
 
     settings = settings_or_exit(config)
-    export = build_export(settings, campaign, since)
+    try:
+        export = build_export(settings, campaign, since)
+    except (LookupError, ValueError) as exc:
+        err.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(EXIT_USAGE) from exc
     if kind is ExportFormat.stix:
         text = json.dumps(to_stix(export), indent=2, ensure_ascii=False) + "\n"
     elif kind is ExportFormat.misp:

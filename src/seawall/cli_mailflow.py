@@ -20,10 +20,8 @@ from seawall.cli_common import EXIT_USAGE, ConfigOption, err, output_console, se
 from seawall.store.database import Database
 
 if TYPE_CHECKING:
-    from seawall.config import Settings
     from seawall.service.alerts import AlertSender
     from seawall.service.filter import FilterHandler
-    from seawall.store.quarantine import Held
 
 quarantine_app = typer.Typer(help="Messages the mail flow held instead of delivering.", no_args_is_help=True)
 out = output_console()
@@ -263,51 +261,23 @@ def quarantine_release(
     config: ConfigOption = None,
 ) -> None:
     """Deliver a held message to its recipients (tagged as released) and mark it released."""
-    from seawall.service.filter import Address, add_headers
-    from seawall.service.filter import reinject as send
+    from seawall.analyst.quarantine import release
+    from seawall.service.filter import Address
 
     settings = settings_or_exit(config)
-    repository = _repository(config)
-    found = repository.get(held_id)
-    if found is None or found[0].status != "held":
-        err.print(f"[red]no held message {held_id}[/]")
-        raise typer.Exit(EXIT_USAGE)
-    held, data = found
-    tagged = add_headers(
-        data,
-        [
-            ("X-Seawall-Verdict", held.label),
-            ("X-Seawall-Score", f"{round(held.score)}"),
-            ("X-Seawall-Released", f"from quarantine {held.id}"),
-        ],
-    )
-    send(
-        Address(*_address(reinject, "--reinject")),
-        held.mail_from,
-        held.recipients,
-        tagged,
-        settings.mailflow.reinject_timeout_seconds,
-    )
-    repository.mark(held_id, "released")
+    database = Database.from_settings(settings)
+    try:
+        held = release(
+            settings, database, held_id, Address(*_address(reinject, "--reinject")), false_positive
+        )
+    except LookupError as exc:
+        err.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    finally:
+        database.close()
     if false_positive:
-        _learn_ham(settings, repository.database, held, data)
-    repository.database.close()
+        err.print(f"{held.sha256[:12]} labelled ham; raw message kept for training")
     err.print(f"released {held_id} to {', '.join(held.recipients)}")
-
-
-def _learn_ham(settings: Settings, database: Database, held: Held, data: bytes) -> None:
-    """An analyst's correction, as `seawall label SHA ham` records one, with the held bytes
-    kept where `seawall train` reads labelled messages from (the filter keeps no raw mail)."""
-    from seawall.store.blobs import raw_store
-    from seawall.store.repository import ScanRepository
-
-    blobs = raw_store(settings)
-    blobs.put(held.sha256, data)
-    blobs.close()  # written now: the put only queues
-    repository = ScanRepository(database)
-    repository.set_label(held.sha256, "ham", f"released from quarantine {held.id} as a false positive")
-    repository.mark_raw_stored(held.sha256)
-    err.print(f"{held.sha256[:12]} labelled ham; raw message kept for training")
 
 
 @quarantine_app.command("purge")
