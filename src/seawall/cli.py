@@ -38,6 +38,7 @@ from seawall.cli_common import (
 from seawall.cli_intel import campaigns_app, export_app, intel_app
 from seawall.cli_mailflow import alerts_command, filter_command, imap_app, milter_command, quarantine_app
 from seawall.cli_osint import osint_app
+from seawall.cli_web import serve_command
 from seawall.config import Settings
 from seawall.detect.engine import RuleError, RuleSet, load_rules
 from seawall.detect.result import ScanResult
@@ -59,6 +60,7 @@ app.command("filter")(filter_command)
 app.command("milter")(milter_command)
 app.command("alerts")(alerts_command)
 app.add_typer(imap_app, name="imap")
+app.command("serve")(serve_command)
 
 LABEL_STYLE = {"clean": "green", "suspicious": "yellow", "phishing": "bold red", "error": "magenta"}
 LABEL_RANK = {"clean": 0, "suspicious": 1, "phishing": 2}

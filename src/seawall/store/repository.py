@@ -174,6 +174,20 @@ class ScanRepository:
         with self.database.session() as session:
             return session.scalar(select(MessageRecord).where(MessageRecord.sha256 == sha256))
 
+    def recent(self, label: str | None = None, limit: int = 100, offset: int = 0) -> list[MessageRecord]:
+        """The messages scanned last, newest first (of one label, when given)."""
+        query = select(MessageRecord).order_by(MessageRecord.last_scanned.desc(), MessageRecord.id.desc())
+        if label:
+            query = query.where(MessageRecord.label == label)
+        with self.database.session() as session:
+            return list(session.scalars(query.limit(limit).offset(offset)))
+
+    def label_counts(self) -> dict[str, int]:
+        """How many stored messages carry each label."""
+        query = select(MessageRecord.label, func.count()).group_by(MessageRecord.label)
+        with self.database.session() as session:
+            return {str(label): int(count) for label, count in session.execute(query)}
+
     def origins_of(self, sha256: str) -> list[str]:
         with self.database.session() as session:
             return list(

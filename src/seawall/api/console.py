@@ -1,0 +1,97 @@
+"""The analyst's console: server-rendered pages over the same queries as the REST API. No
+page runs a script; a message is never rendered, only its fields as escaped text."""
+
+from __future__ import annotations
+
+import hmac
+import smtplib
+from importlib import resources
+from typing import Any
+
+import jinja2
+import msgspec
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from seawall.analyst.quarantine import release
+from seawall.api.app import state_of
+from seawall.api.rest import LABELS, held_record, message, message_summary
+from seawall.osint.events import victim_phrases
+from seawall.store.campaigns import CampaignRepository
+from seawall.store.osint import OsintRepository
+from seawall.store.quarantine import QuarantineRepository
+from seawall.store.repository import ScanRepository
+
+_templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.files("seawall.api").joinpath("templates"))),
+        autoescape=True,  # every template, whatever its name: mail text is never markup
+    )
+)
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
+    return _templates.TemplateResponse(request, template, context)
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, label: str | None = None) -> HTMLResponse:
+    if label is not None and label not in LABELS:
+        raise HTTPException(422, "unknown label")
+    database = state_of(request).database
+    repository = ScanRepository(database)
+    return _page(
+        request,
+        "overview.html",
+        counts=repository.label_counts(),
+        messages=[message_summary(r) for r in repository.recent(label, 200)],
+        label=label,
+        labels=LABELS,
+        held=len(QuarantineRepository(database).held("held")),
+    )
+
+
+@router.get("/messages/{sha256}", response_class=HTMLResponse)
+def message_page(request: Request, sha256: str) -> HTMLResponse:
+    return _page(request, "message.html", m=message(request, sha256))
+
+
+@router.get("/quarantine", response_class=HTMLResponse)
+def quarantine_page(request: Request, done: str = "", failed: str = "") -> HTMLResponse:
+    state = state_of(request)
+    held = [held_record(h) for h in QuarantineRepository(state.database).held("held")]
+    return _page(request, "quarantine.html", held=held, token=state.form_token, done=done, failed=failed)
+
+
+@router.post("/quarantine/{held_id}/release")
+def release_form(
+    request: Request, held_id: int, token: str = Form(""), false_positive: str = Form("")
+) -> Response:
+    state = state_of(request)
+    if not hmac.compare_digest(token, state.form_token):
+        raise HTTPException(403, "this form did not come from the console")
+    try:
+        release(state.settings, state.database, held_id, state.reinject_to, bool(false_positive))
+    except LookupError:
+        return RedirectResponse(f"/quarantine?failed={held_id}", status_code=303)
+    except (OSError, smtplib.SMTPException):
+        return RedirectResponse(f"/quarantine?failed={held_id}", status_code=303)
+    return RedirectResponse(f"/quarantine?done={held_id}", status_code=303)
+
+
+@router.get("/campaigns", response_class=HTMLResponse)
+def campaigns_page(request: Request) -> HTMLResponse:
+    found = CampaignRepository(state_of(request).database).campaigns()
+    return _page(request, "campaigns.html", campaigns=found)
+
+
+@router.get("/osint", response_class=HTMLResponse)
+def osint_page(request: Request) -> HTMLResponse:
+    events = OsintRepository(state_of(request).database).events()
+    rows = [
+        {**msgspec.to_builtins(e), "victims_shown": victim_phrases(e)}
+        for e in sorted(events, key=lambda e: e.date.start if e.date else "", reverse=True)
+    ]
+    return _page(request, "osint.html", events=rows)

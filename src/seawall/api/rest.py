@@ -1,0 +1,148 @@
+"""``/api``: JSON for scripts and other tools — messages and their evidence, the quarantine,
+campaigns, OSINT events."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from seawall.analyst.quarantine import release
+from seawall.api.app import state_of
+from seawall.osint.events_model import Event
+from seawall.store.campaigns import CampaignRepository
+from seawall.store.models import MessageRecord
+from seawall.store.osint import OsintRepository
+from seawall.store.quarantine import Held, QuarantineRepository
+from seawall.store.repository import ScanRepository
+
+router = APIRouter(prefix="/api", tags=["api"])
+LABELS = ("phishing", "suspicious", "clean")
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def message_summary(record: MessageRecord) -> dict[str, Any]:
+    return {
+        "sha256": record.sha256,
+        "subject": record.subject,
+        "from_address": record.from_address,
+        "from_display": record.from_display,
+        "label": record.label,
+        "score": round(record.score, 1),
+        "sent_at": _time(record.sent_at),
+        "last_scanned": _time(record.last_scanned),
+        "rules": sorted({e.get("rule", "") for e in record.evidence if isinstance(e, dict)} - {""}),
+    }
+
+
+def held_record(held: Held) -> dict[str, Any]:
+    return {
+        "id": held.id,
+        "sha256": held.sha256,
+        "mail_from": held.mail_from,
+        "recipients": held.recipients,
+        "label": held.label,
+        "score": round(held.score, 1),
+        "subject": held.subject,
+        "from_address": held.from_address,
+        "held_at": _time(held.held_at),
+        "status": held.status,
+    }
+
+
+@router.get("/messages")
+def messages(
+    request: Request,
+    label: str | None = Query(None, description="phishing, suspicious or clean"),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> list[dict[str, Any]]:
+    """The messages scanned last, newest first."""
+    if label is not None and label not in LABELS:
+        raise HTTPException(422, f"label must be one of {', '.join(LABELS)}")
+    repository = ScanRepository(state_of(request).database)
+    return [message_summary(r) for r in repository.recent(label, limit, offset)]
+
+
+@router.get("/messages/{sha256}")
+def message(request: Request, sha256: str) -> dict[str, Any]:
+    """One message's verdict with its evidence (each rule, its ATT&CK techniques and what
+    triggered it), defects and every place it was read from."""
+    repository = ScanRepository(state_of(request).database)
+    try:
+        record = repository.find_message(sha256)
+    except LookupError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    if record is None:
+        raise HTTPException(404, f"no message {sha256}")
+    return {
+        **message_summary(record),
+        "message_id": record.message_id,
+        "rules_score": round(record.rules_score, 1),
+        "model_probability": record.model_probability,
+        "evidence": record.evidence,
+        "defects": record.defects,
+        "summary": record.summary,
+        "origins": repository.origins_of(record.sha256),
+    }
+
+
+@router.get("/stats")
+def stats(request: Request) -> dict[str, int]:
+    """How many stored messages carry each label."""
+    return ScanRepository(state_of(request).database).label_counts()
+
+
+@router.get("/quarantine")
+def quarantine(
+    request: Request, status: str = Query("held", description="held, released, deleted, expired or all")
+) -> list[dict[str, Any]]:
+    """Messages the mail flow held, oldest first."""
+    return [held_record(h) for h in QuarantineRepository(state_of(request).database).held(status)]
+
+
+@router.post("/quarantine/{held_id}/release")
+def release_held(request: Request, held_id: int, false_positive: bool = False) -> dict[str, Any]:
+    """Deliver a held message to its recipients (tagged as released); with
+    ``false_positive=true`` also label it ham for the next training. A POST from another site
+    cannot reach here: browsers send cross-site POSTs only as forms, and this takes no form."""
+    state = state_of(request)
+    try:
+        held = release(state.settings, state.database, held_id, state.reinject_to, false_positive)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise HTTPException(502, f"re-injection failed, the message stays held: {exc}") from exc
+    return {**held_record(held), "status": "released"}
+
+
+@router.get("/campaigns")
+def campaigns(request: Request, limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
+    """Campaigns, most recent first."""
+    repository = CampaignRepository(state_of(request).database)
+    return [
+        {
+            "id": f"C-{c.id}",
+            "subject": c.subject,
+            "message_count": c.message_count,
+            "first_seen": _time(c.first_seen),
+            "last_seen": _time(c.last_seen),
+            "actor": c.actor,
+            "actor_country": c.actor_country,
+        }
+        for c in repository.campaigns(limit)
+    ]
+
+
+@router.get("/osint/events")
+def osint_events(request: Request) -> list[Any]:
+    """Every cyber-operation event read from open-source reporting, as `seawall osint events
+    --format json` prints them."""
+    events: list[Event] = OsintRepository(state_of(request).database).events()
+    return [msgspec.to_builtins(e) for e in events]

@@ -1,0 +1,214 @@
+"""``/taxii2``: a read-only TAXII 2.1 server (OASIS TAXII 2.1, sections 4-5) with two
+collections — the campaigns and indicators found in mail (the ``seawall export stix`` bundle)
+and the operations read from open-source reporting (``seawall osint export``) — so that a
+TIP or another Seawall can poll them. Written here because no maintained Python TAXII 2.1
+*server* library exists to embed (OASIS's medallion is a standalone Flask app with its own
+backends); the client side is checked with OASIS's taxii2-client in the tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from seawall.analyst.exports import build_export
+from seawall.api.app import Console, state_of
+from seawall.intel.export import to_stix
+from seawall.osint.stix import to_stix as osint_to_stix
+from seawall.store.osint import OsintRepository
+
+TAXII = "application/taxii+json;version=2.1"
+STIX = "application/stix+json;version=2.1"
+API_ROOT = "seawall"
+MAX_PAGE = 1000
+
+
+def _mail_objects(state: Console) -> list[dict[str, Any]]:
+    bundle = to_stix(build_export(state.settings, database=state.database))
+    objects: list[dict[str, Any]] = bundle.get("objects", [])  # a bundle of nothing has none
+    return objects
+
+
+def _osint_objects(state: Console) -> list[dict[str, Any]]:
+    repository = OsintRepository(state.database)
+    bundle = osint_to_stix(repository.events(), repository.articles())
+    objects: list[dict[str, Any]] = bundle.get("objects", [])
+    return objects
+
+
+# Fixed ids: a client that stored a collection's id finds it again after a restart.
+COLLECTIONS: dict[str, tuple[str, str, Callable[[Console], list[dict[str, Any]]]]] = {
+    str(uuid.uuid5(uuid.NAMESPACE_URL, "seawall:collection:mail")): (
+        "Seawall: campaigns and indicators from mail",
+        "Phishing campaigns, their waves, targets and indicators, as seawall export stix writes them.",
+        _mail_objects,
+    ),
+    str(uuid.uuid5(uuid.NAMESPACE_URL, "seawall:collection:osint")): (
+        "Seawall: cyber operations from open-source reporting",
+        "Reports, intrusion sets, victims and techniques read from articles (seawall osint export).",
+        _osint_objects,
+    ),
+}
+
+router = APIRouter(prefix="/taxii2", tags=["taxii"])
+
+
+def _taxii(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, media_type=TAXII, headers=headers)
+
+
+def _error(status: int, title: str) -> JSONResponse:
+    return _taxii({"title": title, "http_status": str(status)}, status)
+
+
+def _collection(collection_id: str) -> dict[str, Any]:
+    title, description, _ = COLLECTIONS[collection_id]
+    return {
+        "id": collection_id,
+        "title": title,
+        "description": description,
+        "can_read": True,
+        "can_write": False,
+        "media_types": [STIX],
+    }
+
+
+@router.get("/")
+def discovery(request: Request) -> JSONResponse:
+    root = str(request.url_for("api_root"))
+    return _taxii(
+        {
+            "title": "Seawall TAXII 2.1",
+            "description": "Threat intelligence from an organisation's mail and from open-source reporting.",
+            "default": root,
+            "api_roots": [root],
+        }
+    )
+
+
+@router.get(f"/{API_ROOT}/", name="api_root")
+def api_root() -> JSONResponse:
+    return _taxii({"title": "Seawall", "versions": [TAXII], "max_content_length": 10 * 1024 * 1024})
+
+
+@router.get(f"/{API_ROOT}/collections/")
+def collections() -> JSONResponse:
+    return _taxii({"collections": [_collection(c) for c in COLLECTIONS]})
+
+
+@router.get(f"/{API_ROOT}/collections/{{collection_id}}/")
+def collection(collection_id: str) -> JSONResponse:
+    if collection_id not in COLLECTIONS:
+        return _error(404, f"no collection {collection_id}")
+    return _taxii(_collection(collection_id))
+
+
+def _added(obj: dict[str, Any]) -> str:
+    """When an object entered the collection: its last modification (objects are rebuilt from
+    the store on each request, so its ``modified`` or ``created`` stands for it)."""
+    return str(obj.get("modified") or obj.get("created") or "1970-01-01T00:00:00.000Z")
+
+
+def _selected(
+    objects: list[dict[str, Any]], added_after: str | None, ids: str | None, types: str | None
+) -> list[dict[str, Any]]:
+    if ids:
+        wanted = set(ids.split(","))
+        objects = [o for o in objects if o.get("id") in wanted]
+    if types:
+        kinds = set(types.split(","))
+        objects = [o for o in objects if o.get("type") in kinds]
+    if added_after:
+        after = _timestamp(added_after)
+        objects = [o for o in objects if _timestamp(_added(o)) > after]
+    return sorted(objects, key=lambda o: (_added(o), str(o.get("id"))))
+
+
+def _timestamp(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _page(
+    request: Request,
+    collection_id: str,
+    added_after: str | None,
+    limit: int,
+    next_page: str | None,
+    ids: str | None,
+    types: str | None,
+) -> tuple[list[dict[str, Any]], bool, str | None] | JSONResponse:
+    if collection_id not in COLLECTIONS:
+        return _error(404, f"no collection {collection_id}")
+    try:
+        objects = _selected(COLLECTIONS[collection_id][2](state_of(request)), added_after, ids, types)
+    except ValueError as exc:
+        return _error(400, str(exc))
+    start = int(next_page) if next_page and next_page.isdigit() else 0
+    page = objects[start : start + limit]
+    more = start + limit < len(objects)
+    return page, more, str(start + limit) if more else None
+
+
+def _date_headers(page: list[dict[str, Any]]) -> dict[str, str]:
+    if not page:
+        return {}
+    return {"X-TAXII-Date-Added-First": _added(page[0]), "X-TAXII-Date-Added-Last": _added(page[-1])}
+
+
+@router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/")
+def objects(
+    request: Request,
+    collection_id: str,
+    added_after: str | None = None,
+    limit: int = Query(MAX_PAGE, ge=1, le=MAX_PAGE),
+    next_page: str | None = Query(None, alias="next"),
+    match_id: str | None = Query(None, alias="match[id]"),
+    match_type: str | None = Query(None, alias="match[type]"),
+) -> JSONResponse:
+    paged = _page(request, collection_id, added_after, limit, next_page, match_id, match_type)
+    if isinstance(paged, JSONResponse):
+        return paged
+    page, more, following = paged
+    body: dict[str, Any] = {"more": more, "objects": page}
+    if following:
+        body["next"] = following
+    return _taxii(body, headers=_date_headers(page))
+
+
+@router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/")
+def one_object(request: Request, collection_id: str, object_id: str) -> JSONResponse:
+    paged = _page(request, collection_id, None, MAX_PAGE, None, object_id, None)
+    if isinstance(paged, JSONResponse):
+        return paged
+    page, _, _ = paged
+    if not page:
+        return _error(404, f"no object {object_id}")
+    return _taxii({"more": False, "objects": page}, headers=_date_headers(page))
+
+
+@router.get(f"/{API_ROOT}/collections/{{collection_id}}/manifest/")
+def manifest(
+    request: Request,
+    collection_id: str,
+    added_after: str | None = None,
+    limit: int = Query(MAX_PAGE, ge=1, le=MAX_PAGE),
+    next_page: str | None = Query(None, alias="next"),
+    match_id: str | None = Query(None, alias="match[id]"),
+    match_type: str | None = Query(None, alias="match[type]"),
+) -> JSONResponse:
+    paged = _page(request, collection_id, added_after, limit, next_page, match_id, match_type)
+    if isinstance(paged, JSONResponse):
+        return paged
+    page, more, following = paged
+    entries = [
+        {"id": o["id"], "date_added": _added(o), "version": _added(o), "media_type": STIX} for o in page
+    ]
+    body: dict[str, Any] = {"more": more, "objects": entries}
+    if following:
+        body["next"] = following
+    return _taxii(body, headers=_date_headers(page))
