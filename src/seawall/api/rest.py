@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel
 
 from seawall.analyst.quarantine import release
 from seawall.api.app import state_of
@@ -107,14 +108,19 @@ def quarantine(
     return [held_record(h) for h in QuarantineRepository(state_of(request).database).held(status)]
 
 
+class ReleaseRequest(BaseModel):
+    false_positive: bool = False
+    """Also label the message ham and keep its bytes for the next `seawall train`."""
+
+
 @router.post("/quarantine/{held_id}/release")
-def release_held(request: Request, held_id: int, false_positive: bool = False) -> dict[str, Any]:
-    """Deliver a held message to its recipients (tagged as released); with
-    ``false_positive=true`` also label it ham for the next training. A POST from another site
-    cannot reach here: browsers send cross-site POSTs only as forms, and this takes no form."""
+def release_held(request: Request, held_id: int, body: ReleaseRequest) -> dict[str, Any]:
+    """Deliver a held message to its recipients (tagged as released). The request is a JSON
+    body: a page on another site can post a form here, never JSON without the server's consent
+    (CORS), so it cannot release mail in an analyst's name."""
     state = state_of(request)
     try:
-        held = release(state.settings, state.database, held_id, state.reinject_to, false_positive)
+        held = release(state.settings, state.database, held_id, state.reinject_to, body.false_positive)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
     except (OSError, smtplib.SMTPException) as exc:

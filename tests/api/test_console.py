@@ -1,0 +1,72 @@
+"""The console in Debian's chromium, driven by Playwright: hostile mail shows as text and runs
+nothing; the quarantine releases from the page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import HOSTILE_SUBJECT, Sink, Store
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def page(served: str) -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("SEAWALL_REQUIRE_CHROMIUM"):
+            pytest.fail("Debian's chromium required (SEAWALL_REQUIRE_CHROMIUM) but not installed")
+        pytest.skip("Debian's chromium is not installed (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context()
+        yield context.new_page()
+        browser.close()
+
+
+def test_hostile_mail_is_shown_as_text_and_nothing_from_it_runs_or_loads(
+    page: Any, served: str, store: Store
+) -> None:
+    dialogs: list[str] = []
+    requests: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: requests.append(request.url))
+    active = "script, img, iframe, object, embed, [onerror], [onmouseover]"
+    page.goto(f"{served}/")
+    assert page.locator("table#messages").get_by_text(HOSTILE_SUBJECT, exact=True).count() == 1
+    assert page.locator(active).count() == 0
+    page.get_by_text(HOSTILE_SUBJECT, exact=True).click()
+    assert page.locator("h1#subject").inner_text() == HOSTILE_SUBJECT
+    assert "onmouseover" in page.locator("table.fields").inner_text()  # the display name, as text
+    page.locator("table.fields").hover()
+    assert page.locator(active).count() == 0
+    page.goto(f"{served}/quarantine")
+    assert page.locator("table#held").get_by_text(HOSTILE_SUBJECT, exact=True).count() == 1
+    assert page.locator(active).count() == 0
+    assert dialogs == []
+    assert all(url.startswith(served) for url in requests), requests  # no fetch of anything in mail
+
+
+def test_releasing_from_the_quarantine_page_delivers_the_message(
+    page: Any, served: str, store: Store, sink: Sink
+) -> None:
+    page.goto(f"{served}/quarantine")
+    page.locator(f"#release-{store.held_id}").click()
+    assert page.locator("#done").inner_text() == f"Released {store.held_id}."
+    assert page.locator("table#held").count() == 0
+    ((_, recipients, data),) = sink.received
+    assert recipients == ["staff@example-agency.gov"] and b"X-Seawall-Released" in data
+
+
+def test_a_release_posted_from_another_page_is_refused(
+    page: Any, served: str, store: Store, sink: Sink
+) -> None:
+    # what a malicious page could make the analyst's browser send: the form without its token
+    answer = page.request.post(f"{served}/quarantine/{store.held_id}/release", form={"false_positive": "1"})
+    assert answer.status == 403 and not sink.received

@@ -1,0 +1,71 @@
+"""The REST API over a real store: what scripts get, and releasing held mail."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from seawall.store.database import Database
+from seawall.store.quarantine import QuarantineRepository
+from seawall.store.repository import ScanRepository
+from tests.api.conftest import HOSTILE_SUBJECT, Sink, Store
+
+
+def test_messages_come_with_their_verdict_and_the_evidence_behind_it(app: FastAPI, store: Store) -> None:
+    client = TestClient(app)
+    assert client.get("/api/stats").json() == {"phishing": 8, "clean": 2}
+    phishing = client.get("/api/messages", params={"label": "phishing"}).json()
+    assert len(phishing) == 8 and {m["label"] for m in phishing} == {"phishing"}
+    assert any(m["subject"] == HOSTILE_SUBJECT for m in phishing)  # as text, untouched
+    detail = client.get(f"/api/messages/{store.hostile_sha256[:16]}").json()
+    assert detail["sha256"] == store.hostile_sha256 and detail["origins"] == ["smtp:127.0.0.1"]
+    deceptions = [e for e in detail["evidence"] if e.get("kind") == "deception"]
+    assert deceptions and all(e["attack"] and e["triggers"] for e in deceptions)
+    assert client.get("/api/messages", params={"label": "nonsense"}).status_code == 422
+    assert client.get("/api/messages/0123456789abcdef").status_code == 404
+
+
+def test_a_release_delivers_the_held_message_once_tagged_and_can_teach_the_model(
+    app: FastAPI, store: Store, sink: Sink
+) -> None:
+    client = TestClient(app)
+    (held,) = client.get("/api/quarantine").json()
+    assert held["id"] == store.held_id and held["subject"] == HOSTILE_SUBJECT
+    # a cross-site form post (no JSON body) releases nothing
+    forged = client.post(f"/api/quarantine/{store.held_id}/release", data={"false_positive": "true"})
+    assert forged.status_code == 422 and not sink.received
+    released = client.post(f"/api/quarantine/{store.held_id}/release", json={"false_positive": True})
+    assert released.status_code == 200 and released.json()["status"] == "released"
+    ((mail_from, recipients, data),) = sink.received
+    assert mail_from == "it-desk@examp1e-agency.gov" and recipients == ["staff@example-agency.gov"]
+    assert f"X-Seawall-Released: from quarantine {store.held_id}".encode() in data
+    again = client.post(f"/api/quarantine/{store.held_id}/release", json={})
+    assert again.status_code == 404 and len(sink.received) == 1
+    assert client.get("/api/quarantine").json() == []
+    database = Database.from_settings(store.settings)
+    assert (store.hostile_sha256, "ham") in ScanRepository(database).labels()
+    database.close()
+
+
+def test_a_release_postfix_refuses_keeps_the_message_held(store: Store, sink: Sink) -> None:
+    from seawall.api.app import create_app
+    from seawall.service.filter import Address
+    from tests.api.conftest import free_port
+
+    client = TestClient(create_app(store.settings, Address("127.0.0.1", free_port())))  # nothing listens
+    refused = client.post(f"/api/quarantine/{store.held_id}/release", json={})
+    assert refused.status_code == 502
+    database = Database.from_settings(store.settings)
+    assert [h.id for h in QuarantineRepository(database).held("held")] == [store.held_id]
+    database.close()
+
+
+def test_every_response_forbids_scripts_and_framing(app: FastAPI) -> None:
+    client = TestClient(app)
+    for path in ("/", "/api/stats", "/quarantine", "/openapi.json", "/taxii2/"):
+        headers = client.get(path).headers
+        assert "script-src" not in headers["content-security-policy"]  # so default-src 'none' rules
+        assert headers["content-security-policy"].startswith("default-src 'none'")
+        assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+    assert client.get("/docs").status_code == 404  # FastAPI's own pages would load a CDN's scripts
+    assert "/api/messages" in client.get("/openapi.json").json()["paths"]

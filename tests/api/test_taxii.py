@@ -1,0 +1,50 @@
+"""The TAXII 2.1 server, read by OASIS's own client (taxii2-client) over real HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from stix2validator import ValidationOptions, validate_string
+from taxii2client.v21 import Server, as_pages
+
+from seawall.api.taxii import STIX, TAXII
+from tests.api.conftest import Store
+
+
+def test_a_taxii_client_finds_both_collections_and_pages_through_every_object(
+    served: str, store: Store
+) -> None:
+    server = Server(f"{served}/taxii2/")
+    (root,) = server.api_roots
+    assert root.versions == [TAXII]
+    by_title = {c.title: c for c in root.collections}
+    mail = by_title["Seawall: campaigns and indicators from mail"]
+    assert mail.can_read and not mail.can_write and mail.media_types == [STIX]
+    everything = mail.get_objects()["objects"]
+    assert {"campaign", "indicator", "identity", "attack-pattern"} <= {o["type"] for o in everything}
+    # the same objects, fifty at a time, in the order the server added them
+    paged = [o for page in as_pages(mail.get_objects, per_request=50) for o in page.get("objects", [])]
+    assert [o["id"] for o in paged] == [o["id"] for o in everything] and len(paged) > 50
+    # filters and single objects
+    indicators = mail.get_objects(type="indicator")["objects"]
+    assert indicators and {o["type"] for o in indicators} == {"indicator"}
+    one = mail.get_object(indicators[0]["id"])["objects"]
+    assert one == [indicators[0]]
+    manifest = mail.get_manifest()["objects"]
+    assert [m["id"] for m in manifest] == [o["id"] for o in everything]
+    # what it serves is valid STIX 2.1
+    bundle = {"type": "bundle", "id": "bundle--7f1b8a9e-4d6c-4b1e-9a3f-2c5d8e0f1a2b", "objects": everything}
+    assert validate_string(json.dumps(bundle), ValidationOptions(version="2.1")).is_valid
+    # the OSINT collection is there and empty until articles are ingested
+    osint = by_title["Seawall: cyber operations from open-source reporting"]
+    assert osint.get_objects().get("objects", []) == []
+
+
+@pytest.mark.parametrize("path", ["collections/not-a-collection/", "collections/not-a-collection/objects/"])
+def test_an_unknown_collection_is_a_taxii_error(served: str, path: str) -> None:
+    answer = requests.get(f"{served}/taxii2/seawall/{path}", headers={"Accept": TAXII}, timeout=10)
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("application/taxii+json")
+    assert answer.json()["http_status"] == "404"
