@@ -13,7 +13,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from seawall.analyst.exports import build_export, campaign_id
 from seawall.campaigns.targeting import Targeting, summarise_targets
 from seawall.cli_common import EXIT_USAGE, ConfigOption, err, output_console, settings_or_exit
 from seawall.config import Settings
@@ -38,6 +37,8 @@ def _repository(settings: Settings) -> CampaignRepository:
 
 
 def _campaign_id(text: str) -> int:
+    from seawall.analyst.exports import campaign_id
+
     try:
         return campaign_id(text)
     except ValueError as exc:
@@ -257,6 +258,8 @@ def _write(text: str, output: Path | None) -> None:
 def _export(
     kind: ExportFormat, config: Path | None, campaign: str | None, since: str | None, output: Path | None
 ) -> None:
+    # stix2 and pymisp: loaded when exporting, not for every command
+    from seawall.analyst.exports import build_export
     from seawall.intel.export import to_csv, to_misp, to_stix
 
     settings = settings_or_exit(config)
