@@ -19,9 +19,12 @@ from seawall.api.app import create_app
 from seawall.config import Settings, load_settings
 from seawall.intake.files import iter_messages
 from seawall.intake.source import Origin, RawMessage
+from seawall.osint.articles import Article
+from seawall.osint.events import extract_events
 from seawall.pipeline import Scanner
 from seawall.service.filter import Address
 from seawall.store.database import Database
+from seawall.store.osint import OsintRepository
 from seawall.store.quarantine import QuarantineRepository
 from tests.conftest import REPO
 
@@ -38,6 +41,22 @@ HOSTILE = (
     '<a href="http://examp1e-agency.gov.verify-login.top/owa">Sign in here</a> to keep it.</p>'
     '<img src="http://tracker.invalid/pixel.gif"></body></html>\r\n'
 ).encode()
+
+
+ARTICLES = [
+    Article(
+        id="a" * 64,
+        published="2019-06-24",
+        title="US strikes back <script>alert('title')</script>",
+        text="US Cyber Command launched cyberattacks against Iranian missile control systems on 20 June 2019",
+    ),
+    Article(
+        id="b" * 64,
+        published="2019-06-22",
+        title="Iranian phishing",
+        text="Iranian hackers targeted US government agencies with phishing emails in June 2019.",
+    ),
+]
 
 
 @dataclass
@@ -59,6 +78,9 @@ def store() -> Store:
     result = scanner.scan_and_record(hostile)
     scanner.close()
     database = Database.from_settings(settings)
+    reporting = OsintRepository(database)
+    for article in ARTICLES:
+        reporting.add(article, extract_events(article))
     held = QuarantineRepository(database).hold(
         HOSTILE,
         hostile.sha256,

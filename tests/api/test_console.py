@@ -70,3 +70,22 @@ def test_a_release_posted_from_another_page_is_refused(
     # what a malicious page could make the analyst's browser send: the form without its token
     answer = page.request.post(f"{served}/quarantine/{store.held_id}/release", form={"false_positive": "1"})
     assert answer.status == 403 and not sink.received
+
+
+def test_the_timeline_answers_whether_it_is_escalating(page: Any, served: str) -> None:
+    page.goto(f"{served}/osint")
+    assert page.locator("table#events tbody tr").count() == 2
+    page.get_by_text("Between two states").click()
+    page.locator("input[name=first]").fill("United States")
+    page.locator("input[name=second]").fill("Iranian")
+    page.locator("select[name=by]").select_option("month")
+    page.get_by_role("button", name="Show").click()
+    assert page.locator("table#periods tbody tr").all_inner_texts() == [
+        "2019-06\t1\t1\tphishing 1, cyberattack 1"
+    ]
+    assert page.locator("#trends li").all_inner_texts() == [
+        "US → IR: 1 in 2019-06, none reported before",
+        "IR → US: 1 in 2019-06, none reported before",
+    ]
+    page.goto(f"{served}/osint/timeline?first=Atlantis&second=Iran")
+    assert "does not know" in page.locator(".notice").inner_text()

@@ -69,3 +69,10 @@ def test_every_response_forbids_scripts_and_framing(app: FastAPI) -> None:
         assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
     assert client.get("/docs").status_code == 404  # FastAPI's own pages would load a CDN's scripts
     assert "/api/messages" in client.get("/openapi.json").json()["paths"]
+
+
+def test_operations_from_reporting_come_with_their_sides_and_sources(app: FastAPI) -> None:
+    events = TestClient(app).get("/api/osint/events").json()
+    sides = sorted((e["attacker_countries"], e["victim_countries"], e["types"]) for e in events)
+    assert sides == [(["IR"], ["US"], ["phishing"]), (["US"], ["IR"], ["cyberattack"])]
+    assert all(e["evidence"] and e["date"]["start"].startswith("2019-06") for e in events)

@@ -95,3 +95,35 @@ def osint_page(request: Request) -> HTMLResponse:
         for e in sorted(events, key=lambda e: e.date.start if e.date else "", reverse=True)
     ]
     return _page(request, "osint.html", events=rows)
+
+
+@router.get("/osint/timeline", response_class=HTMLResponse)
+def timeline_page(
+    request: Request, first: str = "US", second: str = "Iran", by: str = "year"
+) -> HTMLResponse:
+    """Operations between two states per period and direction: is it escalating?"""
+    from seawall.osint.gazetteer import known_country_code
+    from seawall.osint.timeline import PERIODS, between, tally, trend
+
+    if by not in PERIODS:
+        raise HTTPException(422, f"by must be one of {', '.join(PERIODS)}")
+    a, b = known_country_code(first), known_country_code(second)
+    rows = between(OsintRepository(state_of(request).database).events(), first, second) if a and b else []
+    periods = tally(rows, by)
+    directions = [(a, b), (b, a)]
+    return _page(
+        request,
+        "timeline.html",
+        first=first,
+        second=second,
+        by=by,
+        periods_allowed=PERIODS,
+        known=bool(a and b),
+        directions=directions,
+        periods=[
+            {"name": p.name, "counts": [p.count[d] for d in directions], "types": p.types.most_common()}
+            for p in periods
+        ],
+        trends=[trend(periods, *d) for d in directions] if a and b else [],
+        rows=rows,
+    )
