@@ -29,6 +29,8 @@ from seawall.store.quarantine import QuarantineRepository
 from tests.conftest import REPO
 
 HOSTILE_SUBJECT = "<script>alert('subject')</script><img src=x onerror=alert('img')>Urgent: verify"
+BIDI_SUBJECT = "Invoice \u202egpj.exe & remittance"
+"""Shown as "Invoice exe.jpg" by a page that obeys the right-to-left override."""
 HOSTILE = (
     "From: \"<b onmouseover=alert('name')>IT Desk</b>\" <it-desk@examp1e-agency.gov>\r\n"
     "To: staff@example-agency.gov\r\n"
@@ -76,6 +78,8 @@ def store() -> Store:
         scanner.scan_and_record(raw)
     hostile = RawMessage.from_bytes(HOSTILE, Origin("smtp:127.0.0.1", "smtp"))
     result = scanner.scan_and_record(hostile)
+    bidi = HOSTILE.replace(HOSTILE_SUBJECT.encode(), BIDI_SUBJECT.encode()).replace(b"hostile-1", b"bidi-1")
+    scanner.scan_and_record(RawMessage.from_bytes(bidi, Origin("smtp:127.0.0.1", "smtp")))
     scanner.close()
     database = Database.from_settings(settings)
     reporting = OsintRepository(database)

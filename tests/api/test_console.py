@@ -89,3 +89,8 @@ def test_the_timeline_answers_whether_it_is_escalating(page: Any, served: str) -
     ]
     page.goto(f"{served}/osint/timeline?first=Atlantis&second=Iran")
     assert "does not know" in page.locator(".notice").inner_text()
+
+
+def test_characters_that_reorder_or_hide_text_are_named_not_obeyed(page: Any, served: str) -> None:
+    page.goto(f"{served}/")
+    assert page.get_by_text("Invoice ⟦U+202E⟧gpj.exe & remittance", exact=True).count() == 1

@@ -8,15 +8,16 @@ from fastapi.testclient import TestClient
 from seawall.store.database import Database
 from seawall.store.quarantine import QuarantineRepository
 from seawall.store.repository import ScanRepository
-from tests.api.conftest import HOSTILE_SUBJECT, Sink, Store
+from tests.api.conftest import BIDI_SUBJECT, HOSTILE_SUBJECT, Sink, Store
 
 
 def test_messages_come_with_their_verdict_and_the_evidence_behind_it(app: FastAPI, store: Store) -> None:
     client = TestClient(app)
-    assert client.get("/api/stats").json() == {"phishing": 8, "clean": 2}
+    assert client.get("/api/stats").json() == {"phishing": 9, "clean": 2}
     phishing = client.get("/api/messages", params={"label": "phishing"}).json()
-    assert len(phishing) == 8 and {m["label"] for m in phishing} == {"phishing"}
+    assert len(phishing) == 9 and {m["label"] for m in phishing} == {"phishing"}
     assert any(m["subject"] == HOSTILE_SUBJECT for m in phishing)  # as text, untouched
+    assert any(m["subject"] == BIDI_SUBJECT for m in phishing)  # JSON carries the text as it is
     detail = client.get(f"/api/messages/{store.hostile_sha256[:16]}").json()
     assert detail["sha256"] == store.hostile_sha256 and detail["origins"] == ["smtp:127.0.0.1"]
     deceptions = [e for e in detail["evidence"] if e.get("kind") == "deception"]

@@ -4,6 +4,7 @@ page runs a script; a message is never rendered, only its fields as escaped text
 from __future__ import annotations
 
 import hmac
+import re
 import smtplib
 from importlib import resources
 from typing import Any
@@ -13,6 +14,7 @@ import msgspec
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from seawall.analyst.quarantine import release
 from seawall.api.app import state_of
@@ -23,10 +25,27 @@ from seawall.store.osint import OsintRepository
 from seawall.store.quarantine import QuarantineRepository
 from seawall.store.repository import ScanRepository
 
+# Characters that change how the text around them is shown, not what it says: a subject
+# "Invoice\u202egpj.exe" would read "Invoiceexe.jpg", and zero-width joiners split words a
+# reader sees whole. The console names each instead of obeying it.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def visible(value: Any) -> Any:
+    """Every value a template prints, with its invisible and direction-changing characters
+    shown as their code points (Jinja2's ``finalize``: no template can forget it)."""
+    if isinstance(value, str) and _INVISIBLE.search(value):
+        shown = _INVISIBLE.sub(lambda m: f"⟦U+{ord(m.group(0)):04X}⟧", value)
+        # text a filter already escaped (``join``) stays escaped once: the marks add no markup
+        return Markup(shown) if isinstance(value, Markup) else shown
+    return value
+
+
 _templates = Jinja2Templates(
     env=jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resources.files("seawall.api").joinpath("templates"))),
         autoescape=True,  # every template, whatever its name: mail text is never markup
+        finalize=visible,
     )
 )
 router = APIRouter(include_in_schema=False)
