@@ -94,3 +94,12 @@ def test_the_timeline_answers_whether_it_is_escalating(page: Any, served: str) -
 def test_characters_that_reorder_or_hide_text_are_named_not_obeyed(page: Any, served: str) -> None:
     page.goto(f"{served}/")
     assert page.get_by_text("Invoice ⟦U+202E⟧gpj.exe & remittance", exact=True).count() == 1
+
+
+def test_a_campaign_page_shows_its_waves_and_messages(page: Any, served: str) -> None:
+    page.goto(f"{served}/campaigns")
+    row = page.locator("table#campaigns tr", has_text="benefits enrollment")
+    row.locator("a").click()
+    assert "3 messages in 1 wave" in page.locator("#summary").inner_text()
+    assert page.locator("table#campaign-messages tbody tr").count() == 3
+    assert page.locator("table#targets").get_by_text("organisation: Example Agency").count() == 1

@@ -77,3 +77,16 @@ def test_operations_from_reporting_come_with_their_sides_and_sources(app: FastAP
     sides = sorted((e["attacker_countries"], e["victim_countries"], e["types"]) for e in events)
     assert sides == [(["IR"], ["US"], ["phishing"]), (["US"], ["IR"], ["cyberattack"])]
     assert all(e["evidence"] and e["date"]["start"].startswith("2019-06") for e in events)
+
+
+def test_a_campaign_comes_with_its_waves_targets_and_messages(app: FastAPI) -> None:
+    client = TestClient(app)
+    listed = client.get("/api/campaigns").json()
+    wave = next(c for c in listed if "benefits enrollment" in c["subject"])
+    shown = client.get(f"/api/campaigns/{wave['id']}").json()
+    assert shown["message_count"] == 3 and [w["messages"] for w in shown["waves"]] == [3]
+    assert ["Example Agency", 3] in shown["organisations"]
+    assert sorted(m["subject"].split(",")[0] for m in shown["messages"]) == ["Alan", "Mei", "Robert"]
+    assert {i["kind"] for i in shown["indicators"]} >= {"domain", "url"}
+    assert client.get("/api/campaigns/C-999").status_code == 404
+    assert client.get("/api/campaigns/banana").status_code == 422

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from seawall.analyst.quarantine import release
 from seawall.api.app import state_of
-from seawall.api.rest import LABELS, held_record, message, message_summary
+from seawall.api.rest import LABELS, campaign_record, held_record, message, message_summary
 from seawall.osint.events import victim_phrases
 from seawall.store.campaigns import CampaignRepository
 from seawall.store.osint import OsintRepository
@@ -104,6 +104,11 @@ def release_form(
 def campaigns_page(request: Request) -> HTMLResponse:
     found = CampaignRepository(state_of(request).database).campaigns()
     return _page(request, "campaigns.html", campaigns=found)
+
+
+@router.get("/campaigns/{campaign}", response_class=HTMLResponse)
+def campaign_page(request: Request, campaign: str) -> HTMLResponse:
+    return _page(request, "campaign.html", c=campaign_record(state_of(request), campaign))
 
 
 @router.get("/osint", response_class=HTMLResponse)

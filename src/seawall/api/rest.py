@@ -11,13 +11,16 @@ import msgspec
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
+from seawall.analyst.exports import campaign_id
 from seawall.analyst.quarantine import release
-from seawall.api.app import state_of
+from seawall.api.app import Console, state_of
+from seawall.campaigns.targeting import Targeting, summarise_targets
 from seawall.osint.events_model import Event
 from seawall.store.campaigns import CampaignRepository
 from seawall.store.models import MessageRecord
 from seawall.store.osint import OsintRepository
 from seawall.store.quarantine import Held, QuarantineRepository
+from seawall.store.reports import ReportRepository
 from seawall.store.repository import ScanRepository
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -144,6 +147,64 @@ def campaigns(request: Request, limit: int = Query(100, ge=1, le=1000)) -> list[
         }
         for c in repository.campaigns(limit)
     ]
+
+
+def campaign_record(state: Console, text: str) -> dict[str, Any]:
+    """One campaign as the console and the API show it: its waves, targets, recipients,
+    indicators, why its messages are together, and its messages; 404 when there is none."""
+    try:
+        number = campaign_id(text)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    view = CampaignRepository(state.database).campaign(number, state.settings.campaigns.wave_gap_hours)
+    if view is None:
+        raise HTTPException(404, f"no campaign {text}")
+    people, organisations, sectors = summarise_targets(
+        Targeting.from_settings(state.settings),
+        [(r, view.id, m.score) for m in view.messages for r in m.recipients],
+    )
+    return {
+        "id": f"C-{view.id}",
+        "subject": view.subject,
+        "message_count": view.message_count,
+        "first_seen": _time(view.first_seen),
+        "last_seen": _time(view.last_seen),
+        "reported_by": ReportRepository(state.database).campaign_reporters(view.id),
+        "actor": view.actor,
+        "actor_country": view.actor_country,
+        "actor_confidence": view.actor_confidence,
+        "actor_evidence": view.actor_evidence,
+        "waves": [
+            {"wave": n, "start": _time(start), "end": _time(end), "messages": count}
+            for n, (start, end, count) in enumerate(view.waves, 1)
+        ],
+        "organisations": organisations.most_common(),
+        "sectors": sectors.most_common(),
+        "recipients": [
+            {"address": p.address, "organisation": p.organisation, "messages": p.messages} for p in people
+        ],
+        "indicators": [{"kind": k, "value": v, "messages": n} for k, v, n in view.indicators],
+        "reasons": view.reasons.most_common(),
+        "techniques": view.attack.most_common(),
+        "messages": [
+            {
+                "sha256": m.sha256,
+                "sent_at": _time(m.sent_at),
+                "from_address": m.from_address,
+                "recipients": m.recipients,
+                "subject": m.subject,
+                "label": m.label,
+                "score": round(m.score, 1),
+            }
+            for m in view.messages
+        ],
+    }
+
+
+@router.get("/campaigns/{campaign}")
+def campaign(request: Request, campaign: str) -> dict[str, Any]:
+    """One campaign (C-17 or 17): waves, targets, indicators and its messages."""
+    return campaign_record(state_of(request), campaign)
 
 
 @router.get("/osint/events")
