@@ -69,9 +69,11 @@ class Store:
 
 
 @pytest.fixture
-def store() -> Store:
-    """The examples and the hostile message scanned into a fresh store; the hostile one held."""
-    settings = load_settings(REPO / "examples" / "seawall.toml")
+def store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """The examples and the hostile message scanned into a fresh store (SQLite, then
+    PostgreSQL); the hostile one held."""
+    monkeypatch.setenv("SEAWALL_DATABASE_URL", database_url)
+    settings = load_settings(REPO / "examples" / "seawall.toml")  # the store: $SEAWALL_DATABASE_URL
     scanner = Scanner(settings, record=True, keep_raw=False)
     for raw in iter_messages([str(REPO / "examples")]):
         assert isinstance(raw, RawMessage)
