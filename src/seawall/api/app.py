@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from importlib import resources
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
+from seawall.api import console, rest, taxii
+from seawall.api.state import Console
 from seawall.config import Settings
 from seawall.service.filter import Address
 from seawall.store.database import Database
@@ -24,22 +25,8 @@ CONTENT_SECURITY_POLICY = (
 file name that smuggles markup past the escaping still cannot run or fetch anything."""
 
 
-@dataclass
-class Console:
-    """What every request handler shares: the settings, one store, where released mail goes,
-    and the token the console's forms carry (a page on another site cannot read it, so it
-    cannot post a release in the analyst's name)."""
-
-    settings: Settings
-    database: Database
-    reinject_to: Address
-    form_token: str
-
-
 def create_app(settings: Settings, reinject_to: Address | None = None) -> FastAPI:
     """The REST API, the TAXII 2.1 server and the console over the store ``settings`` name."""
-    from seawall.api import console, rest, taxii
-
     state = Console(
         settings,
         Database.from_settings(settings),
@@ -78,8 +65,3 @@ def create_app(settings: Settings, reinject_to: Address | None = None) -> FastAP
     static = resources.files("seawall.api").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app
-
-
-def state_of(request: Request) -> Console:
-    state: Console = request.app.state.console
-    return state

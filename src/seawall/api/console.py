@@ -17,8 +17,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from seawall.analyst.quarantine import release
-from seawall.api.app import state_of
 from seawall.api.rest import LABELS, campaign_record, held_record, message, message_summary
+from seawall.api.state import state_of
 from seawall.osint.events import victim_phrases
 from seawall.store.campaigns import CampaignRepository
 from seawall.store.osint import OsintRepository

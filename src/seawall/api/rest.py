@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from seawall.analyst.exports import campaign_id
 from seawall.analyst.quarantine import release
-from seawall.api.app import Console, state_of
+from seawall.api.state import Console, state_of
 from seawall.campaigns.targeting import Targeting, summarise_targets
 from seawall.osint.events_model import Event
 from seawall.store.campaigns import CampaignRepository

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from seawall.analyst.exports import build_export
-from seawall.api.app import Console, state_of
+from seawall.api.state import Console, state_of
 from seawall.intel.export import to_stix
 from seawall.osint.stix import to_stix as osint_to_stix
 from seawall.store.osint import OsintRepository
