@@ -26,11 +26,13 @@ from seawall.service.filter import Address
 from seawall.store.database import Database
 from seawall.store.osint import OsintRepository
 from seawall.store.quarantine import QuarantineRepository
+from seawall.store.reports import ReportRepository
 from tests.conftest import REPO
 
 HOSTILE_SUBJECT = "<script>alert('subject')</script><img src=x onerror=alert('img')>Urgent: verify"
 BIDI_SUBJECT = "Invoice \u202egpj.exe & remittance"
 """Shown as "Invoice exe.jpg" by a page that obeys the right-to-left override."""
+REPORTERS = ["alan@example-agency.gov", "mei@example-agency.gov"]
 HOSTILE = (
     "From: \"<b onmouseover=alert('name')>IT Desk</b>\" <it-desk@examp1e-agency.gov>\r\n"
     "To: staff@example-agency.gov\r\n"
@@ -84,6 +86,8 @@ def store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Store:
     scanner.scan_and_record(RawMessage.from_bytes(bidi, Origin("smtp:127.0.0.1", "smtp")))
     scanner.close()
     database = Database.from_settings(settings)
+    for reporter in REPORTERS:  # the report-phish button, twice
+        ReportRepository(database).report(hostile.sha256, reporter, "imap:phish-reports")
     reporting = OsintRepository(database)
     for article in ARTICLES:
         reporting.add(article, extract_events(article))

@@ -103,3 +103,16 @@ def test_a_campaign_page_shows_its_waves_and_messages(page: Any, served: str) ->
     assert "3 messages in 1 wave" in page.locator("#summary").inner_text()
     assert page.locator("table#campaign-messages tbody tr").count() == 3
     assert page.locator("table#targets").get_by_text("organisation: Example Agency").count() == 1
+
+
+def test_an_analyst_labels_a_reported_message_from_its_page(page: Any, served: str) -> None:
+    page.goto(f"{served}/reports?untriaged=true")
+    row = page.locator("table#reports tbody tr")
+    assert row.count() == 1 and row.locator("td").first.inner_text() == "2"
+    row.locator("a").click()
+    assert page.locator("#analyst-label").inner_text() == "not labelled"
+    page.locator("input[name=note]").fill("OWA lure, 2 reports")
+    page.get_by_role("button", name="Not phishing").click()
+    assert page.locator("#analyst-label").inner_text() == "ham"
+    page.goto(f"{served}/reports?untriaged=true")
+    assert page.locator("table#reports").count() == 0

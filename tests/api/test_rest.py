@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from seawall.store.database import Database
 from seawall.store.quarantine import QuarantineRepository
 from seawall.store.repository import ScanRepository
-from tests.api.conftest import BIDI_SUBJECT, HOSTILE_SUBJECT, Sink, Store
+from tests.api.conftest import BIDI_SUBJECT, HOSTILE_SUBJECT, REPORTERS, Sink, Store
 
 
 def test_messages_come_with_their_verdict_and_the_evidence_behind_it(app: FastAPI, store: Store) -> None:
@@ -90,3 +90,25 @@ def test_a_campaign_comes_with_its_waves_targets_and_messages(app: FastAPI) -> N
     assert {i["kind"] for i in shown["indicators"]} >= {"domain", "url"}
     assert client.get("/api/campaigns/C-999").status_code == 404
     assert client.get("/api/campaigns/banana").status_code == 422
+
+
+def test_an_analyst_labels_what_users_reported(app: FastAPI, store: Store) -> None:
+    client = TestClient(app)
+    (reported,) = client.get("/api/reports").json()
+    assert reported["sha256"] == store.hostile_sha256 and reported["reporters"] == 2
+    assert reported["analyst_label"] is None
+    detail = client.get(f"/api/messages/{store.hostile_sha256}").json()
+    assert sorted(detail["reported_by"]) == REPORTERS and detail["analyst_label"] is None
+    labelled = client.post(
+        f"/api/messages/{store.hostile_sha256}/label", json={"label": "phish", "note": "OWA lure"}
+    )
+    assert labelled.status_code == 200 and labelled.json()["analyst_label"] == "phish"
+    assert client.get("/api/reports", params={"untriaged": True}).json() == []
+    detail = client.get(f"/api/messages/{store.hostile_sha256}").json()
+    assert (detail["analyst_label"], detail["analyst_note"]) == ("phish", "OWA lure")
+    assert (
+        client.post(f"/api/messages/{store.hostile_sha256}/label", json={"label": "spam"}).status_code == 422
+    )
+    forged = client.post(f"/api/messages/{store.hostile_sha256}/label", data={"label": "ham"})
+    assert forged.status_code == 422  # a form from another site changes nothing
+    assert client.get(f"/api/messages/{store.hostile_sha256}").json()["analyst_label"] == "phish"

@@ -17,7 +17,15 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from seawall.analyst.quarantine import release
-from seawall.api.rest import LABELS, campaign_record, held_record, message, message_summary
+from seawall.api.rest import (
+    LABELS,
+    campaign_record,
+    held_record,
+    message,
+    message_summary,
+    reports,
+    set_analyst_label,
+)
 from seawall.api.state import state_of
 from seawall.osint.events import victim_phrases
 from seawall.store.campaigns import CampaignRepository
@@ -74,7 +82,24 @@ def overview(request: Request, label: str | None = None) -> HTMLResponse:
 
 @router.get("/messages/{sha256}", response_class=HTMLResponse)
 def message_page(request: Request, sha256: str) -> HTMLResponse:
-    return _page(request, "message.html", m=message(request, sha256))
+    return _page(request, "message.html", m=message(request, sha256), token=state_of(request).form_token)
+
+
+@router.post("/messages/{sha256}/label")
+def label_form(
+    request: Request, sha256: str, token: str = Form(""), label: str = Form(""), note: str = Form("")
+) -> Response:
+    state = state_of(request)
+    _check(token, state.form_token)
+    if label not in ("phish", "ham"):
+        raise HTTPException(422, "the label is phish or ham")
+    done = set_analyst_label(state, sha256, label, note)
+    return RedirectResponse(f"/messages/{done['sha256']}", status_code=303)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(request: Request, untriaged: bool = False) -> HTMLResponse:
+    return _page(request, "reports.html", reports=reports(request, untriaged, 500), untriaged=untriaged)
 
 
 @router.get("/quarantine", response_class=HTMLResponse)
@@ -89,8 +114,7 @@ def release_form(
     request: Request, held_id: int, token: str = Form(""), false_positive: str = Form("")
 ) -> Response:
     state = state_of(request)
-    if not hmac.compare_digest(token, state.form_token):
-        raise HTTPException(403, "this form did not come from the console")
+    _check(token, state.form_token)
     try:
         release(state.settings, state.database, held_id, state.reinject_to, bool(false_positive))
     except LookupError:
@@ -98,6 +122,12 @@ def release_form(
     except (OSError, smtplib.SMTPException):
         return RedirectResponse(f"/quarantine?failed={held_id}", status_code=303)
     return RedirectResponse(f"/quarantine?done={held_id}", status_code=303)
+
+
+def _check(token: str, expected: str) -> None:
+    """A form that changes something must carry the token of a page the console served."""
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        raise HTTPException(403, "this form did not come from the console")
 
 
 @router.get("/campaigns", response_class=HTMLResponse)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import smtplib
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -85,6 +85,7 @@ def message(request: Request, sha256: str) -> dict[str, Any]:
         raise HTTPException(409, str(exc)) from exc
     if record is None:
         raise HTTPException(404, f"no message {sha256}")
+    analyst = repository.analyst_label(record.sha256)
     return {
         **message_summary(record),
         "message_id": record.message_id,
@@ -94,7 +95,56 @@ def message(request: Request, sha256: str) -> dict[str, Any]:
         "defects": record.defects,
         "summary": record.summary,
         "origins": repository.origins_of(record.sha256),
+        "analyst_label": analyst[0] if analyst else None,
+        "analyst_note": analyst[1] if analyst else "",
+        "reported_by": ReportRepository(state_of(request).database).reporters(record.sha256),
     }
+
+
+class LabelRequest(BaseModel):
+    label: Literal["phish", "ham"]
+    note: str = ""
+
+
+@router.post("/messages/{sha256}/label")
+def label_message(request: Request, sha256: str, body: LabelRequest) -> dict[str, Any]:
+    """An analyst's verdict on a message (as `seawall label` records it); the next `seawall
+    train` learns from it when the message's bytes were kept. JSON only, as for releases."""
+    return set_analyst_label(state_of(request), sha256, body.label, body.note)
+
+
+def set_analyst_label(state: Console, sha256: str, label: str, note: str) -> dict[str, Any]:
+    repository = ScanRepository(state.database)
+    try:
+        record = repository.find_message(sha256)
+    except LookupError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    if record is None:
+        raise HTTPException(404, f"no message {sha256}")
+    repository.set_label(record.sha256, label, note[:2000])
+    return {"sha256": record.sha256, "analyst_label": label, "trainable": record.raw_stored}
+
+
+@router.get("/reports")
+def reports(
+    request: Request, untriaged: bool = False, limit: int = Query(100, ge=1, le=1000)
+) -> list[dict[str, Any]]:
+    """Messages users reported (the report-phish mailbox), most reported first; ``untriaged``
+    leaves out those an analyst has labelled."""
+    found = ReportRepository(state_of(request).database).reported(untriaged, limit)
+    return [
+        {
+            "sha256": r.sha256,
+            "subject": r.subject,
+            "from_address": r.from_address,
+            "label": r.label,
+            "score": round(r.score, 1),
+            "reporters": r.reporters,
+            "last_reported": _time(r.last_reported),
+            "analyst_label": r.analyst_label,
+        }
+        for r in found
+    ]
 
 
 @router.get("/stats")

@@ -256,6 +256,12 @@ class ScanRepository:
                 )
             )
 
+    def analyst_label(self, sha256: str) -> tuple[str, str] | None:
+        """The analyst's label of a message and its note, if one was given."""
+        with self.database.session() as session:
+            record = session.scalar(select(AnalystLabelRecord).where(AnalystLabelRecord.sha256 == sha256))
+            return None if record is None else (record.label, record.note)
+
     def labels(self) -> list[tuple[str, str]]:
         with self.database.session() as session:
             return [
