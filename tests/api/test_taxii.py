@@ -49,3 +49,16 @@ def test_an_unknown_collection_is_a_taxii_error(served: str, path: str) -> None:
     assert answer.status_code == 404
     assert answer.headers["content-type"].startswith("application/taxii+json")
     assert answer.json()["http_status"] == "404"
+
+
+def test_an_object_the_collection_does_not_hold_is_not_found(served: str) -> None:
+    from seawall.api.taxii import COLLECTIONS
+
+    mail = next(iter(COLLECTIONS))
+    missing = "indicator--00000000-0000-4000-8000-000000000000"
+    answer = requests.get(f"{served}/taxii2/seawall/collections/{mail}/objects/{missing}/", timeout=10)
+    assert answer.status_code == 404 and answer.json()["title"] == f"no object {missing}"
+    bad = requests.get(
+        f"{served}/taxii2/seawall/collections/{mail}/objects/", params={"added_after": "soon"}, timeout=10
+    )
+    assert bad.status_code == 400

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from seawall.analyst.exports import build_export
@@ -133,82 +134,81 @@ def _timestamp(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _page(
-    request: Request,
-    collection_id: str,
-    added_after: str | None,
-    limit: int,
-    next_page: str | None,
-    ids: str | None,
-    types: str | None,
-) -> tuple[list[dict[str, Any]], bool, str | None] | JSONResponse:
-    if collection_id not in COLLECTIONS:
-        return _error(404, f"no collection {collection_id}")
-    try:
-        objects = _selected(COLLECTIONS[collection_id][2](state_of(request)), added_after, ids, types)
-    except ValueError as exc:
-        return _error(400, str(exc))
-    start = int(next_page) if next_page and next_page.isdigit() else 0
-    page = objects[start : start + limit]
-    more = start + limit < len(objects)
-    return page, more, str(start + limit) if more else None
+@dataclass(frozen=True)
+class Selection:
+    """A request's filters and page (TAXII 2.1, 3.4-3.5): ``added_after``, ``match[id]``,
+    ``match[type]``, ``limit``, ``next``."""
+
+    added_after: str | None = None
+    limit: int = MAX_PAGE
+    next_page: str | None = None
+    ids: str | None = None
+    types: str | None = None
 
 
-def _date_headers(page: list[dict[str, Any]]) -> dict[str, str]:
-    if not page:
-        return {}
-    return {"X-TAXII-Date-Added-First": _added(page[0]), "X-TAXII-Date-Added-Last": _added(page[-1])}
-
-
-@router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/")
-def objects(
-    request: Request,
-    collection_id: str,
+def selection(
     added_after: str | None = None,
     limit: int = Query(MAX_PAGE, ge=1, le=MAX_PAGE),
     next_page: str | None = Query(None, alias="next"),
     match_id: str | None = Query(None, alias="match[id]"),
     match_type: str | None = Query(None, alias="match[type]"),
+) -> Selection:
+    return Selection(added_after, limit, next_page, match_id, match_type)
+
+
+def _select(request: Request, collection_id: str, chosen: Selection) -> list[dict[str, Any]] | JSONResponse:
+    """A collection's objects that pass the filters, oldest first, or the TAXII error."""
+    if collection_id not in COLLECTIONS:
+        return _error(404, f"no collection {collection_id}")
+    try:
+        found = COLLECTIONS[collection_id][2](state_of(request))
+        return _selected(found, chosen.added_after, chosen.ids, chosen.types)
+    except ValueError as exc:
+        return _error(400, str(exc))
+
+
+def _envelope(
+    objects: list[dict[str, Any]], chosen: Selection, entry: Callable[[dict[str, Any]], dict[str, Any]]
 ) -> JSONResponse:
-    paged = _page(request, collection_id, added_after, limit, next_page, match_id, match_type)
-    if isinstance(paged, JSONResponse):
-        return paged
-    page, more, following = paged
-    body: dict[str, Any] = {"more": more, "objects": page}
-    if following:
-        body["next"] = following
-    return _taxii(body, headers=_date_headers(page))
+    """One page of the objects, each made an entry by ``entry``, with ``more`` / ``next`` and
+    the date headers."""
+    start = int(chosen.next_page) if chosen.next_page and chosen.next_page.isdigit() else 0
+    page = objects[start : start + chosen.limit]
+    more = start + chosen.limit < len(objects)
+    body: dict[str, Any] = {"more": more, "objects": [entry(o) for o in page]}
+    if more:
+        body["next"] = str(start + chosen.limit)
+    dates = {"X-TAXII-Date-Added-First": _added(page[0]), "X-TAXII-Date-Added-Last": _added(page[-1])}
+    return _taxii(body, headers=dates if page else {})
+
+
+def _whole(obj: dict[str, Any]) -> dict[str, Any]:
+    return obj
+
+
+def _manifest_entry(obj: dict[str, Any]) -> dict[str, Any]:
+    return {"id": obj["id"], "date_added": _added(obj), "version": _added(obj), "media_type": STIX}
+
+
+Chosen = Annotated[Selection, Depends(selection)]
+
+
+@router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/")
+def objects(request: Request, collection_id: str, chosen: Chosen) -> JSONResponse:
+    found = _select(request, collection_id, chosen)
+    return found if isinstance(found, JSONResponse) else _envelope(found, chosen, _whole)
 
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/")
 def one_object(request: Request, collection_id: str, object_id: str) -> JSONResponse:
-    paged = _page(request, collection_id, None, MAX_PAGE, None, object_id, None)
-    if isinstance(paged, JSONResponse):
-        return paged
-    page, _, _ = paged
-    if not page:
-        return _error(404, f"no object {object_id}")
-    return _taxii({"more": False, "objects": page}, headers=_date_headers(page))
+    chosen = Selection(ids=object_id)
+    found = _select(request, collection_id, chosen)
+    if isinstance(found, JSONResponse):
+        return found
+    return _envelope(found, chosen, _whole) if found else _error(404, f"no object {object_id}")
 
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/manifest/")
-def manifest(
-    request: Request,
-    collection_id: str,
-    added_after: str | None = None,
-    limit: int = Query(MAX_PAGE, ge=1, le=MAX_PAGE),
-    next_page: str | None = Query(None, alias="next"),
-    match_id: str | None = Query(None, alias="match[id]"),
-    match_type: str | None = Query(None, alias="match[type]"),
-) -> JSONResponse:
-    paged = _page(request, collection_id, added_after, limit, next_page, match_id, match_type)
-    if isinstance(paged, JSONResponse):
-        return paged
-    page, more, following = paged
-    entries = [
-        {"id": o["id"], "date_added": _added(o), "version": _added(o), "media_type": STIX} for o in page
-    ]
-    body: dict[str, Any] = {"more": more, "objects": entries}
-    if following:
-        body["next"] = following
-    return _taxii(body, headers=_date_headers(page))
+def manifest(request: Request, collection_id: str, chosen: Chosen) -> JSONResponse:
+    found = _select(request, collection_id, chosen)
+    return found if isinstance(found, JSONResponse) else _envelope(found, chosen, _manifest_entry)
