@@ -4,6 +4,7 @@ campaigns, OSINT events."""
 from __future__ import annotations
 
 import smtplib
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
 
@@ -46,18 +47,8 @@ def message_summary(record: MessageRecord) -> dict[str, Any]:
 
 
 def held_record(held: Held) -> dict[str, Any]:
-    return {
-        "id": held.id,
-        "sha256": held.sha256,
-        "mail_from": held.mail_from,
-        "recipients": held.recipients,
-        "label": held.label,
-        "score": round(held.score, 1),
-        "subject": held.subject,
-        "from_address": held.from_address,
-        "held_at": _time(held.held_at),
-        "status": held.status,
-    }
+    """A held message as `seawall quarantine list --format json` prints it."""
+    return {**asdict(held), "score": round(held.score, 1), "held_at": _time(held.held_at)}
 
 
 @router.get("/messages")
