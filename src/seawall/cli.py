@@ -156,7 +156,7 @@ def scan(
                         progress.advance(task)
                     current = source
                 progress.update(task, messages=done)
-                label = result.label if result.status == "ok" else result.status.replace("_", " ")
+                label = _count_as(result)
                 counts[label] = counts.get(label, 0) + 1
                 if result.status == "error":
                     unreadable = True
@@ -173,17 +173,86 @@ def scan(
     scanner.close()
     if output is OutputFormat.table:
         _print_table(rows, evidence)
-        summary = ", ".join(
-            f"{counts[k]} {k}"
-            for k in ("phishing", "suspicious", "clean", "not a message", "error")
-            if k in counts
-        )
-        err.print(f"{sum(counts.values())} messages: {summary or 'none'}")
+        err.print(f"{sum(counts.values())} messages: {_summary(counts)}")
     if store_failure is not None:
         raise exit_store_failed(store_failure, scanner.recorded)
     if triggered:
         raise typer.Exit(EXIT_FAIL_ON)
     if unreadable:
+        raise typer.Exit(EXIT_UNREADABLE)
+
+
+def _count_as(result: ScanResult) -> str:
+    """What a result counts as in a summary: its label, or "error" / "not a message"."""
+    return result.label if result.status == "ok" else result.status.replace("_", " ")
+
+
+def _summary(counts: dict[str, int]) -> str:
+    """The counts in the order of how bad: "7 phishing, 2 clean"."""
+    shown = ("phishing", "suspicious", "clean", "not a message", "error")
+    return ", ".join(f"{counts[k]} {k}" for k in shown if k in counts) or "none"
+
+
+@app.command("hunt")
+def hunt_command(
+    paths: Annotated[
+        list[str], typer.Argument(help="Archive files and folders (mbox, maildir, .eml, .msg, .zip).")
+    ],
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="A Dask scheduler's address (tcp://host:8786); by default a cluster on this machine."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes of the local cluster.")] = 2,
+    chunk: Annotated[int, typer.Option(min=1, help="Sources (files, mailboxes) per task.")] = 200,
+    output: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", "-f", help="table (what was flagged), or json (every message, one per line)."
+        ),
+    ] = OutputFormat.table,
+    store: Annotated[bool, typer.Option("--store/--no-store", help="Record results in the store.")] = True,
+    config: ConfigOption = None,
+) -> None:
+    """Retro-hunt: today's rules, model and intelligence over a mail archive, on Dask distributed."""
+    from seawall.hunt import chunks, dask_client, hunt
+    from seawall.intake.files import plan
+
+    settings = settings_or_exit(config)
+    work = chunks(plan(paths), chunk)
+    missing = [p for part in work for p, kind in part if kind != "maildir" and not Path(p).exists()]
+    for path in missing:
+        err.print(f"[red]not found:[/] {escape(path)}")
+    counts: dict[str, int] = {}
+    flagged: list[ScanResult] = []
+    encoder = msgspec.json.Encoder()
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[messages]} messages"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with dask_client(scheduler, workers) as client, progress:
+        task = progress.add_task("hunting", total=len(work), messages=0)
+        for _, results in hunt(work, settings, client, record=store):
+            for result in results:
+                label = _count_as(result)
+                counts[label] = counts.get(label, 0) + 1
+                if output is OutputFormat.json:
+                    sys.stdout.buffer.write(encoder.encode(result) + b"\n")
+                elif label != "clean":
+                    flagged.append(result)
+            sys.stdout.flush()
+            progress.update(task, advance=1, messages=sum(counts.values()))
+    if output is OutputFormat.table:
+        _print_table(sorted(flagged, key=lambda r: -r.score), show_evidence=False)
+        err.print(f"{sum(counts.values())} messages in {len(work)} tasks: {_summary(counts)}")
+    if missing or counts.get("error"):
         raise typer.Exit(EXIT_UNREADABLE)
 
 
