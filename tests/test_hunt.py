@@ -57,9 +57,7 @@ def test_a_hunt_over_two_workers_labels_and_records_every_message_as_a_scan_woul
 
 def test_a_chunk_whose_task_fails_is_reported_message_by_message_not_lost(tmp_path: Path) -> None:
     archive = _archive(tmp_path)
-    unreachable = Settings(
-        store=Settings().store.__class__(database_url="postgresql://nobody@127.0.0.1:9/none")
-    )
+    unreachable = Settings(store=StoreConfig(database_url="postgresql://nobody@127.0.0.1:9/none"))
     work = chunks(plan([str(archive)]), 10)
     with dask_client(workers=1) as client:
         results = [r for _, part in hunt(work, unreachable, client) for r in part]
