@@ -41,7 +41,7 @@ from seawall.cli_osint import osint_app
 from seawall.cli_web import serve_command
 from seawall.config import Settings
 from seawall.detect.engine import RuleError, RuleSet, load_rules
-from seawall.detect.result import ScanResult
+from seawall.detect.result import ScanResult, outcome
 from seawall.store.errors import StoreWriteError
 
 app = typer.Typer(
@@ -156,7 +156,7 @@ def scan(
                         progress.advance(task)
                     current = source
                 progress.update(task, messages=done)
-                label = _count_as(result)
+                label = outcome(result)
                 counts[label] = counts.get(label, 0) + 1
                 if result.status == "error":
                     unreadable = True
@@ -180,11 +180,6 @@ def scan(
         raise typer.Exit(EXIT_FAIL_ON)
     if unreadable:
         raise typer.Exit(EXIT_UNREADABLE)
-
-
-def _count_as(result: ScanResult) -> str:
-    """What a result counts as in a summary: its label, or "error" / "not a message"."""
-    return result.label if result.status == "ok" else result.status.replace("_", " ")
 
 
 def _summary(counts: dict[str, int]) -> str:
@@ -220,13 +215,15 @@ def hunt_command(
     from seawall.intake.files import plan
 
     settings = settings_or_exit(config)
+    if "-" in paths:
+        err.print("[red]standard input cannot be hunted[/] (workers read files): use `seawall scan -`")
+        raise typer.Exit(EXIT_USAGE)
     work = chunks(plan(paths), chunk)
     missing = [p for part in work for p, kind in part if kind != "maildir" and not Path(p).exists()]
     for path in missing:
         err.print(f"[red]not found:[/] {escape(path)}")
     counts: dict[str, int] = {}
     flagged: list[ScanResult] = []
-    encoder = msgspec.json.Encoder()
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -239,15 +236,14 @@ def hunt_command(
     )
     with dask_client(scheduler, workers) as client, progress:
         task = progress.add_task("hunting", total=len(work), messages=0)
-        for _, results in hunt(work, settings, client, record=store):
-            for result in results:
-                label = _count_as(result)
-                counts[label] = counts.get(label, 0) + 1
-                if output is OutputFormat.json:
-                    sys.stdout.buffer.write(encoder.encode(result) + b"\n")
-                elif label != "clean":
-                    flagged.append(result)
-            sys.stdout.flush()
+        for _, done in hunt(work, settings, client, record=store, every_line=output is OutputFormat.json):
+            for label, count in done.counts.items():
+                counts[label] = counts.get(label, 0) + count
+            if output is OutputFormat.json:
+                sys.stdout.buffer.write(done.lines)
+                sys.stdout.flush()
+            else:
+                flagged.extend(done.flagged)
             progress.update(task, advance=1, messages=sum(counts.values()))
     if output is OutputFormat.table:
         _print_table(sorted(flagged, key=lambda r: -r.score), show_evidence=False)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from seawall.config import Settings
-from seawall.detect.result import ScanResult, error_result
+from seawall.detect.result import ScanResult, error_result, outcome
 from seawall.intake.files import PlannedSource
 from seawall.intake.source import Origin
 from seawall.pipeline import Scanner
@@ -56,10 +56,36 @@ def _scanner(settings: bytes, record: bool) -> Scanner:
     return cached[key]
 
 
-def scan_chunk(settings: bytes, record: bool, sources: list[tuple[str, str]]) -> list[ScanResult]:
+class Report(msgspec.Struct):
+    """What a task sends back: how many messages of each outcome, those that are not clean
+    (for a table), and, when asked, every result as a JSON line — encoded on the worker, so
+    that the client of a large cluster only writes bytes."""
+
+    counts: dict[str, int]
+    flagged: list[ScanResult]
+    lines: bytes = b""
+
+
+def report(results: Iterable[ScanResult], every_line: bool) -> Report:
+    counts: dict[str, int] = {}
+    flagged: list[ScanResult] = []
+    encoder = msgspec.json.Encoder()
+    lines = bytearray()
+    for result in results:
+        label = outcome(result)
+        counts[label] = counts.get(label, 0) + 1
+        if label != "clean":
+            flagged.append(result)
+        if every_line:
+            lines += encoder.encode(result) + b"\n"
+    return Report(counts, flagged, bytes(lines))
+
+
+def scan_chunk(settings: bytes, record: bool, every_line: bool, sources: list[tuple[str, str]]) -> Report:
     """One task: every message of these sources, scanned (and recorded) on the worker."""
     scanner = _scanner(settings, record)
-    return [result for _, result in scanner.scan_sources(PlannedSource(path, kind) for path, kind in sources)]
+    scanned = scanner.scan_sources(PlannedSource(path, kind) for path, kind in sources)
+    return report((result for _, result in scanned), every_line)
 
 
 def chunks(sources: Iterable[PlannedSource], size: int = CHUNK_SOURCES) -> list[list[tuple[str, str]]]:
@@ -76,26 +102,39 @@ def for_workers(settings: Settings) -> bytes:
 
 
 def hunt(
-    work: list[list[tuple[str, str]]], settings: Settings, client: Client, record: bool = True
-) -> Iterator[tuple[int, list[ScanResult]]]:
-    """Each chunk's results (``work``: from ``chunks``) as its task completes, in completion
-    order, with the chunk's number; a failed chunk gives an error result for each source."""
+    work: list[list[tuple[str, str]]],
+    settings: Settings,
+    client: Client,
+    record: bool = True,
+    every_line: bool = False,
+) -> Iterator[tuple[int, Report]]:
+    """Each chunk's report (``work``: from ``chunks``) as its task completes, in completion
+    order, with the chunk's number; a failed chunk reports an error for each of its sources."""
     from distributed import as_completed
 
     payload = for_workers(settings)
+    count = len(work)
     futures = client.map(
-        scan_chunk, [payload] * len(work), [record] * len(work), work, pure=False, retries=RETRIES
+        scan_chunk,
+        [payload] * count,
+        [record] * count,
+        [every_line] * count,
+        work,
+        pure=False,
+        retries=RETRIES,
     )
     number = {future.key: index for index, future in enumerate(futures)}
     for future in as_completed(futures):  # type: ignore[no-untyped-call]
         index = number[future.key]
         try:
-            results: list[ScanResult] = future.result()
+            done: Report = future.result()
         except Exception as exc:  # the chunk is reported, not lost
             reason = f"retro-hunt task failed: {type(exc).__name__}: {exc}"
-            results = [error_result(Origin(path, kind), reason) for path, kind in work[index]]
+            done = report(
+                (error_result(Origin(path, kind), reason) for path, kind in work[index]), every_line
+            )
         future.release()
-        yield index, results
+        yield index, done
 
 
 @contextmanager

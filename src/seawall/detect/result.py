@@ -114,3 +114,8 @@ def not_a_message_result(message: ParsedMessage) -> ScanResult:
         defects=message.defects,
         error="not an e-mail message: no RFC 5322 header (plain text, binary or empty input)",
     )
+
+
+def outcome(result: ScanResult) -> str:
+    """What a result counts as in a summary: its label, or "error" / "not a message"."""
+    return result.label if result.status == "ok" else result.status.replace("_", " ")
