@@ -133,16 +133,7 @@ def scan(
     rows: list[ScanResult] = []
     encoder = msgspec.json.Encoder()
     stdout = sys.stdout.buffer
-    progress = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[messages]} messages"),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal or len(sources) < 2,
-    )
+    progress = _progress(shown=len(sources) > 1)
     store_failure: StoreWriteError | None = None
     try:
         with progress:
@@ -180,6 +171,20 @@ def scan(
         raise typer.Exit(EXIT_FAIL_ON)
     if unreadable:
         raise typer.Exit(EXIT_UNREADABLE)
+
+
+def _progress(shown: bool = True) -> Progress:
+    """A progress bar of sources (or tasks) and messages on stderr, for a person's terminal."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[messages]} messages"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal or not shown,
+    )
 
 
 def _summary(counts: dict[str, int]) -> str:
@@ -224,16 +229,7 @@ def hunt_command(
         err.print(f"[red]not found:[/] {escape(path)}")
     counts: dict[str, int] = {}
     flagged: list[ScanResult] = []
-    progress = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[messages]} messages"),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
+    progress = _progress()
     with dask_client(scheduler, workers) as client, progress:
         task = progress.add_task("hunting", total=len(work), messages=0)
         for _, done in hunt(work, settings, client, record=store, every_line=output is OutputFormat.json):

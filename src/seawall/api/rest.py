@@ -51,6 +51,17 @@ def held_record(held: Held) -> dict[str, Any]:
     return {**asdict(held), "score": round(held.score, 1), "held_at": _time(held.held_at)}
 
 
+def _found(repository: ScanRepository, reference: str) -> MessageRecord:
+    """A stored message by sha256 (or a prefix of 8+ digits) or Message-ID; 404 or 409."""
+    try:
+        record = repository.find_message(reference)
+    except LookupError as exc:  # a prefix that more than one message has
+        raise HTTPException(409, str(exc)) from exc
+    if record is None:
+        raise HTTPException(404, f"no message {reference}")
+    return record
+
+
 @router.get("/messages")
 def messages(
     request: Request,
@@ -70,12 +81,7 @@ def message(request: Request, sha256: str) -> dict[str, Any]:
     """One message's verdict with its evidence (each rule, its ATT&CK techniques and what
     triggered it), defects and every place it was read from."""
     repository = ScanRepository(state_of(request).database)
-    try:
-        record = repository.find_message(sha256)
-    except LookupError as exc:
-        raise HTTPException(409, str(exc)) from exc
-    if record is None:
-        raise HTTPException(404, f"no message {sha256}")
+    record = _found(repository, sha256)
     analyst = repository.analyst_label(record.sha256)
     return {
         **message_summary(record),
@@ -106,12 +112,7 @@ def label_message(request: Request, sha256: str, body: LabelRequest) -> dict[str
 
 def set_analyst_label(state: Console, sha256: str, label: str, note: str) -> dict[str, Any]:
     repository = ScanRepository(state.database)
-    try:
-        record = repository.find_message(sha256)
-    except LookupError as exc:
-        raise HTTPException(409, str(exc)) from exc
-    if record is None:
-        raise HTTPException(404, f"no message {sha256}")
+    record = _found(repository, sha256)
     repository.set_label(record.sha256, label, note[:2000])
     return {"sha256": record.sha256, "analyst_label": label, "trainable": record.raw_stored}
 
