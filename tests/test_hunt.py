@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+from distributed import LocalCluster
 from typer.testing import CliRunner
 
 from seawall.cli import app
@@ -32,7 +34,10 @@ def _archive(tmp_path: Path) -> Path:
     return archive
 
 
-def test_a_hunt_over_two_workers_labels_and_records_every_message_as_a_scan_would(tmp_path: Path) -> None:
+def test_a_hunt_over_two_workers_labels_and_records_every_message_as_a_scan_would(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEAWALL_DATABASE_URL", database_url)  # SQLite, then PostgreSQL
     archive = _archive(tmp_path)
     config = EXAMPLES / "seawall.toml"
     result = CliRunner().invoke(
@@ -60,7 +65,27 @@ def test_a_chunk_whose_task_fails_is_reported_message_by_message_not_lost(tmp_pa
     unreachable = Settings(store=StoreConfig(database_url="postgresql://nobody@127.0.0.1:9/none"))
     work = chunks(plan([str(archive)]), 10)
     with dask_client(workers=1) as client:
-        results = [r for _, part in hunt(work, unreachable, client) for r in part]
+        reports = [done for _, done in hunt(work, unreachable, client)]
+    results = [r for done in reports for r in done.flagged]
     assert len(results) == sum(len(part) for part in work)  # one per source: files and the mbox
     assert {r.status for r in results} == {"error"}
     assert all("retro-hunt task failed" in r.error for r in results)
+    assert sum(done.counts["error"] for done in reports) == len(results)
+
+
+def test_a_hunt_runs_on_the_cluster_whose_scheduler_it_is_given(tmp_path: Path) -> None:
+    archive = _archive(tmp_path)
+    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        result = CliRunner().invoke(
+            app,
+            [
+                "hunt",
+                str(archive),
+                "--scheduler",
+                cluster.scheduler_address,
+                "-c",
+                str(EXAMPLES / "seawall.toml"),
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    assert "24 messages in 1 tasks: 22 phishing, 2 clean" in result.output
