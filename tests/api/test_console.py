@@ -116,3 +116,11 @@ def test_an_analyst_labels_a_reported_message_from_its_page(page: Any, served: s
     assert page.locator("#analyst-label").inner_text() == "ham"
     page.goto(f"{served}/reports?untriaged=true")
     assert page.locator("table#reports").count() == 0
+
+
+def test_the_people_page_links_each_person_to_the_campaigns_against_them(page: Any, served: str) -> None:
+    page.goto(f"{served}/people")
+    row = page.locator("table#people tr", has_text="staff@example-agency.gov")
+    assert row.count() == 1
+    row.locator("a").first.click()
+    assert page.url.startswith(f"{served}/campaigns/C-") and page.locator("#summary").count() == 1

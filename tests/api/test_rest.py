@@ -112,3 +112,11 @@ def test_an_analyst_labels_what_users_reported(app: FastAPI, store: Store) -> No
     forged = client.post(f"/api/messages/{store.hostile_sha256}/label", data={"label": "ham"})
     assert forged.status_code == 422  # a form from another site changes nothing
     assert client.get(f"/api/messages/{store.hostile_sha256}").json()["analyst_label"] == "phish"
+
+
+def test_the_most_attacked_people_come_first(app: FastAPI) -> None:
+    ranked = TestClient(app).get("/api/people").json()
+    assert ranked == sorted(ranked, key=lambda p: -p["attack_index"])
+    staff = next(p for p in ranked if p["address"] == "staff@example-agency.gov")
+    assert staff["organisation"] == "Example Agency" and staff["messages"] >= 2
+    assert all(c.startswith("C-") for p in ranked for c in p["campaigns"])

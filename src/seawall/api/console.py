@@ -23,6 +23,7 @@ from seawall.api.rest import (
     held_record,
     message,
     message_summary,
+    people,
     reports,
     set_analyst_label,
 )
@@ -139,6 +140,11 @@ def campaigns_page(request: Request) -> HTMLResponse:
 @router.get("/campaigns/{campaign}", response_class=HTMLResponse)
 def campaign_page(request: Request, campaign: str) -> HTMLResponse:
     return _page(request, "campaign.html", c=campaign_record(state_of(request), campaign))
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people_page(request: Request) -> HTMLResponse:
+    return _page(request, "people.html", people=people(request, 200))
 
 
 @router.get("/osint", response_class=HTMLResponse)

@@ -249,6 +249,26 @@ def campaign(request: Request, campaign: str) -> dict[str, Any]:
     return campaign_record(state_of(request), campaign)
 
 
+@router.get("/people")
+def people(request: Request, limit: int = Query(100, ge=1, le=10000)) -> list[dict[str, Any]]:
+    """The most attacked people: recipients ranked by the phishing they received (the attack
+    index sums the scores, 0-1, of the campaign messages each received)."""
+    state = state_of(request)
+    triples = CampaignRepository(state.database).recipient_scores()
+    ranked, _, _ = summarise_targets(Targeting.from_settings(state.settings), triples)
+    return [
+        {
+            "address": p.address,
+            "organisation": p.organisation,
+            "sector": p.sector,
+            "messages": p.messages,
+            "campaigns": sorted(f"C-{c}" for c in p.campaigns),
+            "attack_index": round(p.attack_index, 2),
+        }
+        for p in ranked[:limit]
+    ]
+
+
 @router.get("/osint/events")
 def osint_events(request: Request) -> list[Any]:
     """Every cyber-operation event read from open-source reporting, as `seawall osint events
