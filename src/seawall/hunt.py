@@ -67,6 +67,7 @@ class Report(msgspec.Struct):
 
 
 def report(results: Iterable[ScanResult], every_line: bool) -> Report:
+    """A task's results summed up, kept where flagged, encoded as JSON lines if asked."""
     counts: dict[str, int] = {}
     flagged: list[ScanResult] = []
     encoder = msgspec.json.Encoder()
