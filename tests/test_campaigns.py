@@ -504,3 +504,23 @@ def test_identical_bodies_share_a_campaign_whatever_their_order() -> None:
         )
     assert len(groups[0]) == 1
     assert Settings().campaigns.labels == ["suspicious", "phishing"]
+
+
+def test_consolidation_merges_campaigns_founded_twice_for_one_operation_and_no_others() -> None:
+    from seawall.campaigns.cluster import CampaignIndex
+
+    index = CampaignIndex()
+    # two scanners at once each founded a campaign for a wave linking to one phishing domain;
+    # a third campaign shares only a sender (a weak key) with the first
+    for campaign_id, keys in (
+        (1, ["domain:examp1e-login.top", "sender:it@x.example"]),
+        (2, ["domain:examp1e-login.top"]),
+        (3, ["sender:it@x.example"]),
+    ):
+        index.restore_member(f"{campaign_id:064d}", campaign_id, 1560000000.0 + campaign_id)
+        for key in keys:
+            index.restore_key(key, campaign_id)
+    assert index.consolidate() == 1
+    assert index.resolve(2) == 1 and index.resolve(3) == 3
+    assert index.drain().merges == [(2, 1)]
+    assert index.consolidate() == 0  # nothing left to merge

@@ -216,7 +216,7 @@ def hunt_command(
     config: ConfigOption = None,
 ) -> None:
     """Retro-hunt: today's rules, model and intelligence over a mail archive, on Dask distributed."""
-    from seawall.hunt import chunks, dask_client, hunt
+    from seawall.hunt import chunks, consolidate_campaigns, dask_client, hunt
     from seawall.intake.files import plan
 
     settings = settings_or_exit(config)
@@ -241,6 +241,10 @@ def hunt_command(
             else:
                 flagged.extend(done.flagged)
             progress.update(task, advance=1, messages=sum(counts.values()))
+    if store:
+        merged = consolidate_campaigns(settings)
+        if merged:
+            err.print(f"{merged} campaigns founded twice by workers running at once merged into the first")
     if output is OutputFormat.table:
         _print_table(sorted(flagged, key=lambda r: -r.score), show_evidence=False)
         err.print(f"{sum(counts.values())} messages in {len(work)} tasks: {_summary(counts)}")

@@ -138,6 +138,26 @@ def hunt(
         yield index, done
 
 
+def consolidate_campaigns(settings: Settings) -> int:
+    """After a hunt: merge the campaigns its workers founded twice for one operation (see
+    ``CampaignIndex.consolidate``), in the store. Returns how many were merged away."""
+    from seawall.campaigns.cluster import CampaignIndex
+    from seawall.store.campaigns import CampaignRepository
+    from seawall.store.database import Database
+
+    database = Database.from_settings(settings)
+    try:
+        repository = CampaignRepository(database)
+        index = CampaignIndex(settings.campaigns)
+        repository.load_index(index)
+        merged = index.consolidate()
+        if merged:
+            repository.save(index, index.drain(), [])
+        return merged
+    finally:
+        database.close()
+
+
 @contextmanager
 def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[Client]:
     """A client of the scheduler at ``scheduler``, or of a cluster of ``workers`` processes on

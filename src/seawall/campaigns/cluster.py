@@ -260,6 +260,37 @@ class CampaignIndex:
         also = [c for r, c, _ in candidates[1:] if r[0] > 0.0 or r[1] > 0]
         return campaign_id, reasons, text.get(campaign_id, 0.0), also
 
+    def consolidate(self) -> int:
+        """Merge the campaigns that assigning their messages one after the other would have
+        made one: those that own the same strong key (a link, a domain, an attachment) or
+        near-duplicate representative texts. Scanners that ran at once (a retro-hunt's
+        workers) can each found a campaign for one wave before either sees the other's.
+        Returns how many campaigns were merged away; the merges are drained as any others."""
+        merged = 0
+
+        def join(ids: set[int]) -> None:
+            nonlocal merged
+            roots = sorted({self.resolve(c) for c in ids})
+            if len(roots) > 1:
+                self._merge(roots[1:], roots[0])  # into the oldest, as ``assign`` does
+                merged += len(roots) - 1
+
+        # (Not two shared weak keys: one campaign gets them from different messages, so two
+        # campaigns of a sequential scan can share two, and would be merged wrongly.)
+        for key, owners in self.keys.items():
+            if key.split(":", 1)[0] in STRONG_KINDS:
+                join(set(owners))
+        threshold = self.settings.text_threshold
+        for campaign_id, minhash in list(self.signatures.values()):
+            near = {
+                other
+                for other_key in self.lsh.query(minhash)
+                for other, representative in [self.signatures[other_key]]
+                if float(minhash.jaccard(representative)) >= threshold
+            }
+            join(near | {campaign_id})
+        return merged
+
     # -- helpers ------------------------------------------------------------------------------
     def _campaign(self, campaign_id: int) -> Campaign:
         campaign = self.campaigns.get(campaign_id)
