@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import requests
@@ -62,3 +63,28 @@ def test_an_object_the_collection_does_not_hold_is_not_found(served: str) -> Non
         f"{served}/taxii2/seawall/collections/{mail}/objects/", params={"added_after": "soon"}, timeout=10
     )
     assert bad.status_code == 400
+
+
+def test_a_client_paging_through_a_collection_reads_one_snapshot(
+    app: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from seawall.api import taxii
+    from seawall.intake.source import Origin, RawMessage
+    from seawall.pipeline import Scanner
+    from tests.api.conftest import HOSTILE
+
+    client = TestClient(app)
+    mail = next(iter(taxii.COLLECTIONS))
+    url = f"/taxii2/seawall/collections/{mail}/objects/"
+    before = client.get(url).json()["objects"]
+    # new mail arrives while the client pages: a new lure on a new domain
+    lure = HOSTILE.replace(b"verify-login.top", b"sso-renewal.example.net").replace(b"hostile-1", b"new-1")
+    scanner = Scanner(store.settings, record=True, keep_raw=False)
+    scanner.scan_and_record(RawMessage.from_bytes(lure, Origin("smtp:127.0.0.1", "smtp")))
+    scanner.close()
+    assert client.get(url).json()["objects"] == before  # the same list for the next pages
+    monkeypatch.setattr(taxii, "SNAPSHOT_SECONDS", 0.0)
+    after = client.get(url).json()["objects"]
+    assert any("sso-renewal.example.net" in str(o.get("pattern", "")) for o in after)

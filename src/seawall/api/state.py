@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 
@@ -21,6 +23,9 @@ class Console:
     database: Database
     reinject_to: Address
     form_token: str
+    snapshots: dict[str, tuple[float, list[dict[str, Any]]]] = field(default_factory=dict)
+    """TAXII collections as last built from the store, with when (``api/taxii.py``)."""
+    snapshot_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def state_of(request: Request) -> Console:

@@ -7,6 +7,7 @@ backends); the client side is checked with OASIS's taxii2-client in the tests.""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,12 +157,26 @@ def selection(
     return Selection(added_after, limit, next_page, match_id, match_type)
 
 
+SNAPSHOT_SECONDS = 60.0
+"""How long a collection's objects, built from the store once, serve every request: a client
+paging with ``next`` reads one consistent list (offsets do not shift under it), and the export
+is not rebuilt for each of its pages."""
+
+
+def _snapshot(collection_id: str, state: Console) -> list[dict[str, Any]]:
+    with state.snapshot_lock:
+        taken = state.snapshots.get(collection_id)
+        if taken is None or time.monotonic() - taken[0] > SNAPSHOT_SECONDS:
+            taken = state.snapshots[collection_id] = (time.monotonic(), COLLECTIONS[collection_id][2](state))
+        return taken[1]
+
+
 def _select(request: Request, collection_id: str, chosen: Selection) -> list[dict[str, Any]] | JSONResponse:
     """A collection's objects that pass the filters, oldest first, or the TAXII error."""
     if collection_id not in COLLECTIONS:
         return _error(404, f"no collection {collection_id}")
     try:
-        found = COLLECTIONS[collection_id][2](state_of(request))
+        found = _snapshot(collection_id, state_of(request))
         return _selected(found, chosen.added_after, chosen.ids, chosen.types)
     except ValueError as exc:
         return _error(400, str(exc))
