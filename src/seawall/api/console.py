@@ -4,6 +4,7 @@ page runs a script; a message is never rendered, only its fields as escaped text
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 import smtplib
 from importlib import resources
@@ -58,6 +59,7 @@ _templates = Jinja2Templates(
     )
 )
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 
 def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
@@ -118,9 +120,8 @@ def release_form(
     _check(token, state.form_token)
     try:
         release(state.settings, state.database, held_id, state.reinject_to, bool(false_positive))
-    except LookupError:
-        return RedirectResponse(f"/quarantine?failed={held_id}", status_code=303)
-    except (OSError, smtplib.SMTPException):
+    except (LookupError, OSError, smtplib.SMTPException) as exc:  # it stays held
+        log.warning("could not release held message %s: %s: %s", held_id, type(exc).__name__, exc)
         return RedirectResponse(f"/quarantine?failed={held_id}", status_code=303)
     return RedirectResponse(f"/quarantine?done={held_id}", status_code=303)
 
