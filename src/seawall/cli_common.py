@@ -57,3 +57,15 @@ def exit_store_failed(exc: StoreWriteError, recorded: int, what: str = "messages
         + "what is already recorded is not duplicated."
     )
     return typer.Exit(EXIT_STORE)
+
+
+def host_port(text: str, option: str) -> tuple[str, int]:
+    """A HOST:PORT option's value, or a usage error naming the option."""
+    from seawall.service.filter import Address
+
+    try:
+        parsed = Address.parse(text)
+    except ValueError as exc:
+        err.print(f"[red]{option}: {escape(str(exc))}[/]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    return parsed.host, parsed.port

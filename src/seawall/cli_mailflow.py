@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from seawall.cli_common import EXIT_USAGE, ConfigOption, err, output_console, settings_or_exit
+from seawall.cli_common import EXIT_USAGE, ConfigOption, err, host_port, output_console, settings_or_exit
 from seawall.store.database import Database
 
 if TYPE_CHECKING:
@@ -25,17 +25,6 @@ if TYPE_CHECKING:
 
 quarantine_app = typer.Typer(help="Messages the mail flow held instead of delivering.", no_args_is_help=True)
 out = output_console()
-
-
-def _address(text: str, option: str) -> tuple[str, int]:
-    from seawall.service.filter import Address
-
-    try:
-        parsed = Address.parse(text)
-    except ValueError as exc:
-        err.print(f"[red]{option}: {escape(str(exc))}[/]")
-        raise typer.Exit(EXIT_USAGE) from exc
-    return parsed.host, parsed.port
 
 
 def filter_command(
@@ -55,10 +44,10 @@ def filter_command(
     from seawall.service.filter import Address, FilterHandler
 
     settings = settings_or_exit(config)
-    host, port = _address(listen, "--listen")
-    handler = FilterHandler(settings, Address(*_address(reinject, "--reinject")))
+    host, port = host_port(listen, "--listen")
+    handler = FilterHandler(settings, Address(*host_port(reinject, "--reinject")))
     if metrics:
-        service_metrics.serve(*_address(metrics, "--metrics"))
+        service_metrics.serve(*host_port(metrics, "--metrics"))
     controller = Controller(
         handler,
         hostname=host,
@@ -141,7 +130,7 @@ def milter_command(
         err.print(f"[red]--listen: {escape(str(exc))}[/]")
         raise typer.Exit(EXIT_USAGE) from exc
     if metrics:
-        service_metrics.serve(*_address(metrics, "--metrics"))
+        service_metrics.serve(*host_port(metrics, "--metrics"))
     err.print(f"seawall milter listening on {listen}")
     run(settings, socket, config=config_file(config))
 
@@ -268,7 +257,7 @@ def quarantine_release(
     database = Database.from_settings(settings)
     try:
         held = release(
-            settings, database, held_id, Address(*_address(reinject, "--reinject")), false_positive
+            settings, database, held_id, Address(*host_port(reinject, "--reinject")), false_positive
         )
     except LookupError as exc:
         err.print(f"[red]{escape(str(exc))}[/]")

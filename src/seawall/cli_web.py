@@ -5,17 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from seawall.cli_common import EXIT_USAGE, ConfigOption, err, settings_or_exit
-
-
-def _host_port(text: str, option: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit():
-        err.print(f"[red]{option}: expected HOST:PORT, got {escape(text)}[/]")
-        raise typer.Exit(EXIT_USAGE)
-    return host.strip("[]"), int(port)
+from seawall.cli_common import ConfigOption, err, host_port, settings_or_exit
 
 
 def serve_command(
@@ -35,7 +26,7 @@ def serve_command(
     from seawall.service.filter import Address
 
     settings = settings_or_exit(config)
-    host, port = _host_port(listen, "--listen")
-    app = create_app(settings, Address(*_host_port(reinject, "--reinject")))
+    host, port = host_port(listen, "--listen")
+    app = create_app(settings, Address(*host_port(reinject, "--reinject")))
     err.print(f"seawall console on http://{host}:{port}/")
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
