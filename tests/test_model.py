@@ -169,13 +169,22 @@ def test_a_token_hashes_to_the_same_bucket_wherever_it_stands() -> None:
     hasher = Hasher(2**19)
     tokens = ["b:invoice", "b:your_account", "c:paŷ", "s:a\x1fb", "", "b:invoice", "b:a\x00"]
     together = hasher.buckets(tokens).tolist()
-    alone = [hasher.index(token) for token in tokens]
+    alone = [Hasher(2**19).index(token) for token in tokens]  # each hashed on its own
     assert together == alone
     assert together[0] == together[5]
     assert len(set(together[:5])) == 5 and together[6] != hasher.index("b:a")
     assert all(0 <= bucket < 2**19 for bucket in together)
     spread = hasher.buckets([f"b:word{i}" for i in range(20_000)])
     assert np.bincount(spread % 64, minlength=64).min() > 20_000 / 64 * 0.8
+
+
+def test_remembered_buckets_stay_right_when_the_memory_is_emptied() -> None:
+    small = Hasher(2**16)
+    small.MAX_REMEMBERED = 3
+    tokens = [f"f:attachment.extension={n}" for n in range(10)] + ["r:dmarc-fail"]
+    first = small.buckets(tokens[:6]).tolist() + small.buckets(tokens[6:]).tolist()
+    assert len(small._remembered) <= 5
+    assert first == Hasher(2**16).buckets(tokens).tolist() == small.buckets(tokens).tolist()
 
 
 def test_each_token_block_has_unit_length() -> None:

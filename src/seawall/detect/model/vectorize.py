@@ -180,11 +180,18 @@ def _powers(base: int, size: int) -> np.ndarray:
 class Hasher:
     """Tokens -> buckets, all of a message's tokens hashed at once.
 
-    Written by hand because a message has ~1,200 tokens and hashing them one Python call
-    each (murmurhash3, FeatureHasher) was a third of the model's cost. The tokens are joined
+    Written by hand when a message had ~1,200 word tokens and hashing them one Python call
+    each (murmurhash3, FeatureHasher) was a third of the model's cost: the tokens are joined
     into one byte string and each token's polynomial hash modulo 2**64 is read off a prefix
-    sum in a few numpy operations; a multiplicative mix spreads it over the buckets.
+    sum in a few numpy operations; a multiplicative mix spreads it over the buckets. Kept
+    because the shipped model's buckets are this hash's. Since feature version 8 a message has
+    a few dozen tokens from a small vocabulary (feature names, rule ids, categories), so each
+    token's bucket is remembered: the numpy calls cost more than the hashing they did.
     """
+
+    MAX_REMEMBERED = 100_000
+    """Values of a few features come from mail (an attachment's extension, a PDF keyword):
+    the memory of buckets is emptied when it reaches this size, never grown without bound."""
 
     def __init__(self, n_features: int = N_FEATURES) -> None:
         if n_features < 2 or n_features & (n_features - 1):
@@ -193,9 +200,20 @@ class Hasher:
         self._shift = np.uint64(64 - (n_features.bit_length() - 1))
         self._forward = _powers(_PRIME, 1 << 14)
         self._inverse = _powers(_PRIME_INVERSE, 1 << 14)
+        self._remembered: dict[str, int] = {}
 
     def buckets(self, tokens: list[str]) -> np.ndarray:
         """The bucket of each token, in order."""
+        remembered = self._remembered
+        unknown = [token for token in dict.fromkeys(tokens) if token not in remembered]
+        if unknown:
+            if len(remembered) + len(unknown) > self.MAX_REMEMBERED:
+                remembered.clear()
+                unknown = list(dict.fromkeys(tokens))
+            remembered.update(zip(unknown, self._hash(unknown).tolist(), strict=True))
+        return np.fromiter((remembered[token] for token in tokens), dtype=np.int64, count=len(tokens))
+
+    def _hash(self, tokens: list[str]) -> np.ndarray:
         if not tokens:
             return np.zeros(0, dtype=np.int64)
         joined = _SEPARATOR.join(tokens)
@@ -263,9 +281,10 @@ class TokenNames:
 
     def names(self, buckets: list[int]) -> dict[int, str]:
         """A token for each of ``buckets`` (those no token fell in are left out)."""
+        wanted = set(buckets)
         found: dict[int, str] = {}
-        wanted = np.array(buckets, dtype=np.int64)
         for names, hashed in ((self.tokens.text, self.text_buckets), (self.tokens.meta, self.meta_buckets)):
-            for position in np.flatnonzero(np.isin(hashed, wanted)).tolist():
-                found.setdefault(int(hashed[position]), names[position])
+            for name, bucket in zip(names, hashed.tolist(), strict=True):
+                if bucket in wanted:
+                    found.setdefault(bucket, name)
         return found
