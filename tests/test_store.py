@@ -14,6 +14,7 @@ from seawall.intake.source import Origin, RawMessage
 from seawall.pipeline import Scanner
 from seawall.store.blobs import BlobStore
 from seawall.store.database import HEAD_REVISION, Database, head_revision
+from seawall.store.errors import StoreWriteError
 from seawall.store.repository import ScanRepository
 from tests.conftest import REPO, fixture_path
 
@@ -94,6 +95,34 @@ def test_rescanning_updates_the_record_and_adds_origins(
     assert "link-text-domain-mismatch" in repository.rule_hits_of(sha)
     assert record.raw_stored
     assert BlobStore(tmp_path / "raw").get(sha) == phish.read_bytes()
+    database.close()
+
+
+def test_a_message_is_not_recorded_without_the_campaign_it_joined(
+    tmp_path: Path, fixture_profile: Settings
+) -> None:
+    """Results and campaigns of a batch are one transaction: when the campaign cannot be
+    written, the message's result is not left behind without it (the mail flow answers 451
+    and Postfix retries)."""
+    database = Database(f"sqlite:///{tmp_path / 'store.db'}")
+    settings = Settings(
+        organisation=fixture_profile.organisation, authentication=fixture_profile.authentication
+    )
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON campaign_messages"
+            " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    scanner = Scanner(settings, database=database, keep_raw=False)
+    phish = fixture_path("phish-m365-unusual-signin.eml")
+    with pytest.raises(StoreWriteError, match="refused"):
+        scanner.scan_and_record(RawMessage.from_bytes(phish.read_bytes(), Origin(str(phish))))
+    assert ScanRepository(database).count_messages() == 0
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER refuse")
+    result = scanner.scan_and_record(RawMessage.from_bytes(phish.read_bytes(), Origin(str(phish))))
+    record = ScanRepository(database).get(result.sha256)
+    assert record is not None and record.label == "phishing"
     database.close()
 
 

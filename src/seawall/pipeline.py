@@ -282,11 +282,16 @@ class Scanner:
                     raise  # keeping results without the raw bytes asked for would lose them
                 log.error("could not keep raw messages: %s", exc)
                 self._stored_raw = set()
-        self.repository.save(self._pending, self._stored_raw)
+        # One transaction for the batch's results and campaigns: a message is never recorded
+        # without the campaign it joined, and the mail flow pays for one commit per message.
+        with self.repository.database.engine.begin() as connection:
+            self.repository.write(connection, self._pending, self._stored_raw)
+            if self.campaigns is not None and self.campaign_repository is not None:
+                self.campaign_repository.write(
+                    connection, self.campaigns, self.campaigns.drain(), self._facts
+                )
         self._pending = []
         self._stored_raw = set()
-        if self.campaigns is not None and self.campaign_repository is not None:
-            self.campaign_repository.save(self.campaigns, self.campaigns.drain(), self._facts)
 
     def _queue_alerts(self) -> None:
         """Alerts of the batch just recorded, into the outbox (once per key and webhook)."""

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.engine import Connection
 
 from seawall.campaigns.cluster import Campaign, CampaignIndex, Changes, label_of, waves_of
 from seawall.intel.records import FeedIndicator
@@ -209,116 +210,116 @@ class CampaignRepository:
 
     def save(self, index: CampaignIndex, changes: Changes, facts: Sequence[MemberFacts]) -> None:
         """Write one batch of assignments, merges, keys, signatures, indicators and sightings."""
+        with self.database.engine.begin() as connection:
+            self.write(connection, index, changes, facts)
+
+    def write(
+        self, connection: Connection, index: CampaignIndex, changes: Changes, facts: Sequence[MemberFacts]
+    ) -> None:
+        """As ``save``, inside the caller's transaction (the scanner's, with the batch's results)."""
         now = _now()
         by_sha = {f.sha256: f for f in facts}
-        with self.database.engine.begin() as connection:
-            insert = _insert_for(connection.dialect.name)
-            touched: set[int] = set()
-            members = []
-            for fingerprint, assignment in changes.members:
-                fact = by_sha.get(fingerprint.sha256)
-                touched.add(assignment.campaign_id)
-                members.append(
-                    {
-                        "sha256": fingerprint.sha256,
-                        "campaign_id": assignment.campaign_id,
-                        "reasons": list(assignment.reasons),
-                        "sent_at": _when(fingerprint.timestamp),
-                        "joined_at": now,
-                        "recipients": fingerprint.recipients,
-                        "subject": fingerprint.subject[:2000],
-                        "from_address": (fact.from_address if fact else "")[:320],
-                        "label": fact.label if fact else "",
-                        "score": fact.score if fact else 0.0,
-                        "attack": fact.attack if fact else [],
-                    }
-                )
-            for _source, target in changes.merges:
-                touched.add(target)
-            campaign_rows = []
-            for campaign_id in touched:
-                root = index.resolve(campaign_id)
-                campaign = index.campaigns.get(root)
-                if campaign is None:
-                    continue
-                campaign_rows.append(self._campaign_row(root, campaign, members, now))
-            if campaign_rows:
-                # In id order: the upsert locks each row (PostgreSQL), and two scanners locking
-                # the same campaigns in the same order cannot deadlock. The lock also makes the
-                # recount below see the other scanner's committed members.
-                campaign_rows.sort(key=lambda row: row["id"])
-                table = CampaignRecord.__table__
-                statement = insert(table)
-                statement = statement.on_conflict_do_update(
+        insert = _insert_for(connection.dialect.name)
+        touched: set[int] = set()
+        members = []
+        for fingerprint, assignment in changes.members:
+            fact = by_sha.get(fingerprint.sha256)
+            touched.add(assignment.campaign_id)
+            members.append(
+                {
+                    "sha256": fingerprint.sha256,
+                    "campaign_id": assignment.campaign_id,
+                    "reasons": list(assignment.reasons),
+                    "sent_at": _when(fingerprint.timestamp),
+                    "joined_at": now,
+                    "recipients": fingerprint.recipients,
+                    "subject": fingerprint.subject[:2000],
+                    "from_address": (fact.from_address if fact else "")[:320],
+                    "label": fact.label if fact else "",
+                    "score": fact.score if fact else 0.0,
+                    "attack": fact.attack if fact else [],
+                }
+            )
+        for _source, target in changes.merges:
+            touched.add(target)
+        campaign_rows = []
+        for campaign_id in touched:
+            root = index.resolve(campaign_id)
+            campaign = index.campaigns.get(root)
+            if campaign is None:
+                continue
+            campaign_rows.append(self._campaign_row(root, campaign, members, now))
+        if campaign_rows:
+            # In id order: the upsert locks each row (PostgreSQL), and two scanners locking
+            # the same campaigns in the same order cannot deadlock. The lock also makes the
+            # recount below see the other scanner's committed members.
+            campaign_rows.sort(key=lambda row: row["id"])
+            table = CampaignRecord.__table__
+            statement = insert(table)
+            statement = statement.on_conflict_do_update(
+                index_elements=["id"],
+                set_={
+                    "first_seen": statement.excluded.first_seen,
+                    "last_seen": statement.excluded.last_seen,
+                    "message_count": statement.excluded.message_count,
+                    # a reserved id's row was written empty
+                    "subject": func.coalesce(func.nullif(table.c.subject, ""), statement.excluded.subject),
+                    "updated_at": statement.excluded.updated_at,
+                },
+            )
+            connection.execute(statement, campaign_rows)
+        if members:
+            connection.execute(
+                insert(CampaignMessageRecord.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
+                members,
+            )
+        for source, target in changes.merges:
+            self._carry_actor(connection, source, target)
+            merged = insert(CampaignRecord.__table__).values(
+                **_empty_campaign(source, now), merged_into=target
+            )
+            connection.execute(
+                merged.on_conflict_do_update(
                     index_elements=["id"],
-                    set_={
-                        "first_seen": statement.excluded.first_seen,
-                        "last_seen": statement.excluded.last_seen,
-                        "message_count": statement.excluded.message_count,
-                        # a reserved id's row was written empty
-                        "subject": func.coalesce(
-                            func.nullif(table.c.subject, ""), statement.excluded.subject
-                        ),
-                        "updated_at": statement.excluded.updated_at,
-                    },
+                    set_={"merged_into": target, "message_count": 0, "updated_at": now},
                 )
-                connection.execute(statement, campaign_rows)
-            if members:
+            )
+            connection.execute(
+                update(CampaignMessageRecord)
+                .where(CampaignMessageRecord.campaign_id == source)
+                .values(campaign_id=target)
+            )
+            connection.execute(
+                update(SightingRecord).where(SightingRecord.campaign_id == source).values(campaign_id=target)
+            )
+        if changes.keys:
+            connection.execute(
+                insert(CampaignKeyRecord.__table__).on_conflict_do_nothing(
+                    index_elements=["key", "campaign_id"]
+                ),
+                [{"key": k[:1000], "campaign_id": c} for k, c in dict.fromkeys(changes.keys)],
+            )
+        if changes.signatures:
+            connection.execute(
+                insert(CampaignSignatureRecord.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
+                [{"sha256": s, "campaign_id": c, "hashvalues": v} for s, c, v in changes.signatures],
+            )
+        for fact in facts:
+            if fact.actor is not None and fact.campaign_id is not None:
+                actor, country, confidence, evidence = fact.actor
+                root = index.resolve(fact.campaign_id)
                 connection.execute(
-                    insert(CampaignMessageRecord.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
-                    members,
-                )
-            for source, target in changes.merges:
-                self._carry_actor(connection, source, target)
-                merged = insert(CampaignRecord.__table__).values(
-                    **_empty_campaign(source, now), merged_into=target
-                )
-                connection.execute(
-                    merged.on_conflict_do_update(
-                        index_elements=["id"],
-                        set_={"merged_into": target, "message_count": 0, "updated_at": now},
+                    update(CampaignRecord)
+                    .where(CampaignRecord.id == root, CampaignRecord.actor_confidence <= confidence)
+                    .values(
+                        actor=actor,
+                        actor_country=country,
+                        actor_confidence=confidence,
+                        actor_evidence=[evidence],
                     )
                 )
-                connection.execute(
-                    update(CampaignMessageRecord)
-                    .where(CampaignMessageRecord.campaign_id == source)
-                    .values(campaign_id=target)
-                )
-                connection.execute(
-                    update(SightingRecord)
-                    .where(SightingRecord.campaign_id == source)
-                    .values(campaign_id=target)
-                )
-            if changes.keys:
-                connection.execute(
-                    insert(CampaignKeyRecord.__table__).on_conflict_do_nothing(
-                        index_elements=["key", "campaign_id"]
-                    ),
-                    [{"key": k[:1000], "campaign_id": c} for k, c in dict.fromkeys(changes.keys)],
-                )
-            if changes.signatures:
-                connection.execute(
-                    insert(CampaignSignatureRecord.__table__).on_conflict_do_nothing(
-                        index_elements=["sha256"]
-                    ),
-                    [{"sha256": s, "campaign_id": c, "hashvalues": v} for s, c, v in changes.signatures],
-                )
-            for fact in facts:
-                if fact.actor is not None and fact.campaign_id is not None:
-                    actor, country, confidence, evidence = fact.actor
-                    root = index.resolve(fact.campaign_id)
-                    connection.execute(
-                        update(CampaignRecord)
-                        .where(CampaignRecord.id == root, CampaignRecord.actor_confidence <= confidence)
-                        .values(
-                            actor=actor,
-                            actor_country=country,
-                            actor_confidence=confidence,
-                            actor_evidence=[evidence],
-                        )
-                    )
-            self._save_indicators(connection, insert, facts, index, now)
-            self._recount(connection, sorted({row["id"] for row in campaign_rows}))
+        self._save_indicators(connection, insert, facts, index, now)
+        self._recount(connection, sorted({row["id"] for row in campaign_rows}))
 
     @staticmethod
     def _recount(connection: Any, campaign_ids: list[int]) -> None:

@@ -11,6 +11,7 @@ import msgspec
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy import insert as plain_insert
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
 from seawall.detect.result import ScanResult
 from seawall.store.database import Database
@@ -77,6 +78,15 @@ class ScanRepository:
 
     def save(self, results: Sequence[ScanResult], raw_stored: set[str] | None = None) -> None:
         """Record a batch in one transaction, with set-based statements (not row by row)."""
+        if results:
+            with self.database.engine.begin() as connection:
+                self.write(connection, results, raw_stored)
+
+    def write(
+        self, connection: Connection, results: Sequence[ScanResult], raw_stored: set[str] | None = None
+    ) -> None:
+        """Record a batch inside the caller's transaction (the scanner writes a batch's results
+        and its campaigns in one)."""
         if not results:
             return
         now = _now()
@@ -88,53 +98,49 @@ class ScanRepository:
                 latest[result.sha256] = result
                 seen_count[result.sha256] = seen_count.get(result.sha256, 0) + 1
         errors = [r for r in results if r.status != "ok"]
-        with self.database.engine.begin() as connection:
-            dialect = connection.dialect.name
-            ids: dict[str, int] = {}
-            if latest:
-                rows = [
-                    {
-                        "sha256": sha,
-                        "first_seen": now,
-                        "last_scanned": now,
-                        "scan_count": seen_count[sha],
-                        "raw_stored": sha in stored,
-                        **self._fields(result),
-                    }
-                    for sha, result in latest.items()
-                ]
-                connection.execute(_message_upsert(dialect, tuple(rows[0])), rows)
-                ids = dict(connection.execute(_IDS_OF, {"shas": list(latest)}).all())
-                connection.execute(_DELETE_HITS, {"pks": list(ids.values())})
-                hits = [
-                    {
-                        "message_pk": ids[sha],
-                        "rule_id": evidence.rule,
-                        "weight": evidence.weight,
-                        "attack": ",".join(evidence.attack),
-                    }
-                    for sha, result in latest.items()
-                    if result.verdict is not None
-                    for evidence in result.verdict.evidence
-                ]
-                if hits:
-                    connection.execute(_INSERT_HITS, hits)
-                origins = {(ids[r.sha256], r.origin): r.source.kind for r in results if r.status == "ok"}
-                connection.execute(
-                    _origin_insert(dialect),
-                    [
-                        {"message_pk": pk, "location": location, "kind": kind, "seen_at": now}
-                        for (pk, location), kind in origins.items()
-                    ],
-                )
-            if errors:
-                connection.execute(
-                    _INSERT_ERRORS,
-                    [
-                        {"location": r.origin, "kind": r.source.kind, "error": r.error, "at": now}
-                        for r in errors
-                    ],
-                )
+        dialect = connection.dialect.name
+        ids: dict[str, int] = {}
+        if latest:
+            rows = [
+                {
+                    "sha256": sha,
+                    "first_seen": now,
+                    "last_scanned": now,
+                    "scan_count": seen_count[sha],
+                    "raw_stored": sha in stored,
+                    **self._fields(result),
+                }
+                for sha, result in latest.items()
+            ]
+            connection.execute(_message_upsert(dialect, tuple(rows[0])), rows)
+            ids = dict(connection.execute(_IDS_OF, {"shas": list(latest)}).all())
+            connection.execute(_DELETE_HITS, {"pks": list(ids.values())})
+            hits = [
+                {
+                    "message_pk": ids[sha],
+                    "rule_id": evidence.rule,
+                    "weight": evidence.weight,
+                    "attack": ",".join(evidence.attack),
+                }
+                for sha, result in latest.items()
+                if result.verdict is not None
+                for evidence in result.verdict.evidence
+            ]
+            if hits:
+                connection.execute(_INSERT_HITS, hits)
+            origins = {(ids[r.sha256], r.origin): r.source.kind for r in results if r.status == "ok"}
+            connection.execute(
+                _origin_insert(dialect),
+                [
+                    {"message_pk": pk, "location": location, "kind": kind, "seen_at": now}
+                    for (pk, location), kind in origins.items()
+                ],
+            )
+        if errors:
+            connection.execute(
+                _INSERT_ERRORS,
+                [{"location": r.origin, "kind": r.source.kind, "error": r.error, "at": now} for r in errors],
+            )
 
     @staticmethod
     def _fields(result: ScanResult) -> dict[str, object]:
