@@ -367,6 +367,22 @@ def test_a_victim_the_text_does_not_place_is_in_the_one_other_country_the_articl
     assert all(not e.victim_countries for e in two)
 
 
+def test_a_headline_setting_two_sides_against_each_other_places_what_the_text_does_not() -> None:
+    def events(title: str, text: str) -> list[Event]:
+        return extract_events(Article(id="t", published="2021-03-01", title=title, text=text))
+
+    unplaced = "Hackers broke into the email accounts of several ministries and leaked them."
+    (event,) = events("Belarus vs. Moldova", unplaced)
+    assert (event.attacker_countries, event.victim_countries) == (["BY"], ["MD"])
+    (event,) = events(
+        "Belarus versus Moldova", "Hackers broke into the email accounts of Romania's ministries."
+    )
+    assert event.victim_countries == ["RO"]  # the text places its victim: the headline does not move it
+    assert all(
+        not (e.victim_countries or e.attacker_countries) for e in events("Belarus and Moldova", unplaced)
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "attacker"),
     [

@@ -416,6 +416,7 @@ def _article_events(
     # after merging: a country read from elsewhere in the article is no evidence that two
     # of its operations are one
     _place_the_country(merged, article)
+    _place_by_headline(merged, article)
     _place_victims(merged, article, told_by)
     for event in merged:
         if event.date is None:
@@ -490,6 +491,39 @@ def _place_the_country(events: list[Event], article: Article) -> None:
         ]
         if earlier:
             event.victim_countries = [earlier[-1].country]
+
+
+@lru_cache(maxsize=1)
+def _opposition() -> re.Pattern[str]:
+    words = sorted(lexicon_data()["opposition_words"], key=len, reverse=True)
+    alternatives = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"^(?P<acting>.+?)\s+(?:{alternatives})(?!\w)\s*(?P<undergoing>.+)$", re.IGNORECASE)
+
+
+def _place_by_headline(events: list[Event], article: Article) -> None:
+    """A headline that sets two sides against each other ("Fancy Bear vs. Denmark", "China vs.
+    Vietnam hackers") says who acts and who undergoes: an event whose victim the text does not
+    place is on the second side, one whose attacker it does not place on the first, unless that
+    is the side the event already records in the other role."""
+    sides = _opposition().match(article.title.strip()) if article.title else None
+    if sides is None:
+        return
+    actors = [m for m in find_mentions(sides["acting"]) if m.kind != "place"]
+    acting = {m.country for m in actors if m.country}
+    groups = sorted({m.name for m in actors if m.kind == "group"})
+    undergoing = {
+        m.country for m in find_mentions(sides["undergoing"]) if m.country and m.kind in _VICTIM_PLACED
+    }
+    if acting & undergoing:
+        return  # "Russia vs. Russia": no side to tell
+    for event in events:
+        unplaced = not event.victim_countries and not event.victim_regions
+        if undergoing and unplaced and not undergoing & set(event.attacker_countries):
+            event.victim_countries = sorted(undergoing)
+        if _named(event) or acting & set(event.victim_countries):
+            continue
+        event.attacker_countries = sorted(acting)
+        event.attacker_groups = groups
 
 
 def _place_victims(events: list[Event], article: Article, told_by: list[tuple[str, Mention]]) -> None:
