@@ -205,13 +205,16 @@ class Hasher:
     def buckets(self, tokens: list[str]) -> np.ndarray:
         """The bucket of each token, in order."""
         remembered = self._remembered
-        unknown = [token for token in dict.fromkeys(tokens) if token not in remembered]
+        # read into a dict of this call's own: another thread may empty the memory meanwhile
+        found = {token: remembered.get(token) for token in tokens}
+        unknown = [token for token, bucket in found.items() if bucket is None]
         if unknown:
-            if len(remembered) + len(unknown) > self.MAX_REMEMBERED:
+            fresh = dict(zip(unknown, self._hash(unknown).tolist(), strict=True))
+            found.update(fresh)
+            if len(remembered) + len(fresh) > self.MAX_REMEMBERED:
                 remembered.clear()
-                unknown = list(dict.fromkeys(tokens))
-            remembered.update(zip(unknown, self._hash(unknown).tolist(), strict=True))
-        return np.fromiter((remembered[token] for token in tokens), dtype=np.int64, count=len(tokens))
+            remembered.update(fresh)
+        return np.fromiter((found[token] for token in tokens), dtype=np.int64, count=len(tokens))
 
     def _hash(self, tokens: list[str]) -> np.ndarray:
         if not tokens:
