@@ -381,6 +381,8 @@ def test_a_headline_setting_two_sides_against_each_other_places_what_the_text_do
     assert all(
         not (e.victim_countries or e.attacker_countries) for e in events("Belarus and Moldova", unplaced)
     )
+    # a hostile title: a long run of spaces had the pattern of the two sides backtrack for minutes
+    assert [e.victim_countries for e in events("Belarus" + " " * 200_000 + "Moldova", unplaced)] == [[]]
 
 
 @pytest.mark.parametrize(

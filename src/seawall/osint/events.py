@@ -493,11 +493,17 @@ def _place_the_country(events: list[Event], article: Article) -> None:
             event.victim_countries = [earlier[-1].country]
 
 
+HEADLINE_CHARS = 300
+"""A headline is read for its two sides within this many characters (a hostile "title" of a
+million characters costs no more than a long one)."""
+
+
 @lru_cache(maxsize=1)
 def _opposition() -> re.Pattern[str]:
     words = sorted(lexicon_data()["opposition_words"], key=len, reverse=True)
     alternatives = "|".join(re.escape(word) for word in words)
-    return re.compile(rf"^(?P<acting>.+?)\s+(?:{alternatives})(?!\w)\s*(?P<undergoing>.+)$", re.IGNORECASE)
+    # searched, not matched between two ".+?" groups: that backtracked over long runs of spaces
+    return re.compile(rf"\s(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def _place_by_headline(events: list[Event], article: Article) -> None:
@@ -505,14 +511,15 @@ def _place_by_headline(events: list[Event], article: Article) -> None:
     Vietnam hackers") says who acts and who undergoes: an event whose victim the text does not
     place is on the second side, one whose attacker it does not place on the first, unless that
     is the side the event already records in the other role."""
-    sides = _opposition().match(article.title.strip()) if article.title else None
-    if sides is None:
+    title = article.title[:HEADLINE_CHARS]
+    word = _opposition().search(title)
+    if word is None:
         return
-    actors = [m for m in find_mentions(sides["acting"]) if m.kind != "place"]
+    actors = [m for m in find_mentions(title[: word.start()]) if m.kind != "place"]
     acting = {m.country for m in actors if m.country}
     groups = sorted({m.name for m in actors if m.kind == "group"})
     undergoing = {
-        m.country for m in find_mentions(sides["undergoing"]) if m.country and m.kind in _VICTIM_PLACED
+        m.country for m in find_mentions(title[word.end() :]) if m.country and m.kind in _VICTIM_PLACED
     }
     if acting & undergoing:
         return  # "Russia vs. Russia": no side to tell
