@@ -39,3 +39,28 @@ def _attacks(sentence: str, phrase_text: str) -> bool:
 )
 def test_coordinated_verbs_share_their_subject(sentence: str, phrase: str, attacks: bool) -> None:
     assert _attacks(sentence, phrase) is attacks
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "attacks"),
+    [
+        # the gerund of "by" is how the subject did what its verb says
+        (
+            "Portuguese hackers responded to the ruling by defacing the website of Peru's foreign ministry.",
+            "Portuguese hackers",
+            True,
+        ),
+        # an open complement's subject is left unsaid because it is the verb's subject
+        (
+            "Portuguese hackers tried to hack the website of Peru's foreign ministry.",
+            "Portuguese hackers",
+            True,
+        ),
+        # not the subject of a verb whose "by" is no deed of its own
+        ("Peru's ministry was embarrassed by hackers defacing its website.", "Peru's ministry", False),
+    ],
+)
+def test_a_complement_and_the_gerund_of_by_share_the_subject(
+    sentence: str, phrase: str, attacks: bool
+) -> None:
+    assert _attacks(sentence, phrase) is attacks

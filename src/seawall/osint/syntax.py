@@ -528,15 +528,21 @@ def subject_of_the_deed(tree: Tree, phrase: Phrase, triggers: Sequence[int]) -> 
 
 
 def sharing_the_subject(tree: Tree, verb: int) -> list[int]:
-    """A verb and the verbs coordinated with it that have no subject of their own, which is
-    theirs too: in "Black Reward deleted 250 TB of data and stole confidential information",
-    the parser hangs the subject on "deleted" only."""
+    """A verb and the verbs whose subject is its subject: those coordinated with it that have
+    no subject of their own (in "Black Reward deleted 250 TB of data and stole confidential
+    information" the parser hangs the subject on "deleted" only), its open complement ("a group
+    tried to access networks", "started DDoSing sites": English leaves the subject of "to
+    access" unsaid because it is the subject of "tried") and the gerund of its "by" ("hackers
+    responded ... by defacing the website": how they responded is what they did)."""
     found = [verb]
     for candidate in found:
         for child in tree.children[candidate]:
+            dep = tree.dep[child]
             own = {tree.dep[c] for c in tree.children[child]}
-            if tree.dep[child] == "conj" and not own & {"nsubj", "nsubjpass", "expl"}:
+            if dep in ("conj", "xcomp") and not own & {"nsubj", "nsubjpass", "expl"}:
                 found.append(child)
+            elif dep == "prep" and tree.lower[child] == "by":
+                found.extend(c for c in tree.children[child] if tree.dep[c] == "pcomp")
     return found
 
 
