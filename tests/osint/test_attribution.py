@@ -110,3 +110,16 @@ def test_a_group_named_in_the_title_or_the_operations_paragraph_is_its_author() 
     )
     (event,) = extract_events(compared)
     assert not event.attacker_countries and event.victim_countries == ["EG"]
+
+
+def test_who_was_behind_an_operation_did_it() -> None:
+    for sentence in (
+        "Iran was behind the attack.",
+        "Officials said Iran was behind the attack.",
+        # the first cue ("believed to be") names nobody after it; the next names Iran before it
+        "Iran is believed to be behind the attack.",
+        "Iran is suspected of being behind the attack.",
+    ):
+        said = attribution(sentence)
+        assert said is not None and said.countries() == ["IR"], sentence
+    assert attribution("The hackers left behind a note in Farsi after the attack on Iran.") is None

@@ -83,14 +83,22 @@ def attribution(sentence: str) -> Attribution | None:
     if not about_an_attack:
         return None
     named = [m for m in mentions if m.kind in _AUTHOR_KINDS and (m.country or m.kind == "group")]
-    word = cue.group(0).lower()
-    passive = bool(_PASSIVE_ACCUSATION.match(sentence, cue.end())) and word in _accusations()
-    if passive or word in _author_before():
-        # "China (was) accused of the attack", "Russia is blamed for": an active accusation
-        # names its object first ("accused Russia of"), so a cue followed by its "of" or "for"
-        # is a passive, and the accused is the one named before it, as for "responsible"
-        # ("holds China responsible")
-        author = next((m for m in reversed(named) if m.end <= cue.start()), None)
-    else:
-        author = next((m for m in named if m.start >= cue.end()), None)
-    return Attribution(sentence, (author,)) if author is not None else None
+    # each cue in turn, overlapping ones too, until one names its author: in "Iran is believed
+    # to be behind the attack" the first ("believed to be") looks for it after itself and finds
+    # none, the second ("be behind") before itself
+    position = 0
+    while (cue := _cues().search(sentence, position)) is not None:
+        position = cue.start() + 1
+        word = cue.group(0).lower()
+        passive = bool(_PASSIVE_ACCUSATION.match(sentence, cue.end())) and word in _accusations()
+        if passive or word in _author_before():
+            # "China (was) accused of the attack", "Russia is blamed for": an active accusation
+            # names its object first ("accused Russia of"), so a cue followed by its "of" or
+            # "for" is a passive, and the accused is the one named before it, as for
+            # "responsible" ("holds China responsible")
+            author = next((m for m in reversed(named) if m.end <= cue.start()), None)
+        else:
+            author = next((m for m in named if m.start >= cue.end()), None)
+        if author is not None:
+            return Attribution(sentence, (author,))
+    return None
