@@ -123,3 +123,17 @@ def test_who_was_behind_an_operation_did_it() -> None:
         said = attribution(sentence)
         assert said is not None and said.countries() == ["IR"], sentence
     assert attribution("The hackers left behind a note in Farsi after the attack on Iran.") is None
+
+
+def test_a_sentence_is_read_for_its_first_cues_only() -> None:
+    from seawall.osint.attribution import CUES_TRIED
+
+    # a hostile headline of thousands of cues costs the square of its length when every cue
+    # looks through every name; the first few cues are read, as real sentences need
+    def sentence(cues: int) -> str:
+        # "responsible" looks for its author before itself and finds none
+        return "Hackers " + "responsible, " * cues + "and Iran was behind the attack."
+
+    said = attribution(sentence(CUES_TRIED - 1))
+    assert said is not None and said.countries() == ["IR"]
+    assert attribution(sentence(CUES_TRIED)) is None
