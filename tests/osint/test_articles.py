@@ -396,3 +396,14 @@ def test_an_endless_article_is_cut_to_a_bounded_text_and_operation_count() -> No
     article = _make(story * (MAX_ARTICLE_TEXT_CHARS // len(story) + 10), title="", path="x.txt")
     assert len(article.text) == MAX_ARTICLE_TEXT_CHARS
     assert len(_operations(article)[0]) == MAX_OPERATION_SENTENCES
+
+
+def test_an_endless_title_is_cut_to_a_headline() -> None:
+    from seawall.osint.articles import MAX_TITLE_CHARS, _make
+
+    # a headline is parsed whole: 66,000 characters of one took 11 s, growing faster than that
+    article = _make(
+        "Hackers breached the ministry.", title="Hackers from Russia hacked Iran. " * 20_000, path="x"
+    )
+    assert len(article.title) == MAX_TITLE_CHARS
+    assert extract_events(article)

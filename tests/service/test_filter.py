@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import smtplib
@@ -143,13 +144,20 @@ def test_one_reinjection_connection_carries_many_messages_and_survives_a_postfix
         assert len(postfix.wait_delivered(4)) == 4
     finally:
         reinjector.close()
-    # three messages on one connection, then one new connection after the restart
+    # three messages on one connection, then one new connection after the restart; counted
+    # per smtpd process, as another smtpd's lines (a readiness probe's connection) may come
+    # between them in the log
     per_connection: list[int] = []
+    current: dict[str, int] = {}
     for line in postfix.maillog.read_text(errors="replace").splitlines():
-        if "postfix/smtpd[" in line and " connect from " in line:
+        process = re.search(r"postfix/smtpd\[(\d+)\]", line)
+        if process is None:
+            continue
+        if " connect from " in line:
+            current[process[1]] = len(per_connection)
             per_connection.append(0)
-        elif "postfix/smtpd[" in line and ": client=" in line:
-            per_connection[-1] += 1
+        elif ": client=" in line and process[1] in current:
+            per_connection[current[process[1]]] += 1
     assert [n for n in per_connection if n] == [3, 1]
 
 

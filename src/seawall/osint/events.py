@@ -493,11 +493,6 @@ def _place_the_country(events: list[Event], article: Article) -> None:
             event.victim_countries = [earlier[-1].country]
 
 
-HEADLINE_CHARS = 300
-"""A headline is read for its two sides within this many characters (a hostile "title" of a
-million characters costs no more than a long one)."""
-
-
 @lru_cache(maxsize=1)
 def _opposition() -> re.Pattern[str]:
     words = sorted(lexicon_data()["opposition_words"], key=len, reverse=True)
@@ -511,7 +506,7 @@ def _place_by_headline(events: list[Event], article: Article) -> None:
     Vietnam hackers") says who acts and who undergoes: an event whose victim the text does not
     place is on the second side, one whose attacker it does not place on the first, unless that
     is the side the event already records in the other role."""
-    title = article.title[:HEADLINE_CHARS]
+    title = article.title
     word = _opposition().search(title)
     if word is None:
         return
