@@ -48,6 +48,13 @@ def nested_tags() -> tuple[str, bytes]:
     return "deep.html", ("<div>" * 200_000 + STORY + "</div>" * 200_000).encode()
 
 
+def endless_title() -> tuple[str, bytes]:
+    # a CASIE-style tagged article whose <title> is read as the headline, which is parsed whole
+    # rather than as sentences
+    title = "Hackers from Russia hacked Iran, and Iran was behind the attack vs. Russia. " * 20_000
+    return "title.txt", f"<title>{title}</title>\n<text>{STORY}</text>\n".encode()
+
+
 def binary_named_txt() -> tuple[str, bytes]:
     return "report.txt", os.urandom(5_000_000)
 
@@ -61,6 +68,7 @@ INPUTS: dict[str, Callable[[], tuple[str, bytes]]] = {
     "200,000 attributes on one tag": many_attributes,
     "200,000 escaped <div> in an Atom entry": escaped_divs_in_atom,
     "200,000 nested <div>": nested_tags,
+    "a <title> of 1.5 million characters": endless_title,
     "5 MB of random bytes named .txt": binary_named_txt,
     "a PDF named .html": pdf_named_html,
 }
