@@ -112,6 +112,31 @@ def test_a_group_named_in_the_title_or_the_operations_paragraph_is_its_author() 
     assert not event.attacker_countries and event.victim_countries == ["EG"]
 
 
+def test_an_attacker_the_operations_paragraph_calls_by_its_state_is_its_author() -> None:
+    article = Article(
+        id="s",
+        published="2019-03-01",
+        text=(
+            "The servers of the remote access tool Citrix were hacked, and passwords were stolen. "
+            "The perpetrator is still unclear, but might have been an Iranian state hacker group."
+        ),
+    )
+    (event,) = extract_events(article)
+    assert event.attacker_countries == ["IR"] and not event.attacker_groups
+    assert "Iranian state hacker" in event.attacker_text
+    # a state's adjective on anyone else names no author
+    denied = Article(
+        id="t",
+        published="2019-03-01",
+        text=(
+            "The servers of the remote access tool Citrix were hacked, and passwords were stolen. "
+            "The perpetrator is still unclear, but Iranian officials deny any role."
+        ),
+    )
+    (event,) = extract_events(denied)
+    assert not event.attacker_countries
+
+
 def test_who_was_behind_an_operation_did_it() -> None:
     for sentence in (
         "Iran was behind the attack.",

@@ -88,6 +88,15 @@ def test_unnamed_and_aligned_attackers_are_mentions() -> None:
     assert ("pro-Russian hacktivists", "aligned", "RU") in found
 
 
+def test_a_group_the_text_calls_by_its_state_is_of_that_state() -> None:
+    # MISP's IRIDIUM is Iranian; Microsoft's, which this sentence means, is Sandworm
+    (*_, group) = find_mentions("Russian state-sponsored hacking group IRIDIUM used Prestige ransomware.")
+    assert (group.kind, group.country, group.name) == ("group", "RU", "Sandworm")
+    # a state named beside the group, not describing it, changes nothing
+    (*_, group) = find_mentions("Iranian hackers and Fancy Bear struck.")
+    assert (group.country, group.name) == ("RU", "APT28")
+
+
 def test_a_trie_shaped_alternation_finds_what_a_flat_one_finds() -> None:
     import re
 

@@ -16,6 +16,7 @@ also when the attacker is unnamed ("hackers stole the records of 3,000 patients"
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
 import traceback
@@ -28,7 +29,7 @@ from seawall.osint.attribution import Attribution, attribution
 from seawall.osint.dates import publication_date, resolve
 from seawall.osint.events_model import GENERIC, UNSPECIFIC, Event, Evidence, Source
 from seawall.osint.gazetteer import _COMMON_WORDS, lexicon, lexicon_data
-from seawall.osint.mentions import STATE_KINDS, Mention, find_mentions
+from seawall.osint.mentions import STATE_KINDS, Mention, describes_the_actor, find_mentions
 from seawall.osint.merge import merge_within
 from seawall.osint.operations import OperationMention, operation_mention
 from seawall.osint.roles import role_model
@@ -595,8 +596,10 @@ def _attribute_to_the_named_group(events: list[Event], article: Article) -> None
     named in the article's title or in the operation's own paragraph, when all the groups named
     there are of one state: a story names a threat-actor group beside an operation because the
     group did it ("Gaza Cybergang aka Molerats" over "a new spike of activity ... targeting
-    government entities"); groups are attackers by what they are. Not from elsewhere in a long
-    article, which names other groups to compare. Decided on ``bench/osint_cv.py``."""
+    government entities"); groups are attackers by what they are. Where no group is named
+    there, the attackers it calls by their state ("an Iranian state hacker group", "Chinese
+    hackers") in a sentence not read as the operation. Not from elsewhere in a long article,
+    which names other groups to compare. Decided on ``bench/osint_cv.py``."""
     unnamed = [e for e in events if not _named(e) and not e.aligned_countries]
     if not unnamed:
         return
@@ -607,12 +610,29 @@ def _attribute_to_the_named_group(events: list[Event], article: Article) -> None
         told = event.evidence[0].sentence if event.evidence else ""
         number = numbers.get(told, -1)
         groups = in_title + _groups_named(texts[number] if 0 <= number < len(texts) else told)
+        if not groups:
+            groups = _actors_of_a_state(article.title) + _actors_of_a_state(
+                texts[number] if 0 <= number < len(texts) else told
+            )
         if len({m.country for m in groups}) != 1:
             continue
         first = groups[0]
         event.attacker_countries = [first.country]
-        event.attacker_groups = sorted({m.name for m in groups})
+        event.attacker_groups = sorted({m.name for m in groups if m.kind == "group"})
         event.attacker_text = list(dict.fromkeys([*event.attacker_text, first.text]))
+
+
+@lru_cache(maxsize=64)
+def _actors_of_a_state(text: str) -> tuple[Mention, ...]:
+    """The state adjectives of a text that describe an unnamed attacker ("Chinese hackers",
+    "an Iranian state hacker group"): whoever else the text names, the attacker it calls by
+    its state is of that state."""
+    mentions = find_mentions(text)
+    return tuple(
+        Mention(state.start, actor.end, text[state.start : actor.end], state.kind, state.country, state.name)
+        for state, actor in itertools.pairwise(mentions)
+        if actor.kind == "generic" and describes_the_actor(text, state, actor)
+    )
 
 
 @lru_cache(maxsize=64)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from seawall.intel.actors import default_gazetteer
+from seawall.intel.actors import alias_key, default_gazetteer
 from seawall.osint.gazetteer import _words, known_country_code, lexicon, lexicon_data
 
 KINDS = (
@@ -121,4 +121,56 @@ def find_mentions(sentence: str) -> list[Mention]:
             Mention(match.start(), match.end(), match.group(0), "generic", "", match.group(0).lower())
         )
     found.sort(key=lambda m: m.start)
+    _place_groups_as_written(sentence, found)
     return found
+
+
+_DESCRIBING_WORDS = re.compile(
+    r"[\s-]*(?:(?!(?:and|or|but|of|by|from|to|with|against|for)\b)[a-z][\w-]*\s+){0,2}$"
+)
+"""What may stand between a state's adjective and the attacker it describes ("Iranian state
+hacker group", "North Korean hacker unit"): lower-case words that are no conjunction or
+preposition; no name, number or punctuation."""
+
+
+def describes_the_actor(sentence: str, state: Mention, actor: Mention) -> bool:
+    """Whether a state's adjective describes the attacker named right after it ("Chinese
+    hackers", "Russian state-sponsored hacking group IRIDIUM")."""
+    return (
+        state.kind == "country"
+        and bool(state.country)
+        and state.end <= actor.start
+        and _DESCRIBING_WORDS.fullmatch(sentence, state.end, actor.start) is not None
+    )
+
+
+def _place_groups_as_written(sentence: str, found: list[Mention]) -> None:
+    """A group the text calls by its state ("Russian state-sponsored hacking group IRIDIUM") is
+    of that state, whatever the gazetteer holds for a name several vendors gave to different
+    groups (Microsoft's IRIDIUM is Sandworm; MISP's is Iranian): the text's own word wins, and
+    the group of that state that bears the name is chosen when the gazetteer knows one."""
+    for index, group in enumerate(found):
+        if group.kind != "group":
+            continue
+        # the state right before the group, or before an unnamed attacker right before it
+        chain = found[max(0, index - 2) : index + 1]
+        if len(chain) == 3 and chain[1].kind != "generic":
+            chain = chain[1:]
+        state = chain[0]
+        if (
+            state.country == group.country
+            or not describes_the_actor(sentence, state, chain[1])
+            or (len(chain) == 3 and not sentence[chain[1].end : group.start].isspace())
+        ):
+            continue
+        group.country = state.country
+        group.name = _group_of_state(group.text, state.country) or group.name
+
+
+def _group_of_state(name: str, country: str) -> str:
+    """The name of the group of ``country`` that ``name`` is a name or alias of, if any."""
+    key = alias_key(name)
+    for actor in default_gazetteer().actors:
+        if actor.country == country and key in {alias_key(n) for n in (actor.name, *actor.aliases)}:
+            return actor.name
+    return ""
