@@ -55,6 +55,13 @@ def endless_title() -> tuple[str, bytes]:
     return "title.txt", f"<title>{title}</title>\n<text>{STORY}</text>\n".encode()
 
 
+def unattributed_paragraph() -> tuple[str, bytes]:
+    # one paragraph of operations without an author: the paragraph is searched for the groups
+    # and the state-called attackers it names, tens of thousands of names in one text
+    story = "Hackers hacked the servers of a ministry. Iranian hackers and other hackers were there. "
+    return "paragraph.txt", (story * (1_990_000 // len(story))).encode()
+
+
 def binary_named_txt() -> tuple[str, bytes]:
     return "report.txt", os.urandom(5_000_000)
 
@@ -69,6 +76,7 @@ INPUTS: dict[str, Callable[[], tuple[str, bytes]]] = {
     "200,000 escaped <div> in an Atom entry": escaped_divs_in_atom,
     "200,000 nested <div>": nested_tags,
     "a <title> of 1.5 million characters": endless_title,
+    "one paragraph of 2 MB naming 66,000 unnamed attackers": unattributed_paragraph,
     "5 MB of random bytes named .txt": binary_named_txt,
     "a PDF named .html": pdf_named_html,
 }
@@ -77,10 +85,13 @@ INPUTS: dict[str, Callable[[], tuple[str, bytes]]] = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--only", help="run only the inputs whose title contains this")
     args = parser.parse_args()
     print("| input | seconds | exit | what the command said |")
     print("|---|---:|---:|---|")
     for title, make in INPUTS.items():
+        if args.only and args.only not in title:
+            continue
         with tempfile.TemporaryDirectory() as folder:
             name, data = make()
             path = Path(folder) / name

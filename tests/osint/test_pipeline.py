@@ -97,6 +97,20 @@ def test_a_group_the_text_calls_by_its_state_is_of_that_state() -> None:
     assert (group.country, group.name) == ("RU", "APT28")
 
 
+def test_a_long_text_of_many_names_finds_each_copy_as_the_short_one() -> None:
+    # overlaps with names and outlets are decided by bisection over the spans taken
+    one = "Iranian hackers, APT33 aka Elfin, and a threat actor read the New York Times in Tehran. "
+    single = [(m.start, m.end, m.kind, m.country) for m in find_mentions(one)]
+    assert ("threat actor" in one) and any(kind == "generic" for *_, kind, _ in single)
+    assert not any(one[start:end] == "New York" for start, end, *_ in single)
+    many = find_mentions(one * 2000)
+    assert [(m.start, m.end, m.kind, m.country) for m in many] == [
+        (start + copy * len(one), end + copy * len(one), kind, country)
+        for copy in range(2000)
+        for start, end, kind, country in single
+    ]
+
+
 def test_a_trie_shaped_alternation_finds_what_a_flat_one_finds() -> None:
     import re
 

@@ -597,9 +597,9 @@ def _attribute_to_the_named_group(events: list[Event], article: Article) -> None
     there are of one state: a story names a threat-actor group beside an operation because the
     group did it ("Gaza Cybergang aka Molerats" over "a new spike of activity ... targeting
     government entities"); groups are attackers by what they are. Where no group is named
-    there, the attackers it calls by their state ("an Iranian state hacker group", "Chinese
-    hackers") in a sentence not read as the operation. Not from elsewhere in a long article,
-    which names other groups to compare. Decided on ``bench/osint_cv.py``."""
+    there, the attacker the title or that paragraph calls by its state ("might have been an
+    Iranian state hacker group"), when all such are of one state. Not from elsewhere in a long
+    article, which names other groups to compare. Decided on ``bench/osint_cv.py``."""
     unnamed = [e for e in events if not _named(e) and not e.aligned_countries]
     if not unnamed:
         return

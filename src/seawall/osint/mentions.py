@@ -7,7 +7,10 @@ What a name *is* comes from the gazetteers (``gazetteer.py``); what it *does* in
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -83,15 +86,37 @@ def _patterns() -> _Patterns:
     )
 
 
+class _Spans:
+    """Character spans already taken, asked whether a new one overlaps or lies inside one, by
+    bisection: a paragraph of thousands of names costs n log n, not n² (a hostile article of
+    one 300 KB paragraph took minutes)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [start for start, _ in ordered]
+        self.ends = [end for _, end in ordered]
+        self.reach = list(itertools.accumulate(self.ends, max))
+        """The furthest end of any span starting at or before each one."""
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect.bisect_left(self.starts, end)
+        return before > 0 and self.reach[before - 1] > start
+
+    def contains(self, start: int, end: int) -> bool:
+        """Whether one span holds [start, end) whole (the spans do not overlap each other)."""
+        index = bisect.bisect_right(self.starts, start) - 1
+        return index >= 0 and self.ends[index] >= end
+
+
 def find_mentions(sentence: str) -> list[Mention]:
     """Every name the gazetteers know in the sentence, and every unnamed attacker, in order."""
     lex = lexicon()
     patterns = _patterns()
     found: list[Mention] = []
     # a place inside an outlet's or vendor's name ("the New York Times") is not a mention
-    outlets = [(m.start(), m.end()) for m in lex.source_pattern.finditer(sentence)]
+    outlets = _Spans((m.start(), m.end()) for m in lex.source_pattern.finditer(sentence))
     for match in lex.names.finditer(sentence):
-        if any(start <= match.start() and match.end() <= end for start, end in outlets):
+        if outlets.contains(match.start(), match.end()):
             continue
         kind, country, name = lex.name_table[match.group(0)]
         if name == "Anonymous" and patterns.anonymous_adjective.match(sentence, match.end()):
@@ -106,16 +131,18 @@ def find_mentions(sentence: str) -> list[Mention]:
             sentence[max(0, mention.start - 40) : mention.start]
         ):
             mention.kind = "aligned"
+    taken = _Spans((m.start, m.end) for m in found)
     for match in patterns.known_as.finditer(sentence):
-        if any(m.start <= match.start(1) < m.end for m in found):
+        if taken.overlaps(match.start(1), match.start(1) + 1):
             continue
         actor = default_gazetteer().resolve(match.group(1))
         if actor is not None:
             found.append(
                 Mention(match.start(1), match.end(1), match.group(1), "group", actor.country, actor.name)
             )
+    taken = _Spans((m.start, m.end) for m in found)  # unnamed attackers never overlap each other
     for match in patterns.generic.finditer(sentence):
-        if any(m.start <= match.start() < m.end or match.start() <= m.start < match.end() for m in found):
+        if taken.overlaps(match.start(), match.end()):
             continue
         found.append(
             Mention(match.start(), match.end(), match.group(0), "generic", "", match.group(0).lower())
@@ -156,6 +183,8 @@ def _place_groups_as_written(sentence: str, found: list[Mention]) -> None:
         chain = found[max(0, index - 2) : index + 1]
         if len(chain) == 3 and chain[1].kind != "generic":
             chain = chain[1:]
+        if len(chain) < 2:
+            continue
         state = chain[0]
         if (
             state.country == group.country
@@ -167,8 +196,10 @@ def _place_groups_as_written(sentence: str, found: list[Mention]) -> None:
         group.name = _group_of_state(group.text, state.country) or group.name
 
 
+@cache
 def _group_of_state(name: str, country: str) -> str:
-    """The name of the group of ``country`` that ``name`` is a name or alias of, if any."""
+    """The name of the group of ``country`` that ``name`` is a name or alias of, if any
+    (remembered: a hostile article may repeat one name thousands of times)."""
     key = alias_key(name)
     for actor in default_gazetteer().actors:
         if actor.country == country and key in {alias_key(n) for n in (actor.name, *actor.aliases)}:
