@@ -54,6 +54,17 @@ _TINY_SELECTOR = ",".join(
         '[style*="font-size: 1px" i]',
     ]
 )
+_FONT_SIZE = re.compile(r"font-size\s*:\s*(\d*\.?\d+)\s*(px|pt|r?em|%)?", re.IGNORECASE)
+_TINY_AT_MOST = {"": 1.0, "px": 1.0, "pt": 1.0, "em": 0.1, "rem": 0.1, "%": 10.0}
+"""The largest size, per unit, at which no reader makes out the text (a 16-pixel em)."""
+
+
+def _tiny_font(style: str) -> bool:
+    """Whether an element's style sets a font no reader can make out."""
+    match = _FONT_SIZE.search(style)
+    return match is not None and float(match.group(1)) <= _TINY_AT_MOST[(match.group(2) or "").lower()]
+
+
 _META_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.IGNORECASE)
 
 
@@ -341,7 +352,16 @@ def analyse_html(html: str, source: str = "body") -> tuple[HtmlInfo, list[HtmlLi
         info.forms.append(Form(action="", method="script", input_types=["password"], source=source))
 
     hidden_parts: list[str] = []
-    for node in _outermost(tree.css(_HIDDEN_SELECTOR + "," + _TINY_SELECTOR)):
+    # the selector matches a prefix ("font-size:0" also matches "font-size:0.875rem"): only
+    # what is hidden or set in a font no reader makes out is kept, before nesting is decided
+    concealed = [
+        node
+        for node in tree.css(_HIDDEN_SELECTOR + "," + _TINY_SELECTOR)
+        if "hidden" in node.attributes
+        or _HIDDEN_STYLE.search(node.attributes.get("style") or "")
+        or _tiny_font(node.attributes.get("style") or "")
+    ]
+    for node in _outermost(concealed):
         text = _node_text(node)
         style = node.attributes.get("style") or ""
         if "hidden" not in node.attributes and not _HIDDEN_STYLE.search(style):

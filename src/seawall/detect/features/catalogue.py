@@ -108,7 +108,7 @@ FEATURES: dict[str, str] = {
     "html.smuggling": "script that assembles a file in the browser (Blob / data URI + download)",
     "html.obfuscated_script": "script using eval / unescape / atob / fromCharCode",
     "html.script_redirect": "script or meta refresh sending the reader elsewhere",
-    "html.hidden_text_chars": "characters of text hidden from the reader",
+    "html.hidden_text_chars": "characters of hidden words the reader does not also see",
     "html.status_bar_spoof": "links whose event handlers fake the status bar's address (value: how many)",
     "html.tiny_text_chars": "characters of text in zero or one-pixel fonts",
     "html.image_only": "almost no visible text, but images and a link",

@@ -156,9 +156,20 @@ def _html_parts(message: ParsedMessage) -> list[tuple[str, HtmlInfo]]:
     return parts
 
 
+_HIDDEN_WORD = re.compile(r"\w+")
+
+
+def _unseen_chars(hidden: str, seen: set[str]) -> int:
+    """Characters of the hidden words a reader does not also see. Padding hides words of its
+    own from the reader and shows them to filters; a hidden copy of the visible text (some
+    senders' preview copy) hides nothing."""
+    return sum(len(word) + 1 for word in _HIDDEN_WORD.findall(hidden) if word.casefold() not in seen)
+
+
 def _html(message: ParsedMessage, add: _Add) -> None:
     hidden = 0
     tiny = 0
+    seen: set[str] | None = None  # the words a reader sees, read only when something is hidden
     for where, html in _html_parts(message):
         for form in html.forms:
             if form.asks_password:
@@ -180,7 +191,11 @@ def _html(message: ParsedMessage, add: _Add) -> None:
             add("html.script_redirect", "meta refresh", where)
         if html.status_spoofs:
             add("html.status_bar_spoof", html.status_spoofs, where)
-        hidden += len(html.hidden_text)
+        if html.hidden_text:
+            if seen is None:
+                shown = f"{message.visible_text}\n{message.text}"
+                seen = {word.casefold() for word in _HIDDEN_WORD.findall(shown)}
+            hidden += _unseen_chars(html.hidden_text, seen)
         tiny += html.tiny_text_chars
     for link in message.links:
         if link.scheme == "data" and link.where == "html_anchor":
