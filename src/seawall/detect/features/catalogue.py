@@ -100,6 +100,10 @@ FEATURES: dict[str, str] = {
     "link.recipient_in_fragment": "a recipient's address (plain or base64) after # (phishing-kit pre-fill)",
     "link.brand_mismatch": "a brand named in the text, links to none of its domains (value: brand)",
     "link.brand_mismatch_claimed": "the subject names a brand whose domains no link leads to (value: brand)",
+    "link.brand_mismatch_signed": (
+        "the writer signs as a brand (copyright owner, signing team) whose domains no link leads to"
+        " (value: brand)"
+    ),
     "link.tracked": "link through an ESP click tracker whose destination is not in the URL (value: tracker)",
     "link.unrelated_to_sender": "no link leads to a domain related to the sender's",
     # html

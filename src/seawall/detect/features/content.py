@@ -259,6 +259,26 @@ def _attachments(message: ParsedMessage, add: _Add) -> None:
             add("attachment.is_message", name, where)
 
 
+_SIGNATURE = re.compile(
+    r"(?:©|(?i:\bcopyright\b)(?:\s*(?:©|(?i:\(c\))))?|(?i:\(c\))(?=\s*\d{4}))\s*"
+    r"(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?P<owner>[^\n.,;|©]{2,60})"
+    r"|\b(?:(?i:the)\s+)?(?P<team>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,2})\s+(?i:team)\b"
+    r"|\b(?i:team)\s+(?P<named>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,2})"
+)
+"""A copyright notice's owner or a team's name in a sign-off: who the writer says it is."""
+
+
+def _signatures(text: str) -> list[str]:
+    """The names a text signs with (its copyright owners and signing teams), at most ten."""
+    names = []
+    for match in _SIGNATURE.finditer(text):
+        name = match.group("owner") or match.group("team") or match.group("named") or ""
+        names.append(name)
+        if len(names) == 10:
+            break
+    return names
+
+
 def _language(message: ParsedMessage, context: FeatureContext, add: _Add, features: Features) -> None:
     lexicon = context.lexicon
     visible = message.visible_text
@@ -287,6 +307,12 @@ def _language(message: ParsedMessage, context: FeatureContext, add: _Add, featur
         for brand, _keyword in context.brands.claimed_brands(words[:80]):
             if brand.name not in brands_named:
                 brands_named[brand.name] = where
+    # who the writer signs as ("© 2023 Ripple, All Rights Reserved", "The MetaMask Team") is a
+    # claim of who sends it, like the subject's, wherever in the writer's own words it stands
+    for claim in _signatures(_own_words(visible[:BODY_WORDS_CHARS])):
+        for brand, _keyword in context.brands.claimed_brands(normalise_words(claim)[:8]):
+            if brands_named.get(brand.name) != "subject":
+                brands_named[brand.name] = "signature"
     for brand_name, where in brands_named.items():
         add("text.brand", brand_name, where)
     _brand_link_mismatch(message, context, brands_named, features, add)
@@ -327,3 +353,5 @@ def _brand_link_mismatch(
             add("link.brand_mismatch", name, where)
             if where == "subject":
                 add("link.brand_mismatch_claimed", name, where)
+            elif where == "signature":
+                add("link.brand_mismatch_signed", name, where)

@@ -31,7 +31,7 @@ import numpy as np
 from seawall.detect.features import FEATURES, Features
 from seawall.mail.model import ParsedMessage
 
-FEATURE_VERSION = "seawall-model-features/13"
+FEATURE_VERSION = "seawall-model-features/14"
 """Bump whenever tokens change: a model trained on other tokens must not be loaded."""
 N_FEATURES = 2**16
 
