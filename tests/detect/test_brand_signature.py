@@ -3,24 +3,12 @@ claim of who sends the message, as a subject naming the brand is; a brand talked
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-
-from seawall.config import Settings
-from seawall.detect.features import FeatureContext, extract_features
 from seawall.detect.features.content import _signatures
-from seawall.intake.source import Origin, RawMessage
-from seawall.mail.limits import Limits
-from seawall.mail.parse import parse_message
+from tests.support.features import features_of, html_message
 
 
 def signed_brands(sender: str, body: str) -> list[str]:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "reader@example-agency.gov"
-    message["Subject"] = "News for you"
-    message.set_content(body, subtype="html")
-    parsed = parse_message(RawMessage.from_bytes(message.as_bytes(), Origin("m.eml")), Limits())
-    features = extract_features(parsed, FeatureContext.from_settings(Settings()))
+    features = features_of(html_message(body, sender))
     return [str(hit.value) for hit in features.get("link.brand_mismatch_signed", [])]
 
 

@@ -3,14 +3,8 @@ copy of what the reader sees and from fonts that only look small in the style sh
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-
-from seawall.config import Settings
-from seawall.detect.features import FeatureContext, extract_features
-from seawall.intake.source import Origin, RawMessage
-from seawall.mail.limits import Limits
 from seawall.mail.model import ParsedMessage
-from seawall.mail.parse import parse_message
+from tests.support.features import features_of, html_message
 
 VISIBLE = (
     "Friends, today the candidate is back in Chicago collecting big checks from donors. "
@@ -23,17 +17,11 @@ PADDING = (
 
 
 def parsed(html: str) -> ParsedMessage:
-    message = EmailMessage()
-    message["From"] = "Campaign <info@campaign.example>"
-    message["To"] = "reader@example-agency.gov"
-    message["Subject"] = "Before midnight"
-    message.set_content(html, subtype="html")
-    return parse_message(RawMessage.from_bytes(message.as_bytes(), Origin("m.eml")), Limits())
+    return html_message(html, "Campaign <info@campaign.example>", "Before midnight")
 
 
 def hidden_chars(html: str) -> float:
-    features = extract_features(parsed(html), FeatureContext.from_settings(Settings()))
-    return sum(float(hit.value) for hit in features.get("html.hidden_text_chars", []))
+    return sum(float(hit.value) for hit in features_of(parsed(html)).get("html.hidden_text_chars", []))
 
 
 def test_hidden_words_of_its_own_count_and_a_hidden_copy_of_the_visible_text_does_not() -> None:
