@@ -19,6 +19,9 @@ def test_copyright_owners_and_signing_teams_are_read_as_names() -> None:
         "Step (c) Microsoft will ship it."
     )
     assert _signatures(text) == ["Ripple", "Ripple", "MetaMask", "Free Software Foundation"]
+    # a letter that lowers to two characters moves no offset
+    assert _signatures("İstanbul office. " + text) == _signatures(text)
+    assert _signatures("Steam users, copyrighted teamwork") == []
 
 
 def test_a_brand_signed_from_elsewhere_is_a_claim_and_a_brand_talked_about_is_not() -> None:

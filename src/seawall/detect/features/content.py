@@ -259,21 +259,47 @@ def _attachments(message: ParsedMessage, add: _Add) -> None:
             add("attachment.is_message", name, where)
 
 
-_SIGNATURE = re.compile(
-    r"(?:©|(?i:\bcopyright\b)(?:\s*(?:©|(?i:\(c\))))?|(?i:\(c\))(?=\s*\d{4}))\s*"
-    r"(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?P<owner>[^\n.,;|©]{2,60})"
-    r"|\b(?:(?i:the)\s+)?(?P<team>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,2})\s+(?i:team)\b"
-    r"|\b(?i:team)\s+(?P<named>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,2})"
+_SIGNING_WORD = re.compile(r"©|\(c\)|copyright|team")
+"""Where a signature may stand, in the lower-cased text: a copyright sign or word, or "team";
+found first so that the patterns below run only there (run at every word they cost a
+millisecond a message)."""
+MAX_SIGNING_WORDS = 50
+_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+_OWNER = re.compile(
+    r"\s*(?:©|\([cC]\))?\s*(?P<year>\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?P<name>[^\n.,;|©]{2,60})"
 )
-"""A copyright notice's owner or a team's name in a sign-off: who the writer says it is."""
+_NAME_BEFORE_TEAM = re.compile(r"(?:\b[Tt]he\s+)?(?P<name>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,2})\s+$")
+_NAME_AFTER_TEAM = re.compile(r"\s+(?P<name>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,2})")
 
 
 def _signatures(text: str) -> list[str]:
-    """The names a text signs with (its copyright owners and signing teams), at most ten."""
-    names = []
-    for match in _SIGNATURE.finditer(text):
-        name = match.group("owner") or match.group("team") or match.group("named") or ""
-        names.append(name)
+    """The names a text signs with, at most ten: a copyright notice's owner ("© 2023 Ripple,
+    All Rights Reserved") or a signing team ("The MetaMask Team", "Team Ripple")."""
+    names: list[str] = []
+    done = 0
+    lowered = text.lower()
+    if len(lowered) != len(text):  # "İ" lowers to two characters: offsets must hold in both
+        lowered = text.translate(_ASCII_LOWER)
+    for count, word in enumerate(_SIGNING_WORD.finditer(lowered)):
+        start, end = word.span()
+        if count == MAX_SIGNING_WORDS:
+            break
+        if start < done:
+            continue  # inside a notice already read ("Copyright (C) 2002 …")
+        if word.group() != "©" and (lowered[start - 1 : start].isalnum() or lowered[end : end + 1].isalnum()):
+            continue  # inside a word ("steam", "copyrighted")
+        match: re.Match[str] | None
+        if word.group() == "team":
+            before = _NAME_BEFORE_TEAM.search(text, max(0, start - 80), start)
+            match = before or _NAME_AFTER_TEAM.match(text, end)
+        else:
+            match = _OWNER.match(text, end)
+            if match is not None and word.group() == "(c)" and not match.group("year"):
+                continue  # "(c)" of a list ("a), b), (c) Microsoft will …") is no copyright
+        if match is None:
+            continue
+        names.append(match.group("name"))
+        done = max(done, match.end())
         if len(names) == 10:
             break
     return names
