@@ -609,11 +609,10 @@ def _attribute_to_the_named_group(events: list[Event], article: Article) -> None
     for event in unnamed:
         told = event.evidence[0].sentence if event.evidence else ""
         number = numbers.get(told, -1)
-        groups = in_title + _groups_named(texts[number] if 0 <= number < len(texts) else told)
+        paragraph = texts[number] if 0 <= number < len(texts) else told
+        groups = in_title + _groups_named(paragraph)
         if not groups:
-            groups = _actors_of_a_state(article.title) + _actors_of_a_state(
-                texts[number] if 0 <= number < len(texts) else told
-            )
+            groups = _actors_of_a_state(article.title) + _actors_of_a_state(paragraph)
         if len({m.country for m in groups}) != 1:
             continue
         first = groups[0]
@@ -627,7 +626,7 @@ def _actors_of_a_state(text: str) -> tuple[Mention, ...]:
     """The state adjectives of a text that describe an unnamed attacker ("Chinese hackers",
     "an Iranian state hacker group"): whoever else the text names, the attacker it calls by
     its state is of that state."""
-    mentions = find_mentions(text)
+    mentions = _mentions_of(text)
     return tuple(
         Mention(state.start, actor.end, text[state.start : actor.end], state.kind, state.country, state.name)
         for state, actor in itertools.pairwise(mentions)
@@ -639,7 +638,13 @@ def _actors_of_a_state(text: str) -> tuple[Mention, ...]:
 def _groups_named(text: str) -> tuple[Mention, ...]:
     """The threat-actor groups with a known state a text names (one paragraph is asked for
     each of its unattributed operations)."""
-    return tuple(m for m in find_mentions(text) if m.kind == "group" and m.country)
+    return tuple(m for m in _mentions_of(text) if m.kind == "group" and m.country)
+
+
+@lru_cache(maxsize=16)
+def _mentions_of(text: str) -> tuple[Mention, ...]:
+    """A title's or paragraph's names, found once for both questions asked of it above."""
+    return tuple(find_mentions(text))
 
 
 def event_id(event: Event) -> str:

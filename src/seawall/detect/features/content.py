@@ -310,7 +310,8 @@ def _language(message: ParsedMessage, context: FeatureContext, add: _Add, featur
     visible = message.visible_text
     add("text.length", len(visible), "body")
     # Lures say what they want early; the first 5,000 characters bound the cost of long threads.
-    body_words = normalise_words(_own_words(visible[:BODY_WORDS_CHARS]))
+    own_words = _own_words(visible[:BODY_WORDS_CHARS])
+    body_words = normalise_words(own_words)
     subject_words = normalise_words(message.subject) if message.subject else []
     add("text.language", lexicon.language(subject_words + body_words), "body")
     sources: list[tuple[str, list[str]]] = [("subject", subject_words), ("body", body_words)]
@@ -335,7 +336,7 @@ def _language(message: ParsedMessage, context: FeatureContext, add: _Add, featur
                 brands_named[brand.name] = where
     # who the writer signs as ("© 2023 Ripple, All Rights Reserved", "The MetaMask Team") is a
     # claim of who sends it, like the subject's, wherever in the writer's own words it stands
-    for claim in _signatures(_own_words(visible[:BODY_WORDS_CHARS])):
+    for claim in _signatures(own_words):
         for brand, _keyword in context.brands.claimed_brands(normalise_words(claim)[:8]):
             if brands_named.get(brand.name) != "subject":
                 brands_named[brand.name] = "signature"
